@@ -1,0 +1,2 @@
+export * from "./ports/x-client.ts";
+export * from "./errors.ts";

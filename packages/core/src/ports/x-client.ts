@@ -1,0 +1,58 @@
+// The X port: what the service needs from X. packages/twitter implements it with twitter-api-v2;
+// tests point it at the X sandbox.
+
+export interface XCredentials {
+  accessToken: string;
+  accessSecret: string;
+}
+
+export interface XUser {
+  id: string;
+  username: string;
+  name: string;
+  profileImageUrl: string | null;
+}
+
+export interface XSentDm {
+  dmEventId: string;
+  dmConversationId: string;
+}
+
+export interface XWebhook {
+  id: string;
+  url: string;
+  valid: boolean;
+}
+
+export interface XClient {
+  /** GET /2/users/me with user.fields=profile_image_url. */
+  me(creds: XCredentials): Promise<XUser>;
+  /** POST /2/dm_conversations/with/{participantId}/messages. */
+  sendDm(creds: XCredentials, participantId: string, text: string): Promise<XSentDm>;
+  /** Account Activity API: register the app's webhook URL (idempotent: returns the existing one). */
+  ensureWebhook(creds: XCredentials, url: string): Promise<XWebhook>;
+  /** Account Activity API: subscribe the user to the app's webhook. */
+  subscribe(creds: XCredentials, webhookId: string): Promise<void>;
+  /** Account Activity API: remove the user's subscription. */
+  unsubscribe(creds: XCredentials, webhookId: string, userId: string): Promise<void>;
+  /** POST /1.1/oauth/invalidate_token: revoke the user's access token. */
+  invalidateToken(creds: XCredentials): Promise<void>;
+}
+
+export type XErrorKind = "invalid_credentials" | "forbidden" | "rate_limited" | "transient" | "not_found" | "bad_request";
+
+/** Every failure of an XClient call is one of these. */
+export class XApiError extends Error {
+  readonly kind: XErrorKind;
+  readonly status: number | null;
+  /** For rate_limited: when X says the window resets (from x-rate-limit-reset). */
+  readonly resetAt: Date | null;
+
+  constructor(kind: XErrorKind, message: string, opts: { status?: number | null; resetAt?: Date | null } = {}) {
+    super(message);
+    this.name = "XApiError";
+    this.kind = kind;
+    this.status = opts.status ?? null;
+    this.resetAt = opts.resetAt ?? null;
+  }
+}
