@@ -1,2 +1,7 @@
-export * from "./ports/x-client.ts";
+// Browser-safe entry: the contract (zod schemas of every endpoint), error codes and pure domain.
 export * from "./errors.ts";
+export * from "./roles.ts";
+export * from "./ports/x-client.ts";
+export * from "./contract/common.ts";
+export * from "./contract/accounts.ts";
+export * from "./domain/business-hours.ts";

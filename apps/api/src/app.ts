@@ -1,0 +1,160 @@
+// The API as a fastify app factory: no listen here (main.ts listens; tests inject or listen on 0).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { randomUUID } from "node:crypto";
+import { AppError } from "@mkt-x/core";
+import { appRouter } from "./router.ts";
+import { contextFactory, type AppServices } from "./trpc/context.ts";
+import { PAGINATED } from "./trpc/init.ts";
+import { authHook } from "./auth/auth-hook.ts";
+import type { TokenVerifier } from "./auth/verify-token.ts";
+import { envelopeOf, isServerFault, toAppError } from "./errors.ts";
+import { pgRateLimitStore } from "./rest/rate-limit-store.ts";
+import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
+
+export interface AppOptions {
+  services: AppServices;
+  verifyToken: TokenVerifier;
+  consumerSecret: string;
+  rateLimitPerMinute: number;
+  /** checks behind /ready: the database and the queue */
+  readiness: () => Promise<void>;
+  logger?: FastifyServerOptions["logger"];
+  publicUrl?: string;
+}
+
+const ENVELOPED = Symbol("enveloped");
+declare module "fastify" {
+  interface FastifyRequest {
+    [ENVELOPED]?: boolean;
+  }
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 500 },
+    bodyLimit: 1024 * 1024,
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  // JSON bodies: an empty body is no body; malformed JSON is a 400 in the envelope.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError("VALIDATION_ERROR", "Malformed JSON body"), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (isServerFault(appError)) request.log.error({ err: error }, "request failed");
+    request[ENVELOPED] = true;
+    return reply.code(appError.status).send(envelopeOf(appError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    request[ENVELOPED] = true;
+    return reply.code(404).send(envelopeOf(new AppError("RESOURCE_NOT_FOUND", `Route ${request.method} ${request.url.split("?")[0]} not found`)));
+  });
+
+  app.get("/health", async () => ({ status: "ok" }));
+  app.get("/ready", async (_request, reply) => {
+    try {
+      await opts.readiness();
+      return { status: "ready" };
+    } catch (e) {
+      _request.log.warn({ err: e }, "not ready");
+      return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+
+  await app.register(async (scope) => webhookRoutes(scope, { db: opts.services.db, queue: opts.services.queue, consumerSecret: opts.consumerSecret }), { prefix: BASE_PATH });
+
+  const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
+  await app.register(async (docs) => {
+    docs.get(`${BASE_PATH}/openapi.json`, async () => openapi);
+    // @fastify/swagger types the document with another OpenAPI typing package: hand it plain JSON
+    await docs.register(swagger, { mode: "static", specification: { document: JSON.parse(JSON.stringify(openapi)) } });
+    await docs.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs`, uiConfig: { persistAuthorization: true } });
+  });
+
+  const createContext = contextFactory(opts.services);
+  // Authenticated surface: tRPC and its REST bridge share auth and the per-merchant rate limit.
+  await app.register(async (api) => {
+    api.addHook("onRequest", authHook(opts.verifyToken));
+    await api.register(rateLimit, {
+      hook: "preHandler",
+      max: opts.rateLimitPerMinute,
+      timeWindow: 60_000,
+      store: pgRateLimitStore(opts.services.db),
+      keyGenerator: (req) => req.auth?.merchantId ?? "anonymous",
+      allowList: (req) => !req.auth,
+      errorResponseBuilder: (_req, ctx) => new AppError("RATE_LIMIT_EXCEEDED", `Rate limit exceeded: ${ctx.max} requests per minute; retry in ${ctx.after}`),
+    });
+    // the seed's X-RateLimit-Reset is a moment (epoch seconds), not a delay
+    api.addHook("onSend", async (_request, reply) => {
+      const reset = reply.getHeader("x-ratelimit-reset");
+      if (reset !== undefined) reply.header("x-ratelimit-reset", Math.ceil(Date.now() / 1000) + Number(reset));
+    });
+
+    await api.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router: appRouter, createContext, onError: ({ error, req }: { error: unknown; req: { log: FastifyBaseLogger } }) => logFault(req.log, error) } });
+
+    await api.register(async (rest) => {
+      // body-less POST/PUT (start, pause, …) need no content type
+      rest.addHook("preHandler", async (request) => {
+        if (["POST", "PUT", "PATCH"].includes(request.method) && !request.headers["content-type"]) {
+          request.headers["content-type"] = "application/json";
+        }
+      });
+      rest.addHook("onSend", async (request, reply, payload) => {
+        if (request[ENVELOPED] || typeof payload !== "string") return payload;
+        const body: unknown = payload === "" ? null : JSON.parse(payload);
+        if (reply.statusCode < 400) {
+          if (request[PAGINATED] && isRecord(body)) return JSON.stringify({ success: true, data: body.data, pagination: body.pagination });
+          return JSON.stringify({ success: true, data: body ?? null });
+        }
+        return JSON.stringify(restError(body));
+      });
+      await rest.register(fastifyTRPCOpenApiPlugin, {
+        basePath: BASE_PATH,
+        router: appRouter,
+        createContext,
+        responseMeta: ({ errors }: { errors: unknown[] }) => (errors[0] ? { status: toAppError(errors[0]).status } : {}),
+        onError: ({ error }: { error: unknown }) => logFault(app.log, error),
+      });
+    });
+  });
+
+  return app;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** trpc-to-openapi's error body ({ message, data: formatted shape }) → the seed's envelope. */
+function restError(body: unknown) {
+  const data = isRecord(body) && isRecord(body.data) ? body.data : {};
+  const message = isRecord(body) && typeof body.message === "string" ? body.message : "Internal server error";
+  const code = typeof data.appCode === "string" ? data.appCode : "INTERNAL_ERROR";
+  return { success: false, error: code === "VALIDATION_ERROR" && message === "Input validation failed" ? "Request validation failed" : message, code, ...(data.details ? { details: data.details } : {}) };
+}
+
+function logFault(log: { error: (o: object, m: string) => void }, error: unknown) {
+  const app = toAppError(error);
+  if (isServerFault(app)) log.error({ err: error }, "procedure failed");
+}
+

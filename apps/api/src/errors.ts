@@ -1,0 +1,56 @@
+// One translation from anything thrown to AppError; REST and tRPC both format from it.
+import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { AppError } from "@mkt-x/core";
+import { Prisma } from "@mkt-x/db";
+
+const zodDetails = (e: ZodError) => e.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }));
+
+const TRPC_CODES: Partial<Record<TRPCError["code"], () => AppError>> = {
+  NOT_FOUND: () => new AppError("RESOURCE_NOT_FOUND", "Route not found"),
+  PARSE_ERROR: () => new AppError("VALIDATION_ERROR", "Malformed JSON body"),
+  UNSUPPORTED_MEDIA_TYPE: () => new AppError("VALIDATION_ERROR", "Request body must be application/json", undefined, 415),
+  PAYLOAD_TOO_LARGE: () => new AppError("VALIDATION_ERROR", "Request body too large", undefined, 413),
+  METHOD_NOT_SUPPORTED: () => new AppError("RESOURCE_NOT_FOUND", "Route not found", undefined, 405),
+  UNAUTHORIZED: () => new AppError("UNAUTHORIZED", "Authentication required"),
+  FORBIDDEN: () => new AppError("FORBIDDEN", "Insufficient permissions"),
+  TOO_MANY_REQUESTS: () => new AppError("RATE_LIMIT_EXCEEDED", "Too many requests"),
+};
+
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof TRPCError) {
+    if (e.cause instanceof AppError) return e.cause;
+    if (e.cause instanceof ZodError) {
+      // input parsing failed; output parsing failures are INTERNAL_SERVER_ERROR and stay a 500
+      if (e.code === "BAD_REQUEST") return new AppError("VALIDATION_ERROR", "Request validation failed", zodDetails(e.cause));
+    }
+    const mapped = TRPC_CODES[e.code];
+    if (mapped) return mapped();
+    if (e.code === "BAD_REQUEST") return new AppError("VALIDATION_ERROR", e.message);
+    return e.cause ? toAppError(e.cause) : internal();
+  }
+  if (e instanceof ZodError) return new AppError("VALIDATION_ERROR", "Request validation failed", zodDetails(e));
+  if (e instanceof Prisma.PrismaClientKnownRequestError) {
+    if (e.code === "P2002") return new AppError("DUPLICATE_RESOURCE", "Resource already exists");
+    if (e.code === "P2025") return new AppError("RESOURCE_NOT_FOUND", "Resource not found");
+  }
+  // fastify's own 4xx (bad JSON, wrong content type, body too large)
+  if (e instanceof Error && "statusCode" in e && typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = "code" in e ? String(e.code) : "";
+    if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || e instanceof SyntaxError) return new AppError("VALIDATION_ERROR", "Malformed JSON body");
+    if (e.statusCode === 404) return new AppError("RESOURCE_NOT_FOUND", "Route not found");
+    if (e.statusCode === 429) return new AppError("RATE_LIMIT_EXCEEDED", "Too many requests");
+    return new AppError("VALIDATION_ERROR", e.message, undefined, e.statusCode);
+  }
+  return internal();
+}
+
+const internal = () => new AppError("INTERNAL_ERROR", "Internal server error");
+
+/** Errors that are our fault, worth logging with their stack. */
+export const isServerFault = (e: AppError) => e.status >= 500 && e.code !== "TWITTER_API_ERROR" && e.code !== "AI_SERVICE_ERROR";
+
+export function envelopeOf(e: AppError) {
+  return { success: false as const, error: e.message, code: e.code, ...(e.details !== undefined ? { details: e.details } : {}) };
+}

@@ -1,0 +1,101 @@
+// The OpenAPI 3.1 document: generated from the routers, then reshaped to what the REST clients
+// really receive (the envelope), with the webhook and health routes added.
+import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import type { OperationObject, PathsObject, SchemaObject } from "openapi3-ts/oas31";
+import { appRouter } from "./router.ts";
+
+export const BASE_PATH = "/api/v1/mkt-x";
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const ErrorEnvelope: SchemaObject = {
+  type: "object",
+  required: ["success", "error", "code"],
+  properties: {
+    success: { type: "boolean", const: false },
+    error: { type: "string", description: "what went wrong, for people" },
+    code: { type: "string", enum: ["VALIDATION_ERROR", "UNAUTHORIZED", "FORBIDDEN", "RESOURCE_NOT_FOUND", "DUPLICATE_RESOURCE", "CONFLICT", "UNPROCESSABLE_ENTITY", "RATE_LIMIT_EXCEEDED", "TWITTER_API_ERROR", "AI_SERVICE_ERROR", "SERVICE_UNAVAILABLE", "INTERNAL_ERROR"] },
+    details: { description: "field paths and reasons, when there are any" },
+  },
+};
+
+const rateLimitHeaders = {
+  "X-RateLimit-Limit": { description: "requests allowed per minute for the merchant", schema: { type: "integer" } },
+  "X-RateLimit-Remaining": { description: "requests left in the current window", schema: { type: "integer" } },
+  "X-RateLimit-Reset": { description: "when the window resets, in epoch seconds", schema: { type: "integer" } },
+};
+
+function envelopeSuccess(schema: unknown): Json {
+  if (isObj(schema) && isObj(schema.properties) && "pagination" in schema.properties && "data" in schema.properties) {
+    return { type: "object", required: ["success", "data", "pagination"], properties: { success: { type: "boolean", const: true }, data: schema.properties.data, pagination: schema.properties.pagination } };
+  }
+  return { type: "object", required: ["success", "data"], properties: { success: { type: "boolean", const: true }, data: schema ?? { type: "null" } } };
+}
+
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+
+export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
+  const doc = generateOpenApiDocument(appRouter, {
+    title: "mkt-x API",
+    description: "Market and serve customers over X direct messages. Every response is an envelope: `{ success: true, data, pagination? }` or `{ success: false, error, code, details? }`.",
+    version: "1.0.0",
+    baseUrl: `${serverUrl}${BASE_PATH}`,
+    securitySchemes: { Authorization: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "JWT with claims sub, merchantId, role (owner|admin|agent|viewer), exp" } },
+  });
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item as Json)) {
+      if (!isObj(op) || !isObj(op.responses)) continue;
+      const responses = op.responses;
+      for (const [status, response] of Object.entries(responses)) {
+        if (!isObj(response)) continue;
+        if (status.startsWith("2") && isObj(response.content)) {
+          const json = response.content["application/json"];
+          if (isObj(json)) json.schema = envelopeSuccess(json.schema);
+          response.headers = rateLimitHeaders;
+        } else if (!status.startsWith("2")) {
+          responses[status] = errorResponse(typeof response.description === "string" ? response.description : "Error");
+        }
+      }
+      responses["401"] ??= errorResponse("Missing, malformed or expired token");
+      responses["429"] = errorResponse("Rate limit exceeded");
+      responses["500"] = errorResponse("Internal server error");
+      delete responses.default;
+    }
+  }
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: ErrorEnvelope } };
+  doc.paths = { ...doc.paths, ...webhookPaths() };
+  return doc;
+}
+
+function webhookPaths(): PathsObject {
+  const crc: OperationObject = {
+    tags: ["webhooks"],
+    summary: "X Challenge-Response Check",
+    security: [],
+    parameters: [{ name: "crc_token", in: "query", required: true, schema: { type: "string" } }],
+    responses: {
+      "200": { description: "CRC response", content: { "application/json": { schema: { type: "object", required: ["response_token"], properties: { response_token: { type: "string", description: "sha256=base64(HMAC-SHA256(consumer secret, crc_token))" } } } } } },
+      "400": errorResponse("crc_token missing"),
+    },
+  };
+  return {
+    "/webhooks/verify": { get: { ...crc, operationId: "webhooks-verify" } },
+    "/webhooks/twitter": {
+      get: { ...crc, operationId: "webhooks-twitter-crc" },
+      post: {
+        operationId: "webhooks-twitter-receive",
+        tags: ["webhooks"],
+        summary: "Receive Account Activity events from X",
+        security: [],
+        parameters: [{ name: "X-Twitter-Webhooks-Signature", in: "header", required: true, schema: { type: "string" }, description: "sha256=base64(HMAC-SHA256(consumer secret, raw body))" }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+        responses: {
+          "200": { description: "Stored durably", content: { "application/json": { schema: envelopeSuccess({ type: "object", properties: { received: { type: "integer" }, stored: { type: "integer" }, duplicates: { type: "integer" } } }) } } },
+          "400": errorResponse("Malformed JSON"),
+          "401": errorResponse("Missing or wrong signature"),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { router } from "../../trpc/init.ts";
+import { connectAccountProcedure } from "./connect-account.ts";
+import { listAccountsProcedure } from "./list-accounts.ts";
+import { getAccountProcedure } from "./get-account.ts";
+import { updateAccountProcedure } from "./update-account.ts";
+import { disconnectAccountProcedure } from "./disconnect-account.ts";
+
+export const accountsRouter = router({
+  connect: connectAccountProcedure,
+  list: listAccountsProcedure,
+  get: getAccountProcedure,
+  update: updateAccountProcedure,
+  disconnect: disconnectAccountProcedure,
+});

@@ -1,0 +1,32 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Db } from "@mkt-x/db";
+import type { JobQueue, TokenCipher } from "@mkt-x/core/server";
+import type { XClient } from "@mkt-x/core";
+import type { AuthClaims } from "../auth/verify-token.ts";
+
+/** What the composition root hands to every request. */
+export interface AppServices {
+  db: Db;
+  queue: JobQueue;
+  x: XClient;
+  cipher: TokenCipher;
+  webhookUrl: string;
+}
+
+export interface Context {
+  auth: AuthClaims | null;
+  authError: string | null;
+  services: AppServices;
+  req: FastifyRequest;
+  res: FastifyReply;
+}
+
+export function contextFactory(services: AppServices) {
+  return ({ req, res }: { req: FastifyRequest; res: FastifyReply }): Context => ({
+    auth: req.auth ?? null,
+    authError: req.authError ?? "Missing bearer token",
+    services,
+    req,
+    res,
+  });
+}

@@ -1,0 +1,33 @@
+// Composition root of the worker.
+import pino from "pino";
+import { createDb } from "@mkt-x/db";
+import { createPgBoss } from "@mkt-x/core/server";
+import { loadEnv } from "./env.ts";
+import { startWorker } from "./worker.ts";
+
+let env;
+try {
+  env = loadEnv();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+}
+
+const log = pino({ level: env.LOG_LEVEL, name: "worker" });
+const db = createDb(env.DATABASE_URL, { poolSize: env.WORKER_CONCURRENCY + 2 });
+const boss = createPgBoss(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
+boss.on("error", (err) => log.error({ err: err.message }, "pg-boss error"));
+await boss.start();
+const worker = await startWorker({ boss, deps: { db }, log });
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "worker shutting down");
+  await worker.stop();
+  await db.$disconnect();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

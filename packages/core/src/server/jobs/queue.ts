@@ -1,0 +1,49 @@
+// The queue port and its pg-boss implementation. Producers enqueue inside their own transaction
+// (pg-boss's `db` option runs the insert on it), never "commit, then enqueue".
+import { PgBoss, fromPrisma } from "pg-boss";
+import type { Tx } from "@mkt-x/db";
+import { JOBS, JOB_NAMES, DEAD_LETTER_QUEUE, type JobName, type JobPayload } from "./registry.ts";
+
+export interface EnqueueOptions {
+  /** run the insert in this transaction */
+  tx?: Tx;
+  startAfter?: Date;
+  singletonKey?: string;
+}
+
+export interface JobQueue {
+  send<N extends JobName>(name: N, payload: JobPayload<N>, opts?: EnqueueOptions): Promise<void>;
+  sendMany<N extends JobName>(name: N, payloads: JobPayload<N>[], opts?: EnqueueOptions): Promise<void>;
+}
+
+export function createPgBoss(url: string, opts: { max?: number } = {}): PgBoss {
+  return new PgBoss({ connectionString: url, schema: "pgboss", max: opts.max ?? 5 });
+}
+
+/** Creates every queue of the registry with its policy, plus the dead-letter queue. Idempotent. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  if (!existing.has(DEAD_LETTER_QUEUE)) await boss.createQueue(DEAD_LETTER_QUEUE, { retentionSeconds: 30 * 86400 });
+  for (const name of JOB_NAMES) {
+    if (existing.has(name)) await boss.updateQueue(name, { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE });
+    else await boss.createQueue(name, { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE });
+  }
+}
+
+export function createJobQueue(boss: PgBoss): JobQueue {
+  const options = (opts: EnqueueOptions) => ({
+    ...(opts.tx ? { db: fromPrisma(opts.tx) } : {}),
+    ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+    ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+  });
+  return {
+    async send(name, payload, opts = {}) {
+      await boss.send(name, JOBS[name].payload.parse(payload), options(opts));
+    },
+    async sendMany(name, payloads, opts = {}) {
+      if (payloads.length === 0) return;
+      const jobs = payloads.map((p) => ({ data: JOBS[name].payload.parse(p), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }));
+      await boss.insert(name, jobs, opts.tx ? { db: fromPrisma(opts.tx) } : {});
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// The typed job registry shared by the API (producer) and the worker (consumer): job name → zod
+// payload → queue policy. The worker re-validates every payload it receives.
+import { z } from "zod";
+
+export const JOBS = {
+  "webhook.event": {
+    payload: z.object({ webhookEventId: z.uuid() }),
+    queue: { retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120 },
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["payload"]>;
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+export const DEAD_LETTER_QUEUE = "dead-letter";

@@ -1,0 +1,43 @@
+// Tenant scoping made structural: API procedures get only this client, which adds the caller's
+// merchant to every read, write and delete of a tenant model. Raw SQL is written with merchant_id
+// explicitly (services take merchantId as a parameter).
+import type { Db } from "@mkt-x/db";
+
+const TENANT_MODELS = new Set([
+  "XAccount", "Contact", "Conversation", "Message", "MerchantSettings", "Template", "Segment", "Campaign",
+  "CampaignSegment", "CampaignRecipient", "ShortLink", "Flow", "FlowExecution", "AiSettings", "AiSession",
+]);
+
+const WHERE_OPS = new Set([
+  "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy",
+  "update", "updateMany", "updateManyAndReturn", "delete", "deleteMany", "upsert",
+]);
+
+type Args = Record<string, unknown>;
+
+export function scopeToMerchant(db: Db, merchantId: string) {
+  if (!merchantId) throw new Error("a merchant is required to reach the database");
+  return db.$extends({
+    name: "merchant-scope",
+    query: {
+      $allModels: {
+        async $allOperations({ model, operation, args, query }) {
+          if (!TENANT_MODELS.has(model)) return query(args);
+          const a: Args = { ...(args as Args) };
+          if (WHERE_OPS.has(operation)) a.where = { ...((a.where as Args | undefined) ?? {}), merchantId };
+          if (operation === "create" || operation === "upsert") {
+            const key = operation === "create" ? "data" : "create";
+            a[key] = { ...((a[key] as Args | undefined) ?? {}), merchantId };
+          }
+          if (operation === "createMany" || operation === "createManyAndReturn") {
+            const data = a.data;
+            a.data = Array.isArray(data) ? data.map((d: Args) => ({ ...d, merchantId })) : { ...(data as Args), merchantId };
+          }
+          return query(a as typeof args);
+        },
+      },
+    },
+  });
+}
+
+export type ScopedDb = ReturnType<typeof scopeToMerchant>;

@@ -1,0 +1,59 @@
+import { Prisma } from "@mkt-x/db";
+import { AppError } from "../../../errors.ts";
+import { XApiError, type XCredentials } from "../../../ports/x-client.ts";
+import type { Account, ConnectAccountInput } from "../../../contract/accounts.ts";
+import { toAccountDto } from "./account-dto.ts";
+import { describeError, type AccountDeps } from "./deps.ts";
+
+const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
+
+/**
+ * Verifies the OAuth 1.0a credentials with X, stores the account with its tokens encrypted, then
+ * subscribes it to the app's webhook (best effort: a failure there is recorded, not fatal).
+ */
+export async function connectAccount(deps: AccountDeps, input: ConnectAccountInput): Promise<Account> {
+  const creds: XCredentials = { accessToken: input.oauthToken, accessSecret: input.oauthTokenSecret };
+  let me;
+  try {
+    me = await deps.x.me(creds);
+  } catch (e) {
+    if (e instanceof XApiError && (e.kind === "invalid_credentials" || e.kind === "forbidden" || e.kind === "bad_request")) {
+      throw new AppError("VALIDATION_ERROR", "Invalid OAuth credentials: X rejected them", { field: "oauthToken", reason: "X answered " + (e.status ?? e.kind) });
+    }
+    throw new AppError("TWITTER_API_ERROR", "X could not verify the credentials, try again later", { reason: e instanceof XApiError ? e.kind : "unreachable" });
+  }
+
+  const data = {
+    username: me.username,
+    displayName: me.name,
+    profileImageUrl: me.profileImageUrl,
+    status: "active" as const,
+    accessTokenEnc: deps.cipher.encrypt(creds.accessToken),
+    accessSecretEnc: deps.cipher.encrypt(creds.accessSecret),
+    connectedAt: new Date(),
+    disconnectedAt: null,
+    lastError: null,
+  };
+  let account;
+  try {
+    // Reconnecting an account this merchant disconnected earlier revives it with its data.
+    const previous = await deps.db.xAccount.findFirst({ where: { twitterUserId: me.id, status: "inactive" }, orderBy: { disconnectedAt: "desc" } });
+    account = previous
+      ? await deps.db.xAccount.update({ where: { id: previous.id }, data })
+      : await deps.db.xAccount.create({ data: { ...data, twitterUserId: me.id, merchantId: deps.merchantId } });
+  } catch (e) {
+    // the partial unique index allows one connected row per X user, whichever merchant has it
+    if (isUniqueViolation(e)) throw new AppError("DUPLICATE_RESOURCE", `X account @${me.username} is already connected`, { field: "twitterUserId", reason: "already connected" });
+    throw e;
+  }
+
+  try {
+    const webhook = await deps.x.ensureWebhook(creds, deps.webhookUrl);
+    await deps.x.subscribe(creds, webhook.id);
+    account = await deps.db.xAccount.update({ where: { id: account.id }, data: { webhookId: webhook.id, webhookStatus: "subscribed" } });
+  } catch (e) {
+    deps.log.warn({ accountId: account.id, err: describeError(e) }, "webhook subscription failed; the account stays connected");
+    account = await deps.db.xAccount.update({ where: { id: account.id }, data: { webhookStatus: "failed", lastError: `webhook subscription failed: ${describeError(e)}` } });
+  }
+  return toAccountDto(account);
+}

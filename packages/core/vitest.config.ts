@@ -1,0 +1,3 @@
+import { packageConfig } from "../../tooling/vitest/config.ts";
+
+export default packageConfig({ database: true });
