@@ -2,15 +2,10 @@
 // (with the pg-boss schema and queues installed) per test run; each test file clones it.
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { setupTestTemplate, type TestTemplate } from "@mkt-x/db/testing";
+import { setupTestTemplate } from "@mkt-x/db/testing";
 import { createPgBoss, ensureQueues } from "@mkt-x/core/server";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    dbTemplate: TestTemplate;
-  }
-}
-
+/// <reference path="./provided-context.d.ts" />
 export default async function setup(project: TestProject) {
   const tpl = await setupTestTemplate({
     rootDir: join(import.meta.dirname, "..", ".."),

@@ -115,6 +115,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await api.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router: appRouter, createContext, onError: ({ error, req }: { error: unknown; req: { log: FastifyBaseLogger } }) => logFault(req.log, error) } });
 
     await api.register(async (rest) => {
+      // trpc-to-openapi's fastify handler sends through reply.send() but resolves with undefined,
+      // which fastify takes for "not answered yet" and answers a second time: return the reply.
+      rest.addHook("onRoute", (route) => {
+        const handler = route.handler;
+        route.handler = async function (this: FastifyInstance, request, reply) {
+          await handler.call(this, request, reply);
+          return reply;
+        };
+      });
       // body-less POST/PUT (start, pause, …) need no content type
       rest.addHook("preHandler", async (request) => {
         if (["POST", "PUT", "PATCH"].includes(request.method) && !request.headers["content-type"]) {

@@ -1,7 +1,6 @@
+// Runtime entry: the client factory and the generated types. Operations (migrations, embedded
+// PostgreSQL) live in "@mkt-x/db/ops" so the built apps do not carry them.
 export { createDb, type Db, type Tx } from "./client.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
-export { migrateDatabase } from "./migrate.ts";
-export { resolveDevDatabase, ensureDatabase, withDatabase } from "./database-url.ts";
-export { startEmbeddedPostgres, freePort, type EmbeddedPg } from "./embedded.ts";
 export { pgConfigFromUrl } from "./pg-config.ts";

@@ -1,13 +1,7 @@
 // Reads the bearer token once per request; procedures decide whether they need it (401/403).
 import type { FastifyRequest } from "fastify";
-import type { AuthClaims, TokenVerifier } from "./verify-token.ts";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    auth: AuthClaims | null;
-    authError: string | null;
-  }
-}
+import type { TokenVerifier } from "./verify-token.ts";
+import "../trpc/context.ts";
 
 export function authHook(verify: TokenVerifier) {
   return async (request: FastifyRequest) => {

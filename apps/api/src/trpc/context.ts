@@ -4,6 +4,13 @@ import type { JobQueue, TokenCipher } from "@mkt-x/core/server";
 import type { XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
 
+declare module "fastify" {
+  interface FastifyRequest {
+    auth: AuthClaims | null;
+    authError: string | null;
+  }
+}
+
 /** What the composition root hands to every request. */
 export interface AppServices {
   db: Db;

@@ -1,0 +1,70 @@
+// The sandbox's own control API under /_sandbox: plain JSON, no OAuth, never faulted. Each route
+// is a thin wrapper over the programmatic API so tests can use either.
+import type { FastifyInstance } from "fastify";
+import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
+import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
+import type { FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
+
+const str = { type: "string", minLength: 1 } as const;
+const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
+
+export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxControl): void {
+  app.post<{ Body: AddUserInput }>(
+    "/users",
+    { schema: { body: object(["username"], { id: str, username: str, name: str, profileImageUrl: str }) } },
+    async (req, reply) => reply.code(201).send(sandbox.addUser(req.body)),
+  );
+  app.get("/users", async () => sandbox.users());
+
+  app.post<{ Body: InboundDmInput }>(
+    "/inbound-dm",
+    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str }) } },
+    async (req) => sandbox.inboundDm(req.body),
+  );
+  app.post<{ Body: FollowInput }>(
+    "/follow",
+    { schema: { body: object(["fromUserId", "toUserId"], { fromUserId: str, toUserId: str }) } },
+    async (req) => sandbox.follow(req.body),
+  );
+  app.post<{ Body: ReadInput }>(
+    "/read",
+    { schema: { body: object(["readerUserId", "accountUserId", "lastReadEventId"], { readerUserId: str, accountUserId: str, lastReadEventId: str }) } },
+    async (req) => sandbox.read(req.body),
+  );
+
+  app.get("/config", async () => sandbox.config());
+  app.post<{ Body: Partial<SandboxConfig> }>(
+    "/config",
+    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" } }) } },
+    async (req) => sandbox.configure(req.body),
+  );
+
+  app.post<{ Body: FaultInput }>(
+    "/faults",
+    {
+      schema: {
+        body: object([], {
+          method: str,
+          path: str,
+          status: { type: "integer", enum: [...FAULT_STATUSES] },
+          count: { type: "integer", minimum: 0 },
+          sticky: { type: "boolean" },
+          resetInSeconds: { type: "number", minimum: 0 },
+          latencyMs: { type: "number", minimum: 0 },
+        }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(sandbox.addFault(req.body)),
+  );
+  app.get("/faults", async () => sandbox.faults());
+  app.delete("/faults", async () => ({ cleared: sandbox.clearFaults() }));
+
+  app.get("/dms", async () => sandbox.dms());
+  app.get("/requests", async () => sandbox.requests());
+  app.get("/webhooks", async () => sandbox.webhooks());
+  app.get("/deliveries", async () => sandbox.deliveries());
+  app.post("/reset", async () => {
+    sandbox.reset();
+    return { reset: true };
+  });
+}

@@ -1,0 +1,169 @@
+// A local stand-in for X: the API calls the service makes, Account Activity deliveries to its
+// webhook, and a control API to drive both from tests and the dev demo.
+import { EventEmitter } from "node:events";
+import Fastify from "fastify";
+import { registerControlRoutes } from "./control-routes.ts";
+import { createFault } from "./faults.ts";
+import { buildFollowPayload, buildInboundDmPayload, buildReadPayload, type AccountActivityPayload } from "./payloads.ts";
+import { SandboxError } from "./sandbox-error.ts";
+import { SandboxStore, type SandboxDelivery, type SandboxDm } from "./sandbox-store.ts";
+import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
+import { registerXApiRoutes } from "./x-api-routes.ts";
+import { statusProblem } from "./x-problems.ts";
+import type { DeliveryResult, XSandbox, XSandboxControl, XSandboxOptions } from "./x-sandbox-types.ts";
+
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
+
+export function createXSandbox(opts: XSandboxOptions): XSandbox {
+  const store = new SandboxStore({ webhookUrl: opts.webhookUrl ?? null, echoOutbound: opts.echoOutbound ?? false });
+  const webhookTimeoutMs = opts.webhookTimeoutMs ?? 5000;
+  const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
+  const dmEvents = new EventEmitter();
+  dmEvents.setMaxListeners(0);
+  const background = new Set<Promise<unknown>>();
+  const pendingDelays = new Set<() => void>();
+  let url: string | null = null;
+
+  // Fault latencies must not keep close() waiting for their full length.
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pendingDelays.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      pendingDelays.add(done);
+    });
+
+  async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: AccountActivityPayload): Promise<DeliveryResult> {
+    const target = store.deliveryUrl(payload.for_user_id);
+    const outcome = target
+      ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
+      : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
+    store.recordDelivery({ kind, eventId, forUserId: payload.for_user_id, url: target, ...outcome, at: new Date().toISOString() });
+    return { eventId, ...outcome };
+  }
+
+  function onDmSent(dm: SandboxDm): void {
+    dmEvents.emit("dm", dm);
+    if (!store.config.echoOutbound) return;
+    const payload = buildInboundDmPayload({
+      sender: store.webhookUser(dm.senderId),
+      recipient: store.webhookUser(dm.recipientId),
+      text: dm.text,
+      eventId: dm.dmEventId,
+      createdAt: new Date(dm.createdAt),
+      forUserId: dm.senderId,
+    });
+    // X delivers echoes asynchronously, after the API call has answered.
+    const pending = deliver("echo", dm.dmEventId, payload).finally(() => background.delete(pending));
+    background.add(pending);
+  }
+
+  const control: XSandboxControl = {
+    addUser: (input) => store.addUser(input),
+    users: () => [...store.users.values()].map((u) => ({ ...u })),
+
+    async inboundDm(input) {
+      const sender = store.requireUser(input.fromUserId, "fromUserId");
+      const recipient = store.requireUser(input.toUserId, "toUserId");
+      if (!input.text) throw new SandboxError(400, "text is required");
+      const eventId = input.eventId ?? store.nextId();
+      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId });
+      return deliver("direct_message", eventId, payload);
+    },
+
+    async follow(input) {
+      const source = store.requireUser(input.fromUserId, "fromUserId");
+      const target = store.requireUser(input.toUserId, "toUserId");
+      // Follow events carry no id on X; one is made up so callers can correlate deliveries.
+      return deliver("follow", store.nextId(), buildFollowPayload({ source: store.webhookUser(source.id), target: store.webhookUser(target.id) }));
+    },
+
+    async read(input) {
+      const reader = store.requireUser(input.readerUserId, "readerUserId");
+      const account = store.requireUser(input.accountUserId, "accountUserId");
+      const payload = buildReadPayload({ reader: store.webhookUser(reader.id), account: store.webhookUser(account.id), lastReadEventId: input.lastReadEventId });
+      return deliver("read", store.nextId(), payload);
+    },
+
+    config: () => ({ ...store.config }),
+    configure(patch) {
+      if (patch.webhookUrl !== undefined && patch.webhookUrl !== null && !URL.canParse(patch.webhookUrl)) {
+        throw new SandboxError(400, "webhookUrl must be an absolute URL");
+      }
+      if (patch.webhookUrl !== undefined) store.config.webhookUrl = patch.webhookUrl;
+      if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
+      return { ...store.config };
+    },
+
+    addFault(input) {
+      const fault = createFault(store.nextId(), input);
+      store.faults.push(fault);
+      return { ...fault };
+    },
+    faults: () => store.faults.map((f) => ({ ...f })),
+    clearFaults() {
+      const cleared = store.faults.length;
+      store.faults.length = 0;
+      return cleared;
+    },
+
+    dms: () => store.dms.map((d) => ({ ...d })),
+    requests: () => store.requests.map((r) => ({ ...r })),
+    webhooks: () => store.webhooks(),
+    deliveries: () => store.deliveries.map((d) => ({ ...d })),
+    reset: () => store.reset(),
+  };
+
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send(statusProblem(404)));
+  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, delay }));
+  app.register(async (c) => registerControlRoutes(c, control), { prefix: "/_sandbox" });
+
+  return {
+    ...control,
+    app,
+    get url() {
+      return url;
+    },
+
+    async listen(port = 0, host = "127.0.0.1") {
+      await app.listen({ port, host });
+      const address = app.server.address();
+      const actualPort = typeof address === "object" && address !== null ? address.port : port;
+      const urlHost = WILDCARD_HOSTS.has(host) ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+      url = `http://${urlHost}:${actualPort}`;
+      return url;
+    },
+
+    async close() {
+      for (const done of [...pendingDelays]) done();
+      await Promise.allSettled([...background]);
+      await app.close();
+      url = null;
+    },
+
+    waitForDm(predicate = () => true, timeoutMs = 5000) {
+      const already = store.dms.find(predicate);
+      if (already) return Promise.resolve({ ...already });
+      return new Promise<SandboxDm>((resolve, reject) => {
+        const listener = (dm: SandboxDm) => {
+          if (!predicate(dm)) return;
+          clearTimeout(timer);
+          dmEvents.off("dm", listener);
+          resolve({ ...dm });
+        };
+        const timer = setTimeout(() => {
+          dmEvents.off("dm", listener);
+          reject(new Error(`no matching DM was sent within ${timeoutMs} ms`));
+        }, timeoutMs);
+        dmEvents.on("dm", listener);
+      });
+    },
+
+    async settled() {
+      while (background.size > 0) await Promise.allSettled([...background]);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+export { createXSandbox } from "./create-x-sandbox.ts";
+export type { XSandbox, XSandboxControl, XSandboxOptions, InboundDmInput, FollowInput, ReadInput, DeliveryResult } from "./x-sandbox-types.ts";
+export type { AddUserInput, SandboxUser, SandboxDm, SandboxRequest, SandboxWebhook, SandboxDelivery, SandboxConfig } from "./sandbox-store.ts";
+export { FAULT_STATUSES, type FaultInput, type FaultStatus, type SandboxFault } from "./faults.ts";
+export { SandboxError } from "./sandbox-error.ts";
+export {
+  buildInboundDmPayload,
+  buildFollowPayload,
+  buildReadPayload,
+  signWebhookPayload,
+  toWebhookUserObject,
+  DEFAULT_PROFILE_IMAGE_URL,
+  type AccountActivityPayload,
+  type InboundDmPayloadInput,
+  type FollowPayloadInput,
+  type ReadPayloadInput,
+  type SignedWebhookRequest,
+  type WebhookUser,
+  type XWebhookUserObject,
+  type XDirectMessageEvent,
+  type XFollowEvent,
+  type XMarkReadEvent,
+} from "./payloads.ts";
+export { verifyOAuth1, signatureBaseString, hmacSha1Signature, percentEncode, type OAuthResult, type OAuthFailure } from "./oauth1-verify.ts";

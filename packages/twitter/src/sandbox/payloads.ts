@@ -1,0 +1,175 @@
+// Account Activity API payloads in the shape X POSTs them to a webhook. Pure functions, so tests
+// anywhere can craft (and sign) the same bytes the sandbox would deliver.
+import { signWebhookBody } from "../webhook-crypto.ts";
+
+export const DEFAULT_PROFILE_IMAGE_URL = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png";
+
+/** Who appears in a payload. */
+export interface WebhookUser {
+  id: string;
+  username: string;
+  name?: string;
+  profileImageUrl?: string | null;
+  /** When the account was created; defaults to the epoch of X (2006-03-21). */
+  createdAt?: Date;
+}
+
+export interface XWebhookUserObject {
+  id: string;
+  created_timestamp: string;
+  name: string;
+  screen_name: string;
+  location: string | null;
+  description: string | null;
+  protected: boolean;
+  verified: boolean;
+  followers_count: number;
+  friends_count: number;
+  statuses_count: number;
+  profile_image_url: string;
+  profile_image_url_https: string;
+}
+
+export interface XDirectMessageEvent {
+  type: "message_create";
+  id: string;
+  created_timestamp: string;
+  message_create: {
+    sender_id: string;
+    target: { recipient_id: string };
+    message_data: {
+      text: string;
+      entities: { hashtags: unknown[]; symbols: unknown[]; user_mentions: unknown[]; urls: unknown[] };
+    };
+  };
+}
+
+export interface XFollowEvent {
+  type: "follow";
+  created_timestamp: string;
+  target: XWebhookUserObject;
+  source: XWebhookUserObject;
+}
+
+export interface XMarkReadEvent {
+  created_timestamp: string;
+  sender_id: string;
+  target: { recipient_id: string };
+  last_read_event_id: string;
+}
+
+export interface AccountActivityPayload {
+  for_user_id: string;
+  direct_message_events?: XDirectMessageEvent[];
+  follow_events?: XFollowEvent[];
+  direct_message_mark_read_events?: XMarkReadEvent[];
+  users?: Record<string, XWebhookUserObject>;
+}
+
+const X_EPOCH = new Date("2006-03-21T20:50:14.000Z");
+
+export function toWebhookUserObject(user: WebhookUser): XWebhookUserObject {
+  const image = user.profileImageUrl ?? DEFAULT_PROFILE_IMAGE_URL;
+  return {
+    id: user.id,
+    created_timestamp: String((user.createdAt ?? X_EPOCH).getTime()),
+    name: user.name ?? user.username,
+    screen_name: user.username,
+    location: null,
+    description: null,
+    protected: false,
+    verified: false,
+    followers_count: 0,
+    friends_count: 0,
+    statuses_count: 0,
+    profile_image_url: image.replace(/^https:/, "http:"),
+    profile_image_url_https: image,
+  };
+}
+
+const usersMap = (...users: WebhookUser[]): Record<string, XWebhookUserObject> =>
+  Object.fromEntries(users.map((u) => [u.id, toWebhookUserObject(u)]));
+
+const timestamp = (at: Date | undefined): string => String((at ?? new Date()).getTime());
+
+export interface InboundDmPayloadInput {
+  sender: WebhookUser;
+  recipient: WebhookUser;
+  text: string;
+  eventId: string;
+  createdAt?: Date;
+  /** The subscribed account the delivery is for: the recipient, or the sender for an echo of its own DM. */
+  forUserId?: string;
+}
+
+export function buildInboundDmPayload(input: InboundDmPayloadInput): AccountActivityPayload {
+  return {
+    for_user_id: input.forUserId ?? input.recipient.id,
+    direct_message_events: [
+      {
+        type: "message_create",
+        id: input.eventId,
+        created_timestamp: timestamp(input.createdAt),
+        message_create: {
+          sender_id: input.sender.id,
+          target: { recipient_id: input.recipient.id },
+          message_data: { text: input.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+        },
+      },
+    ],
+    users: usersMap(input.sender, input.recipient),
+  };
+}
+
+export interface FollowPayloadInput {
+  source: WebhookUser;
+  target: WebhookUser;
+  createdAt?: Date;
+  /** Defaults to the followed account. */
+  forUserId?: string;
+}
+
+export function buildFollowPayload(input: FollowPayloadInput): AccountActivityPayload {
+  return {
+    for_user_id: input.forUserId ?? input.target.id,
+    follow_events: [
+      { type: "follow", created_timestamp: timestamp(input.createdAt), target: toWebhookUserObject(input.target), source: toWebhookUserObject(input.source) },
+    ],
+  };
+}
+
+export interface ReadPayloadInput {
+  /** The user who read the conversation. */
+  reader: WebhookUser;
+  /** The subscribed account whose DMs were read. */
+  account: WebhookUser;
+  lastReadEventId: string;
+  createdAt?: Date;
+  forUserId?: string;
+}
+
+export function buildReadPayload(input: ReadPayloadInput): AccountActivityPayload {
+  return {
+    for_user_id: input.forUserId ?? input.account.id,
+    direct_message_mark_read_events: [
+      {
+        created_timestamp: timestamp(input.createdAt),
+        sender_id: input.reader.id,
+        target: { recipient_id: input.account.id },
+        last_read_event_id: input.lastReadEventId,
+      },
+    ],
+    users: usersMap(input.reader, input.account),
+  };
+}
+
+export interface SignedWebhookRequest {
+  /** The exact bytes to send; the signature is over this string. */
+  body: string;
+  headers: { "content-type": "application/json"; "x-twitter-webhooks-signature": string };
+}
+
+export function signWebhookPayload(consumerSecret: string, payload: AccountActivityPayload): SignedWebhookRequest {
+  const body = JSON.stringify(payload);
+  return { body, headers: { "content-type": "application/json", "x-twitter-webhooks-signature": signWebhookBody(consumerSecret, body) } };
+}

@@ -1,0 +1,221 @@
+// Everything the sandbox has seen and holds: users and their tokens, sent DMs, requests,
+// webhooks with their subscriptions, faults, deliveries.
+import { randomBytes } from "node:crypto";
+import type { SandboxFault } from "./faults.ts";
+import { DEFAULT_PROFILE_IMAGE_URL, type WebhookUser } from "./payloads.ts";
+import { SandboxError } from "./sandbox-error.ts";
+import { createSnowflakeGenerator } from "./snowflake.ts";
+
+export interface AddUserInput {
+  id?: string;
+  username: string;
+  name?: string;
+  profileImageUrl?: string;
+}
+
+export interface SandboxUser {
+  id: string;
+  username: string;
+  name: string;
+  profileImageUrl: string;
+  createdAt: string;
+  accessToken: string;
+  accessSecret: string;
+}
+
+export interface SandboxDm {
+  dmEventId: string;
+  dmConversationId: string;
+  senderId: string;
+  recipientId: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface SandboxRequest {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** The user whose access token signed the request validly, else null. */
+  userId: string | null;
+  /** The injected fault's status, or null. */
+  fault: number | null;
+  status: number | null;
+}
+
+export interface SandboxWebhook {
+  id: string;
+  url: string;
+  valid: boolean;
+  createdAt: string;
+  subscribedUserIds: string[];
+}
+
+export interface SandboxDelivery {
+  kind: "direct_message" | "follow" | "read" | "echo";
+  eventId: string;
+  forUserId: string;
+  url: string | null;
+  delivered: boolean;
+  status: number | null;
+  error?: string;
+  at: string;
+}
+
+export interface SandboxConfig {
+  /** Where events go when no valid webhook is registered. */
+  webhookUrl: string | null;
+  /** Deliver DMs sent through the API back to the webhook, as X does. */
+  echoOutbound: boolean;
+}
+
+interface WebhookRecord {
+  id: string;
+  url: string;
+  valid: boolean;
+  createdAt: string;
+  subscribers: Set<string>;
+}
+
+// Long-running dev sandboxes would otherwise grow without bound.
+const LOG_LIMIT = 50_000;
+const push = <T>(list: T[], item: T): void => {
+  list.push(item);
+  if (list.length > LOG_LIMIT) list.splice(0, list.length - LOG_LIMIT);
+};
+
+const freshToken = (userId: string): string => `${userId}-${randomBytes(18).toString("base64url")}`;
+const freshSecret = (): string => randomBytes(33).toString("base64url");
+
+export class SandboxStore {
+  readonly nextId = createSnowflakeGenerator();
+  readonly users = new Map<string, SandboxUser>();
+  readonly dms: SandboxDm[] = [];
+  readonly requests: SandboxRequest[] = [];
+  readonly faults: SandboxFault[] = [];
+  readonly deliveries: SandboxDelivery[] = [];
+  config: SandboxConfig;
+  private readonly tokens = new Map<string, string>();
+  private readonly webhookRecords = new Map<string, WebhookRecord>();
+  private requestSeq = 0;
+  private readonly initialConfig: SandboxConfig;
+
+  constructor(initialConfig: SandboxConfig) {
+    this.initialConfig = { ...initialConfig };
+    this.config = { ...initialConfig };
+  }
+
+  reset(): void {
+    this.users.clear();
+    this.tokens.clear();
+    this.webhookRecords.clear();
+    this.dms.length = 0;
+    this.requests.length = 0;
+    this.faults.length = 0;
+    this.deliveries.length = 0;
+    this.config = { ...this.initialConfig };
+  }
+
+  /** Upserts by id, else by username, and always issues fresh tokens (the old ones stop working). */
+  addUser(input: AddUserInput): SandboxUser {
+    if (typeof input.username !== "string" || !/^\w{1,50}$/.test(input.username)) throw new SandboxError(400, "username must be 1-50 word characters");
+    if (input.id !== undefined && !/^\d{1,19}$/.test(input.id)) throw new SandboxError(400, "id must be a numeric string");
+    const existing = input.id !== undefined ? this.users.get(input.id) : [...this.users.values()].find((u) => u.username === input.username);
+    const clash = [...this.users.values()].find((u) => u.username.toLowerCase() === input.username.toLowerCase() && u.id !== existing?.id);
+    if (clash) throw new SandboxError(409, `username ${input.username} belongs to user ${clash.id}`);
+    if (existing) this.tokens.delete(existing.accessToken);
+    const id = existing?.id ?? input.id ?? this.nextId();
+    const user: SandboxUser = {
+      id,
+      username: input.username,
+      name: input.name ?? existing?.name ?? input.username,
+      profileImageUrl: input.profileImageUrl ?? existing?.profileImageUrl ?? DEFAULT_PROFILE_IMAGE_URL,
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+      accessToken: freshToken(id),
+      accessSecret: freshSecret(),
+    };
+    this.users.set(id, user);
+    this.tokens.set(user.accessToken, id);
+    return { ...user };
+  }
+
+  requireUser(id: string, role: string): SandboxUser {
+    const user = this.users.get(id);
+    if (!user) throw new SandboxError(404, `${role} ${id} is not a sandbox user`);
+    return user;
+  }
+
+  userByToken(accessToken: string): SandboxUser | undefined {
+    const id = this.tokens.get(accessToken);
+    return id === undefined ? undefined : this.users.get(id);
+  }
+
+  revokeToken(accessToken: string): void {
+    this.tokens.delete(accessToken);
+  }
+
+  /** A payload participant; ids X knows but the sandbox does not get a placeholder profile. */
+  webhookUser(id: string): WebhookUser {
+    const user = this.users.get(id);
+    if (!user) return { id, username: `user${id}` };
+    return { id, username: user.username, name: user.name, profileImageUrl: user.profileImageUrl, createdAt: new Date(user.createdAt) };
+  }
+
+  recordRequest(entry: Omit<SandboxRequest, "seq" | "at">): SandboxRequest {
+    const record: SandboxRequest = { seq: ++this.requestSeq, at: new Date().toISOString(), ...entry };
+    push(this.requests, record);
+    return record;
+  }
+
+  recordDm(dm: SandboxDm): void {
+    push(this.dms, dm);
+  }
+
+  recordDelivery(delivery: SandboxDelivery): void {
+    push(this.deliveries, delivery);
+  }
+
+  addWebhook(url: string, valid: boolean): SandboxWebhook {
+    const record: WebhookRecord = { id: this.nextId(), url, valid, createdAt: new Date().toISOString(), subscribers: new Set() };
+    this.webhookRecords.set(record.id, record);
+    return this.webhookView(record);
+  }
+
+  webhook(id: string): SandboxWebhook | undefined {
+    const record = this.webhookRecords.get(id);
+    return record && this.webhookView(record);
+  }
+
+  webhooks(): SandboxWebhook[] {
+    return [...this.webhookRecords.values()].map((r) => this.webhookView(r));
+  }
+
+  setWebhookValid(id: string, valid: boolean): void {
+    const record = this.webhookRecords.get(id);
+    if (record) record.valid = valid;
+  }
+
+  deleteWebhook(id: string): boolean {
+    return this.webhookRecords.delete(id);
+  }
+
+  setSubscribed(webhookId: string, userId: string, subscribed: boolean): void {
+    const record = this.webhookRecords.get(webhookId);
+    if (!record) return;
+    if (subscribed) record.subscribers.add(userId);
+    else record.subscribers.delete(userId);
+  }
+
+  /** Where X would send an event for this account: its subscribed webhook, any valid one, else the configured URL. */
+  deliveryUrl(forUserId: string): string | null {
+    const valid = [...this.webhookRecords.values()].filter((r) => r.valid);
+    return valid.find((r) => r.subscribers.has(forUserId))?.url ?? valid.at(-1)?.url ?? this.config.webhookUrl;
+  }
+
+  private webhookView(record: WebhookRecord): SandboxWebhook {
+    return { id: record.id, url: record.url, valid: record.valid, createdAt: record.createdAt, subscribedUserIds: [...record.subscribers] };
+  }
+}

@@ -1,0 +1,219 @@
+// The X API as the service calls it, on X's wire protocol: OAuth 1.0a user context, X's paths,
+// bodies and error shapes. Every request is recorded; faults are applied before anything else.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isRecord } from "../json-narrowing.ts";
+import { takeFault, type SandboxFault } from "./faults.ts";
+import { verifyOAuth1 } from "./oauth1-verify.ts";
+import type { SandboxDm, SandboxRequest, SandboxStore, SandboxUser } from "./sandbox-store.ts";
+import { dmConversationId } from "./snowflake.ts";
+import { invalidRequest, resourceNotFound, statusProblem, v1Errors } from "./x-problems.ts";
+
+export interface XApiContext {
+  store: SandboxStore;
+  consumerKey: string;
+  consumerSecret: string;
+  /** Runs X's CRC challenge against a webhook URL. */
+  crc(url: string): Promise<boolean>;
+  /** Called once a DM is stored (echo delivery, waiters). */
+  onDmSent(dm: SandboxDm): void;
+  /** A delay that the sandbox's close() cuts short. */
+  delay(ms: number): Promise<void>;
+}
+
+const DM_TEXT_LIMIT = 10_000;
+
+interface RequestState {
+  record: SandboxRequest;
+  user?: SandboxUser;
+  accessToken?: string;
+}
+
+export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void {
+  const { store } = ctx;
+  const states = new WeakMap<FastifyRequest, RequestState>();
+
+  const stateOf = (req: FastifyRequest): RequestState => {
+    const state = states.get(req);
+    if (!state) throw new Error("request was not recorded");
+    return state;
+  };
+  const userOf = (req: FastifyRequest): SandboxUser => {
+    const user = stateOf(req).user;
+    if (!user) throw new Error("request was not authenticated");
+    return user;
+  };
+
+  // 1.1 endpoints (invalidate_token) are form-encoded; their fields are part of the OAuth signature.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(typeof body === "string" ? body : body.toString("utf8"))));
+  });
+
+  app.addHook("onRequest", async (req) => {
+    const [path = "/", search = ""] = req.url.split("?", 2);
+    const record = store.recordRequest({ method: req.method, path, query: Object.fromEntries(new URLSearchParams(search)), body: null, userId: null, fault: null, status: null });
+    states.set(req, { record });
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    const state = states.get(req);
+    if (state) state.record.status = reply.statusCode;
+  });
+
+  const sendFault = (reply: FastifyReply, fault: SandboxFault & { status: number }) => {
+    if (fault.status === 429 && fault.resetInSeconds !== null) {
+      void reply.headers({
+        "x-rate-limit-limit": "15",
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-reset": String(Math.ceil(Date.now() / 1000) + fault.resetInSeconds),
+      });
+    }
+    return reply.code(fault.status).send(statusProblem(fault.status));
+  };
+
+  const unauthorized = (req: FastifyRequest, reply: FastifyReply, reason: string) => {
+    if (req.url.startsWith("/1.1/")) {
+      const body = reason === "unknown_token" ? v1Errors(89, "Invalid or expired token.") : v1Errors(32, "Could not authenticate you.");
+      return reply.code(401).send(body);
+    }
+    return reply.code(401).send(statusProblem(401));
+  };
+
+  app.addHook("preHandler", async (req, reply) => {
+    const state = stateOf(req);
+    state.record.body = req.body ?? null;
+
+    const fault = takeFault(store.faults, req.method, state.record.path);
+    if (fault?.latencyMs) await ctx.delay(fault.latencyMs);
+    if (fault && fault.status !== null) {
+      state.record.fault = fault.status;
+      return sendFault(reply, { ...fault, status: fault.status });
+    }
+
+    const isForm = String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+    const formParams = isForm && isRecord(req.body) ? Object.entries(req.body).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as const] : [])) : [];
+    const result = verifyOAuth1(
+      {
+        method: req.method,
+        url: new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`),
+        authorization: req.headers.authorization,
+        formParams,
+      },
+      { consumerKey: ctx.consumerKey, consumerSecret: ctx.consumerSecret, accessSecretOf: (token) => store.userByToken(token)?.accessSecret },
+    );
+    if (!result.ok) return unauthorized(req, reply, result.reason);
+    const user = store.userByToken(result.accessToken);
+    if (!user) return unauthorized(req, reply, "unknown_token");
+    state.user = user;
+    state.accessToken = result.accessToken;
+    state.record.userId = user.id;
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, _req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send(invalidRequest(error.message ?? "Invalid request"));
+    return reply.code(500).send(statusProblem(500));
+  });
+
+  app.get("/2/users/me", async (req) => {
+    const user = userOf(req);
+    const fields = isRecord(req.query) && typeof req.query["user.fields"] === "string" ? req.query["user.fields"].split(",") : [];
+    return {
+      data: {
+        id: user.id,
+        name: user.name,
+        username: user.username,
+        ...(fields.includes("profile_image_url") ? { profile_image_url: user.profileImageUrl } : {}),
+      },
+    };
+  });
+
+  app.post<{ Params: { participant_id: string } }>("/2/dm_conversations/with/:participant_id/messages", async (req, reply) => {
+    const sender = userOf(req);
+    const participantId = req.params.participant_id;
+    if (!/^\d{1,19}$/.test(participantId)) {
+      return reply.code(400).send(invalidRequest(`The \`participant_id\` query parameter value [${participantId}] is not valid`, { participant_id: [participantId] }));
+    }
+    const text = isRecord(req.body) ? req.body["text"] : undefined;
+    if (typeof text !== "string" || text.length === 0 || text.length > DM_TEXT_LIMIT) {
+      return reply.code(400).send(invalidRequest(`text must be a string of 1 to ${DM_TEXT_LIMIT} characters`, { text: [] }));
+    }
+    const dm: SandboxDm = {
+      dmEventId: store.nextId(),
+      dmConversationId: dmConversationId(sender.id, participantId),
+      senderId: sender.id,
+      recipientId: participantId,
+      text,
+      createdAt: new Date().toISOString(),
+    };
+    store.recordDm(dm);
+    ctx.onDmSent(dm);
+    return reply.code(201).send({ data: { dm_conversation_id: dm.dmConversationId, dm_event_id: dm.dmEventId } });
+  });
+
+  const webhookBody = (id: string) => {
+    const hook = store.webhook(id);
+    return hook && { id: hook.id, url: hook.url, valid: hook.valid, created_at: hook.createdAt };
+  };
+
+  app.get("/2/webhooks", async () => {
+    const hooks = store.webhooks();
+    // X leaves `data` out entirely when there is nothing to list.
+    return hooks.length === 0 ? { meta: { result_count: 0 } } : { data: hooks.map((h) => webhookBody(h.id)), meta: { result_count: hooks.length } };
+  });
+
+  app.post("/2/webhooks", async (req, reply) => {
+    const url = isRecord(req.body) ? req.body["url"] : undefined;
+    if (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      return reply.code(400).send(invalidRequest("url must be an absolute http(s) URL", { url: [] }));
+    }
+    if (store.webhooks().some((h) => h.url === url)) return reply.code(400).send(invalidRequest("DuplicateUrlFailed: this URL is already registered", { url: [url] }));
+    const valid = await ctx.crc(url);
+    const hook = store.addWebhook(url, valid);
+    return reply.code(200).send({ data: webhookBody(hook.id) });
+  });
+
+  app.put<{ Params: { webhook_id: string } }>("/2/webhooks/:webhook_id", async (req, reply) => {
+    const hook = store.webhook(req.params.webhook_id);
+    if (!hook) return reply.code(404).send(resourceNotFound(`Could not find webhook with id: [${req.params.webhook_id}]`));
+    const valid = await ctx.crc(hook.url);
+    store.setWebhookValid(hook.id, valid);
+    return { data: { valid } };
+  });
+
+  app.delete<{ Params: { webhook_id: string } }>("/2/webhooks/:webhook_id", async (req, reply) => {
+    if (!store.deleteWebhook(req.params.webhook_id)) {
+      return reply.code(404).send(resourceNotFound(`Could not find webhook with id: [${req.params.webhook_id}]`));
+    }
+    return { data: { deleted: true } };
+  });
+
+  app.post<{ Params: { webhook_id: string } }>("/2/account_activity/webhooks/:webhook_id/subscriptions/all", async (req, reply) => {
+    const hook = store.webhook(req.params.webhook_id);
+    if (!hook) return reply.code(404).send(resourceNotFound(`Could not find webhook with id: [${req.params.webhook_id}]`));
+    if (!hook.valid) return reply.code(400).send(invalidRequest("The webhook has not passed the CRC check", { webhook_id: [hook.id] }));
+    store.setSubscribed(hook.id, userOf(req).id, true);
+    return { data: { subscribed: true } };
+  });
+
+  app.get<{ Params: { webhook_id: string } }>("/2/account_activity/webhooks/:webhook_id/subscriptions/all", async (req, reply) => {
+    const hook = store.webhook(req.params.webhook_id);
+    if (!hook) return reply.code(404).send(resourceNotFound(`Could not find webhook with id: [${req.params.webhook_id}]`));
+    return { data: { subscribed: hook.subscribedUserIds.includes(userOf(req).id) } };
+  });
+
+  app.delete<{ Params: { webhook_id: string; user_id: string } }>(
+    "/2/account_activity/webhooks/:webhook_id/subscriptions/:user_id/all",
+    async (req, reply) => {
+      const hook = store.webhook(req.params.webhook_id);
+      if (!hook) return reply.code(404).send(resourceNotFound(`Could not find webhook with id: [${req.params.webhook_id}]`));
+      store.setSubscribed(hook.id, req.params.user_id, false);
+      return { data: { subscribed: false } };
+    },
+  );
+
+  app.post("/1.1/oauth/invalidate_token", async (req) => {
+    const token = stateOf(req).accessToken ?? "";
+    store.revokeToken(token);
+    return { access_token: token };
+  });
+}

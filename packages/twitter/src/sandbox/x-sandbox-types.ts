@@ -1,0 +1,79 @@
+// The sandbox's public surface: options, the programmatic control API and what it returns.
+import type { FastifyInstance } from "fastify";
+import type { FaultInput, SandboxFault } from "./faults.ts";
+import type { AddUserInput, SandboxConfig, SandboxDelivery, SandboxDm, SandboxRequest, SandboxUser, SandboxWebhook } from "./sandbox-store.ts";
+
+export interface XSandboxOptions {
+  /** The X app's consumer credentials: requests must be signed with them, webhooks are signed with the secret. */
+  consumerKey: string;
+  consumerSecret: string;
+  /** Where events go while no valid webhook is registered through the API. */
+  webhookUrl?: string;
+  /** Deliver DMs sent through the API back to the webhook, as X does (default false). */
+  echoOutbound?: boolean;
+  logger?: boolean;
+  /** Timeout of the CRC check and of each webhook delivery (default 5000 ms). */
+  webhookTimeoutMs?: number;
+}
+
+export interface InboundDmInput {
+  fromUserId: string;
+  toUserId: string;
+  text: string;
+  /** Reuse an id to replay the same event (dedupe tests); fresh snowflake when absent. */
+  eventId?: string;
+}
+
+export interface FollowInput {
+  fromUserId: string;
+  toUserId: string;
+}
+
+export interface ReadInput {
+  readerUserId: string;
+  accountUserId: string;
+  lastReadEventId: string;
+}
+
+export interface DeliveryResult {
+  eventId: string;
+  delivered: boolean;
+  /** The webhook's HTTP status; null when nothing answered or no URL was known. */
+  status: number | null;
+  error?: string;
+}
+
+/** Everything /_sandbox offers over HTTP, as methods. */
+export interface XSandboxControl {
+  addUser(input: AddUserInput): SandboxUser;
+  users(): SandboxUser[];
+  inboundDm(input: InboundDmInput): Promise<DeliveryResult>;
+  follow(input: FollowInput): Promise<DeliveryResult>;
+  read(input: ReadInput): Promise<DeliveryResult>;
+  config(): SandboxConfig;
+  configure(patch: Partial<SandboxConfig>): SandboxConfig;
+  addFault(input: FaultInput): SandboxFault;
+  faults(): SandboxFault[];
+  /** Returns how many faults were removed. */
+  clearFaults(): number;
+  dms(): SandboxDm[];
+  requests(): SandboxRequest[];
+  webhooks(): SandboxWebhook[];
+  deliveries(): SandboxDelivery[];
+  reset(): void;
+}
+
+export interface XSandbox extends XSandboxControl {
+  app: FastifyInstance;
+  /** The base URL once listening, else null. */
+  readonly url: string | null;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  /**
+   * Resolves with the first sent DM matching the predicate, already sent or yet to come; rejects
+   * after timeoutMs (default 5000).
+   */
+  waitForDm(predicate?: (dm: SandboxDm) => boolean, timeoutMs?: number): Promise<SandboxDm>;
+  /** Resolves once every background delivery (outbound echoes) has finished. */
+  settled(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+// The XClient port implemented with twitter-api-v2, OAuth 1.0a user context on every call.
+import http from "node:http";
+import https from "node:https";
+import { XApiError, type XClient, type XCredentials, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
+import { TwitterApi } from "twitter-api-v2";
+import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
+import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
+import { redirectPlugin } from "./x-redirect-plugin.ts";
+
+export interface TwitterXClientOptions {
+  /** Where X lives: https://api.x.com in production, the sandbox in dev and tests. */
+  baseUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+  /** Socket idle timeout per request; a request silent for this long fails as "transient". */
+  timeoutMs?: number;
+}
+
+export interface TwitterXClient extends XClient {
+  /** Drops the kept-alive sockets (idle ones never hold the process open anyway). */
+  close(): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function webhookOf(value: unknown): XWebhook | undefined {
+  const id = stringAt(value, "id");
+  const url = stringAt(value, "url");
+  if (id === undefined || url === undefined || !isRecord(value)) return undefined;
+  return { id, url, valid: value["valid"] === true };
+}
+
+export function createTwitterXClient(options: TwitterXClientOptions): TwitterXClient {
+  const baseUrl = new URL(options.baseUrl);
+  // One pool per client so consecutive calls reuse connections. The library always calls
+  // https.request; handing it an http.Agent is what makes it speak plain HTTP to a local sandbox.
+  const agent = baseUrl.protocol === "http:" ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true });
+  const plugins = [redirectPlugin(options.baseUrl, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)];
+
+  const api = (creds: XCredentials) =>
+    new TwitterApi(
+      { appKey: options.consumerKey, appSecret: options.consumerSecret, accessToken: creds.accessToken, accessSecret: creds.accessSecret },
+      { plugins, httpAgent: agent },
+    );
+
+  // Every call goes through here so every failure, thrown or a malformed body, is an XApiError.
+  async function call<T>(operation: string, run: () => Promise<unknown>, parse: (body: unknown) => T | undefined): Promise<T> {
+    let body: unknown;
+    try {
+      body = await run();
+    } catch (error) {
+      throw toXApiError(error, operation);
+    }
+    const parsed = parse(body);
+    if (parsed === undefined) throw unexpectedResponse(operation);
+    return parsed;
+  }
+
+  const listWebhooks = (creds: XCredentials) =>
+    call("list webhooks", () => api(creds).v2.get<unknown>(`webhooks`), (body) => {
+      const data = isRecord(body) ? body["data"] : undefined;
+      if (data === undefined) return [];
+      if (!Array.isArray(data)) return undefined;
+      const hooks = data.map(webhookOf);
+      return hooks.every((h) => h !== undefined) ? hooks.filter((h) => h !== undefined) : undefined;
+    });
+
+  return {
+    me: (creds) =>
+      call(
+        "users/me",
+        () => api(creds).v2.get<unknown>(`users/me`, { "user.fields": "profile_image_url" }),
+        (body): XUser | undefined => {
+          const data = recordAt(body, "data");
+          const id = stringAt(data, "id");
+          const username = stringAt(data, "username");
+          if (id === undefined || username === undefined) return undefined;
+          return { id, username, name: stringAt(data, "name") ?? username, profileImageUrl: stringAt(data, "profile_image_url") ?? null };
+        },
+      ),
+
+    sendDm: (creds, participantId, text) =>
+      call(
+        "send DM",
+        () =>
+          api(creds).v2.post<unknown>(`dm_conversations/with/${encodeURIComponent(participantId)}/messages`, { text }, { forceBodyMode: "json" }),
+        (body): XSentDm | undefined => {
+          const data = recordAt(body, "data");
+          const dmEventId = stringAt(data, "dm_event_id");
+          const dmConversationId = stringAt(data, "dm_conversation_id");
+          return dmEventId !== undefined && dmConversationId !== undefined ? { dmEventId, dmConversationId } : undefined;
+        },
+      ),
+
+    async ensureWebhook(creds, url) {
+      const existing = (await listWebhooks(creds)).find((hook) => hook.url === url);
+      if (existing === undefined) {
+        return call(
+          "register webhook",
+          () => api(creds).v2.post<unknown>(`webhooks`, { url }, { forceBodyMode: "json" }),
+          (body) => webhookOf(recordAt(body, "data")),
+        );
+      }
+      if (existing.valid) return existing;
+      // Registered while our endpoint was down: ask X to re-run the CRC check, then report what it found.
+      await call("revalidate webhook", () => api(creds).v2.put<unknown>(`webhooks/${encodeURIComponent(existing.id)}`, undefined, { forceBodyMode: "json" }), () => true);
+      const after = (await listWebhooks(creds)).find((hook) => hook.id === existing.id);
+      if (after === undefined) throw new XApiError("not_found", "X revalidate webhook: the webhook disappeared", { status: 404 });
+      return after;
+    },
+
+    subscribe: (creds, webhookId) =>
+      call(
+        "subscribe",
+        () =>
+          api(creds).v2.post<unknown>(`account_activity/webhooks/${encodeURIComponent(webhookId)}/subscriptions/all`, undefined, {
+            forceBodyMode: "json",
+          }),
+        () => true,
+      ).then(() => undefined),
+
+    unsubscribe: (creds, webhookId, userId) =>
+      call(
+        "unsubscribe",
+        () => api(creds).v2.delete<unknown>(`account_activity/webhooks/${encodeURIComponent(webhookId)}/subscriptions/${encodeURIComponent(userId)}/all`),
+        () => true,
+      ).then(() => undefined),
+
+    invalidateToken: (creds) =>
+      call("invalidate token", () => api(creds).v1.post<unknown>(`oauth/invalidate_token`, undefined, { forceBodyMode: "url" }), () => true).then(
+        () => undefined,
+      ),
+
+    close: () => agent.destroy(),
+  };
+}
