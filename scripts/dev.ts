@@ -39,7 +39,7 @@ const tsx = join(ROOT, "node_modules", ".bin", "tsx");
 const children: Managed[] = [
   run("api", tsx, ["watch", "--clear-screen=false", "src/main.ts"], { cwd: join(ROOT, "apps/api"), env }),
   run("worker", tsx, ["watch", "--clear-screen=false", "src/main.ts"], { cwd: join(ROOT, "apps/worker"), env }),
-  run("admin", join(ROOT, "node_modules", ".bin", "vite"), ["--port", String(adminPort), "--strictPort", "--host", "127.0.0.1"], { cwd: join(ROOT, "apps/admin"), env: { ...env, MKTX_API_URL: apiUrl } }),
+  run("admin", join(ROOT, "apps/admin/node_modules/.bin/vite"), ["--port", String(adminPort), "--strictPort", "--host", "127.0.0.1"], { cwd: join(ROOT, "apps/admin"), env: { ...env, MKTX_API_URL: apiUrl } }),
 ];
 
 let stopping = false;

@@ -22,7 +22,13 @@ export function run(name: string, command: string, args: string[], opts: { cwd: 
   };
   pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
-  const exited = new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const exited = new Promise<number>((resolve) => {
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on("error", (err) => {
+      process.stderr.write(`${prefix}could not start: ${err.message}\n`);
+      resolve(127);
+    });
+  });
   return { name, child, exited };
 }
 

@@ -4,7 +4,12 @@ import { ZodError } from "zod";
 import { AppError } from "@mkt-x/core";
 import { Prisma } from "@mkt-x/db";
 
-const zodDetails = (e: ZodError) => e.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }));
+const fieldOf = (path: PropertyKey[]) => path.map(String).join(".");
+// an unknown key is reported on its parent object; name each key's own path instead
+const zodDetails = (e: ZodError) =>
+  e.issues.flatMap((i) =>
+    i.code === "unrecognized_keys" ? i.keys.map((key) => ({ field: fieldOf([...i.path, key]), message: `Unrecognized key: "${key}"` })) : [{ field: fieldOf(i.path), message: i.message }],
+  );
 
 const TRPC_CODES: Partial<Record<TRPCError["code"], () => AppError>> = {
   NOT_FOUND: () => new AppError("RESOURCE_NOT_FOUND", "Route not found"),

@@ -22,6 +22,8 @@ try {
 const db = createDb(env.DATABASE_URL, { poolSize: 10 });
 // the API only produces jobs; workers create the queues, but the API must not depend on start order
 const boss = createPgBoss(env.DATABASE_URL, { max: 3 });
+// a dropped connection is reported here and retried by the pool; it must not crash the API
+boss.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "pg-boss error", err: err.message })));
 await boss.start();
 const publicUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 

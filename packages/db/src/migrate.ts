@@ -17,6 +17,6 @@ export async function migrateDatabase(url: string): Promise<void> {
     });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`migrations failed: ${err.stderr || err.stdout || err.message}`);
+    throw new Error(`migrations failed: ${err.stderr || err.stdout || err.message}`, { cause: e });
   }
 }

@@ -11,14 +11,14 @@ export function pgRateLimitStore(db: Db) {
       const windowStart = new Date(Math.floor(now / timeWindow) * timeWindow);
       const expiresAt = new Date(windowStart.getTime() + timeWindow);
       db.$queryRaw<{ count: number }[]>`
-        INSERT INTO rate_counters (key, window_start, count, expires_at)
-        VALUES (${`api:${key}`}, ${windowStart}, 1, ${expiresAt})
-        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1
+        INSERT INTO api_rate_limits (key, window_start, count, expires_at)
+        VALUES (${key}, ${windowStart}, 1, ${expiresAt})
+        ON CONFLICT (key, window_start) DO UPDATE SET count = api_rate_limits.count + 1
         RETURNING count`
         .then((rows) => {
           cb(null, { current: rows[0]?.count ?? 1, ttl: expiresAt.getTime() - now });
           // old windows are garbage; sweep them now and then rather than on every request
-          if (Math.random() < 0.01) void db.$executeRaw`DELETE FROM rate_counters WHERE expires_at < now() - interval '1 hour'`.catch(() => {});
+          if (Math.random() < 0.01) void db.$executeRaw`DELETE FROM api_rate_limits WHERE expires_at < now() - interval '1 hour'`.catch(() => {});
         })
         .catch((e: Error) => cb(e));
     }

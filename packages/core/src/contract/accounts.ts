@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Uuid, PageInput, EntityId } from "./common.ts";
+import { Uuid, PageInput, EntityId, JsonBoolean } from "./common.ts";
 import { BusinessHours } from "../domain/business-hours.ts";
 
 export const ACCOUNT_STATUSES = ["active", "inactive", "error"] as const;
@@ -45,11 +45,14 @@ export type ListAccountsInput = z.infer<typeof ListAccountsInput>;
 
 export const AccountIdInput = z.object({ accountId: EntityId });
 
+/** BusinessHours as input: its `enabled` a strict JSON boolean (see JsonBoolean). */
+const BusinessHoursInput = BusinessHours.extend({ enabled: JsonBoolean.default(true) });
+
 export const UpdateAccountSettings = z
   .object({
-    autoReplyEnabled: z.boolean().optional(),
-    businessHours: BusinessHours.nullable().optional(),
-    requireConsent: z.boolean().optional(),
+    autoReplyEnabled: JsonBoolean.optional(),
+    businessHours: BusinessHoursInput.nullable().optional(),
+    requireConsent: JsonBoolean.optional(),
   })
   .strict();
 export type UpdateAccountSettings = z.infer<typeof UpdateAccountSettings>;

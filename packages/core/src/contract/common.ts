@@ -10,6 +10,13 @@ export const isUuid = (v: string) => UUID_RE.test(v);
 
 export const IsoDate = z.iso.datetime({ offset: true });
 
+/**
+ * A JSON boolean, strictly. Not z.boolean() in inputs: the REST bridge (trpc-to-openapi) switches
+ * on coercion of every z.boolean() of an input object, request bodies included, and then
+ * Boolean("false") is true. A literal is left alone and documents as a boolean.
+ */
+export const JsonBoolean = z.literal([true, false]);
+
 /** skip/take as the seed defines them: take defaults to 20 and is at most 100. */
 export const PageInput = z.object({
   skip: z.coerce.number().int().min(0).default(0),
