@@ -10,10 +10,13 @@ import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
 import { buildApp } from "../src/app.ts";
 import { createTokenVerifier } from "../src/auth/verify-token.ts";
 import { BASE_PATH } from "../src/openapi.ts";
+import type { AppServices } from "../src/trpc/context.ts";
 
 export const JWT_SECRET = "test-secret-0123456789abcdef";
 export const CONSUMER_KEY = "test-consumer-key";
 export const CONSUMER_SECRET = "test-consumer-secret";
+/** Where connect registers the webhook unless `selfWebhook` is set: nothing listens there, so X's CRC fails. */
+export const UNREACHABLE_WEBHOOK_URL = "http://127.0.0.1:9/unused";
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -22,72 +25,152 @@ export interface ApiResponse<T = unknown> {
   text: string;
 }
 
-export interface Harness {
+export interface CallOptions {
+  /** a bearer token; undefined mints the default owner token, null sends no Authorization header */
+  token?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TokenOptions {
+  merchantId?: string;
+  role?: Role;
+  sub?: string;
+  expiresIn?: string;
+}
+
+/** One API process: its own fastify app, pg-boss and X client, on the harness's database. */
+export interface ApiInstance {
   url: string;
+  /** url + the REST base path */
   base: string;
-  database: TestDatabase;
-  sandbox: XSandbox;
-  encryptionKey: Buffer;
-  token(opts?: { merchantId?: string; role?: Role; sub?: string; expiresIn?: string }): Promise<string>;
-  call<T = Record<string, unknown>>(method: string, path: string, opts?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { rateLimitPerMinute?: number } = {}): Promise<Harness> {
-  const database = await createTestDatabase(inject("dbTemplate"));
-  const sandbox = createXSandbox({ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
-  const sandboxUrl = await sandbox.listen();
-  const boss = createPgBoss(database.url, { max: 2 });
+export interface InstanceOptions {
+  rateLimitPerMinute?: number;
+}
+
+export interface HarnessOptions extends InstanceOptions {
+  /**
+   * Register the API's own POST /webhooks/twitter with X on connect (and make it the sandbox's
+   * default delivery URL), so X's CRC check really reaches the API. Default: an unreachable URL.
+   */
+  selfWebhook?: boolean;
+}
+
+export interface Harness extends ApiInstance {
+  database: TestDatabase;
+  sandbox: XSandbox;
+  encryptionKey: Buffer;
+  /** the merchant of tokens minted without a merchantId */
+  defaultMerchant: string;
+  /** the webhook URL the API registers with X on connect */
+  webhookUrl: string;
+  token(opts?: TokenOptions): Promise<string>;
+  call<T = Record<string, unknown>>(method: string, path: string, opts?: CallOptions): Promise<ApiResponse<T>>;
+  /** Another API process on the same database and sandbox (closed with the harness). */
+  startInstance(opts?: InstanceOptions): Promise<ApiInstance>;
+}
+
+interface Shared {
+  database: TestDatabase;
+  sandboxUrl: string;
+  encryptionKey: Buffer;
+}
+
+async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (base: string) => string }): Promise<ApiInstance> {
+  const boss = createPgBoss(shared.database.url, { max: 2 });
   await boss.start();
-  const encryptionKey = randomBytes(32);
+  const x = createTwitterXClient({ baseUrl: shared.sandboxUrl, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET, timeoutMs: 3000 });
+  const services: AppServices = {
+    db: shared.database.db,
+    queue: createJobQueue(boss),
+    x,
+    cipher: createTokenCipher(shared.encryptionKey),
+    webhookUrl: UNREACHABLE_WEBHOOK_URL,
+  };
   const app = await buildApp({
-    services: {
-      db: database.db,
-      queue: createJobQueue(boss),
-      x: createTwitterXClient({ baseUrl: sandboxUrl, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET, timeoutMs: 3000 }),
-      cipher: createTokenCipher(encryptionKey),
-      webhookUrl: "http://127.0.0.1:9/unused",
-    },
+    services,
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
     readiness: async () => {
-      await database.db.$queryRaw`SELECT 1`;
+      await shared.database.db.$queryRaw`SELECT 1`;
+      await boss.getQueues();
     },
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   const base = `${url}${BASE_PATH}`;
-  const defaultMerchant = randomUUID();
-
+  // the URL is known only once listening; services are read per request, so setting it now is enough
+  services.webhookUrl = opts.webhookUrl(base);
   return {
     url,
     base,
-    database,
-    sandbox,
-    encryptionKey,
-    token: ({ merchantId = defaultMerchant, role = "owner", sub = randomUUID(), expiresIn = "1h" } = {}) =>
-      new SignJWT({ merchantId, role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(JWT_SECRET)),
-    async call<T>(method: string, path: string, { token, body, rawBody, headers = {} }: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
-      const auth = token === null ? {} : { authorization: `Bearer ${token ?? (await this.token())}` };
-      const init: RequestInit = { method, headers: { ...auth, ...headers } };
-      if (rawBody !== undefined) init.body = rawBody;
-      else if (body !== undefined) {
-        init.body = JSON.stringify(body);
-        init.headers = { "content-type": "application/json", ...init.headers };
-      }
-      const res = await fetch(path.startsWith("http") ? path : `${base}${path}`, init);
-      const text = await res.text();
-      let parsed: unknown = null;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = text;
-      }
-      return { status: res.status, headers: res.headers, body: parsed as T, text };
-    },
     async close() {
       await app.close();
+      x.close();
       await boss.stop({ graceful: false, close: true });
+    },
+  };
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const database = await createTestDatabase(inject("dbTemplate"));
+  // pool.end() resolves before its sockets are closed, and drop() then terminates them (FORCE):
+  // without a listener that late "terminating connection" error would crash the test file
+  database.pool.on("error", () => {});
+  const sandbox = createXSandbox({ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
+  const sandboxUrl = await sandbox.listen();
+  const shared: Shared = { database, sandboxUrl, encryptionKey: randomBytes(32) };
+  const main = await startApi(shared, { ...opts, webhookUrl: (base) => (opts.selfWebhook ? `${base}/webhooks/twitter` : UNREACHABLE_WEBHOOK_URL) });
+  const webhookUrl = opts.selfWebhook ? `${main.base}/webhooks/twitter` : UNREACHABLE_WEBHOOK_URL;
+  if (opts.selfWebhook) sandbox.configure({ webhookUrl });
+  const others: ApiInstance[] = [];
+  const defaultMerchant = randomUUID();
+
+  const token = ({ merchantId = defaultMerchant, role = "owner", sub = randomUUID(), expiresIn = "1h" }: TokenOptions = {}) =>
+    new SignJWT({ merchantId, role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(JWT_SECRET));
+
+  async function call<T>(method: string, path: string, { token: bearer, body, rawBody, headers = {} }: CallOptions = {}): Promise<ApiResponse<T>> {
+    const requestHeaders: Record<string, string> = {};
+    if (bearer !== null) requestHeaders.authorization = `Bearer ${bearer ?? (await token())}`;
+    let requestBody: string | undefined;
+    if (rawBody !== undefined) requestBody = rawBody;
+    else if (body !== undefined) {
+      requestBody = JSON.stringify(body);
+      requestHeaders["content-type"] = "application/json";
+    }
+    const res = await fetch(path.startsWith("http") ? path : `${main.base}${path}`, { method, headers: { ...requestHeaders, ...headers }, body: requestBody });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    // the caller names the shape it expects; the tests assert it
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  return {
+    url: main.url,
+    base: main.base,
+    database,
+    sandbox,
+    encryptionKey: shared.encryptionKey,
+    defaultMerchant,
+    webhookUrl,
+    token,
+    call,
+    async startInstance(instanceOpts: InstanceOptions = {}) {
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, webhookUrl: () => webhookUrl });
+      others.push(instance);
+      return instance;
+    },
+    async close() {
+      for (const instance of [main, ...others]) await instance.close();
       await sandbox.close();
       await database.drop();
     },

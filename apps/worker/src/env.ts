@@ -5,6 +5,16 @@ const Env = z.object({
   DATABASE_URL: z.string().url({ message: "must be a postgresql:// URL" }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  TOKEN_ENCRYPTION_KEY: z.string().refine((v) => Buffer.from(v, "base64").length === 32, { message: "must be 32 bytes, base64-encoded" }),
+  X_API_BASE_URL: z.string().url().default("https://api.x.com"),
+  X_CONSUMER_KEY: z.string().min(1, { message: "is required" }),
+  X_CONSUMER_SECRET: z.string().min(1, { message: "is required" }),
+  /** send windows (ARCHITECTURE.md): X's per-user limit, the seed's per-account day, the app's day */
+  DM_LIMIT_ACCOUNT_15M: z.coerce.number().int().min(1).default(200),
+  DM_LIMIT_ACCOUNT_24H: z.coerce.number().int().min(1).default(500),
+  DM_LIMIT_APP_24H: z.coerce.number().int().min(1).default(15_000),
+  /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
+  DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
 });
 export type WorkerEnv = z.infer<typeof Env>;
 

@@ -1,7 +1,8 @@
 // Composition root of the worker.
 import pino from "pino";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey } from "@mkt-x/core/server";
+import { createTwitterXClient } from "@mkt-x/twitter";
 import { loadEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -18,7 +19,14 @@ const db = createDb(env.DATABASE_URL, { poolSize: env.WORKER_CONCURRENCY + 2 });
 const boss = createPgBoss(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
 boss.on("error", (err) => log.error({ err: err.message }, "pg-boss error"));
 await boss.start();
-const worker = await startWorker({ boss, deps: { db }, log });
+const send = {
+  db,
+  x: createTwitterXClient({ baseUrl: env.X_API_BASE_URL, consumerKey: env.X_CONSUMER_KEY, consumerSecret: env.X_CONSUMER_SECRET, timeoutMs: 10_000 }),
+  cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY)),
+  queue: createJobQueue(boss),
+  windows: env.DM_SEND_WINDOWS === "on" ? { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H } : null,
+};
+const worker = await startWorker({ boss, deps: { db, send, log }, log });
 
 let stopping = false;
 const shutdown = async (signal: string) => {

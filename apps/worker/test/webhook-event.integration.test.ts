@@ -1,38 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, ingestWebhookDelivery, DEAD_LETTER_QUEUE, type JobQueue } from "@mkt-x/core/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@mkt-x/db/testing";
+import { ingestWebhookDelivery, DEAD_LETTER_QUEUE, type JobQueue } from "@mkt-x/core/server";
 import { buildInboundDmPayload } from "@mkt-x/twitter/sandbox";
 import type { PgBoss } from "pg-boss";
-import { startWorker } from "../src/worker.ts";
+import { startWorkerHarness, eventually, type WorkerHarness } from "./harness.ts";
 
+let h: WorkerHarness;
 let database: TestDatabase;
 let boss: PgBoss;
 let queue: JobQueue;
-let worker: { stop: () => Promise<void> };
-const errors: object[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("dbTemplate"));
-  boss = createPgBoss(database.url, { max: 3 });
-  await boss.start();
-  queue = createJobQueue(boss);
-  worker = await startWorker({ boss, deps: { db: database.db }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
+  h = await startWorkerHarness();
+  ({ database, boss, queue } = h);
+  await h.startWorker();
 });
 afterAll(async () => {
-  await worker?.stop();
-  await database?.drop();
+  await h?.close();
 });
-
-/** Polls the database (not a sleep): resolves when the predicate holds, fails after the timeout. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 const user = (id: string, username: string) => ({ id, username, name: username });
 
@@ -62,6 +47,6 @@ describe("webhook.event consumer", () => {
       (rows) => rows.length === 1,
     );
     expect(dead[0].data).toEqual({ webhookEventId: "not-a-uuid" });
-    expect(errors.some((e) => "queue" in e && e.queue === "webhook.event")).toBe(true);
+    expect(h.errors.some((e) => "queue" in e && e.queue === "webhook.event")).toBe(true);
   });
 });

@@ -4,4 +4,5 @@ export * from "./roles.ts";
 export * from "./ports/x-client.ts";
 export * from "./contract/common.ts";
 export * from "./contract/accounts.ts";
+export * from "./contract/messages.ts";
 export * from "./domain/business-hours.ts";

@@ -11,3 +11,7 @@ export { disconnectAccount } from "./server/services/accounts/disconnect-account
 export type { AccountDeps } from "./server/services/accounts/deps.ts";
 export { splitWebhookDelivery, type SplitEvent } from "./server/services/webhooks/split-webhook-delivery.ts";
 export { ingestWebhookDelivery, type IngestResult } from "./server/services/webhooks/ingest-webhook-delivery.ts";
+export { enqueueOutboundMessage, type OutboundMessageInput } from "./server/services/messages/enqueue-outbound-message.ts";
+export { toMessageDto } from "./server/services/messages/message-dto.ts";
+export { sendMessage, backoffMs, type SendPipelineDeps, type SendOutcome } from "./server/services/messages/send-message.ts";
+export { reserveSendSlot, sweepSendCounters, DEFAULT_SEND_WINDOWS, type SendWindowLimits, type Reservation } from "./server/services/messages/send-windows.ts";

@@ -1,7 +1,7 @@
 // The XClient port implemented with twitter-api-v2, OAuth 1.0a user context on every call.
 import http from "node:http";
 import https from "node:https";
-import { XApiError, type XClient, type XCredentials, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
+import { XApiError, type XClient, type XCredentials, type XDmEvent, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
 import { TwitterApi } from "twitter-api-v2";
 import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
 import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
@@ -89,6 +89,30 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
           const dmEventId = stringAt(data, "dm_event_id");
           const dmConversationId = stringAt(data, "dm_conversation_id");
           return dmEventId !== undefined && dmConversationId !== undefined ? { dmEventId, dmConversationId } : undefined;
+        },
+      ),
+
+    listDmEvents: (creds, participantId) =>
+      call(
+        "list DM events",
+        () =>
+          api(creds).v2.get<unknown>(`dm_conversations/with/${encodeURIComponent(participantId)}/dm_events`, {
+            "dm_event.fields": "id,text,sender_id,created_at,event_type",
+            event_types: "MessageCreate",
+            max_results: 100,
+          }),
+        (body): XDmEvent[] | undefined => {
+          const data = isRecord(body) ? body["data"] : undefined;
+          if (data === undefined) return [];
+          if (!Array.isArray(data)) return undefined;
+          const events = data.map((e): XDmEvent | undefined => {
+            const id = stringAt(e, "id");
+            const senderId = stringAt(e, "sender_id");
+            const createdAt = stringAt(e, "created_at");
+            if (id === undefined || senderId === undefined || createdAt === undefined) return undefined;
+            return { id, senderId, text: stringAt(e, "text") ?? "", createdAt: new Date(createdAt) };
+          });
+          return events.every((e) => e !== undefined) ? events.filter((e) => e !== undefined) : undefined;
         },
       ),
 

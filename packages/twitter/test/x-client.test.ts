@@ -59,6 +59,18 @@ describe("XClient against the sandbox", () => {
     expect(f.sandbox.requests().at(-1)).toMatchObject({ method: "POST", path: "/2/dm_conversations/with/42/messages", body: { text: "Hi there ☃ — 50% off today" } });
   });
 
+  it("listDmEvents returns the conversation's DM events newest first, and none for a stranger", async () => {
+    const first = await f.client.sendDm(f.creds, "44", "first");
+    const second = await f.client.sendDm(f.creds, "44", "second");
+    const events = await f.client.listDmEvents(f.creds, "44");
+    expect(events.map((e) => [e.id, e.senderId, e.text])).toEqual([
+      [second.dmEventId, f.account.id, "second"],
+      [first.dmEventId, f.account.id, "first"],
+    ]);
+    expect(events[0]?.createdAt).toBeInstanceOf(Date);
+    await expect(f.client.listDmEvents(f.creds, "45")).resolves.toEqual([]);
+  });
+
   it("event ids increase like snowflakes", async () => {
     const a = await f.client.sendDm(f.creds, "43", "one");
     const b = await f.client.sendDm(f.creds, "43", "two");

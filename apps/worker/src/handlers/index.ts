@@ -1,10 +1,13 @@
 import type { z } from "zod";
 import type { Db } from "@mkt-x/db";
-import { JOBS, type JobName } from "@mkt-x/core/server";
+import { JOBS, type JobName, type SendPipelineDeps } from "@mkt-x/core/server";
 import { handleWebhookEvent } from "./webhook-event.ts";
+import { handleSendMessage } from "./send-message.ts";
 
 export interface HandlerDeps {
   db: Db;
+  send: SendPipelineDeps;
+  log: { info: (o: object, m: string) => void };
 }
 
 export interface JobRunner {
@@ -19,4 +22,5 @@ function defineHandler<S extends z.ZodType>(schema: S, handle: (deps: HandlerDep
 /** Every job of the registry has exactly one handler: a missing one does not compile. */
 export const HANDLERS: Record<JobName, JobRunner> = {
   "webhook.event": defineHandler(JOBS["webhook.event"].payload, handleWebhookEvent),
+  "message.send": defineHandler(JOBS["message.send"].payload, handleSendMessage),
 };

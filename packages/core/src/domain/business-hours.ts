@@ -21,7 +21,8 @@ export const DaySchedule = z
     start: z.string().regex(HHMM, { message: "must be HH:MM (00:00 to 23:59)" }),
     end: z.string().regex(HHMM, { message: "must be HH:MM (00:00 to 23:59)" }),
   })
-  .refine((d) => d.start < d.end, { message: "start must be before end", path: ["end"] });
+  // compared only when both are well formed: a malformed time already has its own error
+  .refine((d) => !HHMM.test(d.start) || !HHMM.test(d.end) || d.start < d.end, { message: "start must be before end", path: ["end"] });
 
 export const BusinessHours = z.object({
   enabled: z.boolean().default(true),

@@ -18,6 +18,14 @@ export interface XSentDm {
   dmConversationId: string;
 }
 
+/** A DM event as X lists it (GET /2/dm_conversations/with/{id}/dm_events). */
+export interface XDmEvent {
+  id: string;
+  senderId: string;
+  text: string;
+  createdAt: Date;
+}
+
 export interface XWebhook {
   id: string;
   url: string;
@@ -29,6 +37,8 @@ export interface XClient {
   me(creds: XCredentials): Promise<XUser>;
   /** POST /2/dm_conversations/with/{participantId}/messages. */
   sendDm(creds: XCredentials, participantId: string, text: string): Promise<XSentDm>;
+  /** Recent DM events of the one-to-one conversation with the participant, newest first. */
+  listDmEvents(creds: XCredentials, participantId: string): Promise<XDmEvent[]>;
   /** Account Activity API: register the app's webhook URL (idempotent: returns the existing one). */
   ensureWebhook(creds: XCredentials, url: string): Promise<XWebhook>;
   /** Account Activity API: subscribe the user to the app's webhook. */

@@ -150,6 +150,18 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
     return reply.code(201).send({ data: { dm_conversation_id: dm.dmConversationId, dm_event_id: dm.dmEventId } });
   });
 
+  app.get<{ Params: { participant_id: string } }>("/2/dm_conversations/with/:participant_id/dm_events", async (req) => {
+    const me = userOf(req);
+    const other = req.params.participant_id;
+    const events = store.dms
+      .filter((dm) => (dm.senderId === me.id && dm.recipientId === other) || (dm.senderId === other && dm.recipientId === me.id))
+      .slice(-100)
+      .reverse()
+      .map((dm) => ({ id: dm.dmEventId, event_type: "MessageCreate", text: dm.text, sender_id: dm.senderId, created_at: dm.createdAt, dm_conversation_id: dm.dmConversationId }));
+    // X leaves `data` out when there is nothing to list
+    return events.length ? { data: events, meta: { result_count: events.length } } : { meta: { result_count: 0 } };
+  });
+
   const webhookBody = (id: string) => {
     const hook = store.webhook(id);
     return hook && { id: hook.id, url: hook.url, valid: hook.valid, created_at: hook.createdAt };

@@ -14,6 +14,8 @@ export interface EnqueueOptions {
 export interface JobQueue {
   send<N extends JobName>(name: N, payload: JobPayload<N>, opts?: EnqueueOptions): Promise<void>;
   sendMany<N extends JobName>(name: N, payloads: JobPayload<N>[], opts?: EnqueueOptions): Promise<void>;
+  /** Parks a record of work given up on where operators look for dead letters. */
+  deadLetter(record: Record<string, unknown>, opts?: EnqueueOptions): Promise<void>;
 }
 
 export function createPgBoss(url: string, opts: { max?: number } = {}): PgBoss {
@@ -39,6 +41,9 @@ export function createJobQueue(boss: PgBoss): JobQueue {
   return {
     async send(name, payload, opts = {}) {
       await boss.send(name, JOBS[name].payload.parse(payload), options(opts));
+    },
+    async deadLetter(record, opts = {}) {
+      await boss.send(DEAD_LETTER_QUEUE, record, options(opts));
     },
     async sendMany(name, payloads, opts = {}) {
       if (payloads.length === 0) return;

@@ -7,6 +7,14 @@ export const JOBS = {
     payload: z.object({ webhookEventId: z.uuid() }),
     queue: { retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120 },
   },
+  /**
+   * One outbound DM through the send pipeline. Transient X failures are retried by the handler's
+   * own schedule (it knows X's reset times); the queue's retries only cover crashes and timeouts.
+   */
+  "message.send": {
+    payload: z.object({ messageId: z.uuid() }),
+    queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;

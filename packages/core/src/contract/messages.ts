@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+export const MESSAGE_STATUSES = ["received", "queued", "sending", "sent", "failed"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const isMessageStatus = (v: string): v is MessageStatus => (MESSAGE_STATUSES as readonly string[]).includes(v);
+
+export const Attachment = z.object({
+  type: z.enum(["image", "video", "gif", "file"]),
+  url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+export const Message = z.object({
+  id: z.uuid(),
+  conversationId: z.uuid(),
+  accountId: z.uuid(),
+  contactId: z.uuid(),
+  /** X's DM event id, once X accepted the message */
+  twitterMessageId: z.string().nullable(),
+  direction: z.enum(["inbound", "outbound"]),
+  type: z.enum(["text", "quick_reply", "card"]),
+  content: z.string(),
+  attachments: z.array(Attachment),
+  isFromBot: z.boolean(),
+  /** inbox | campaign | flow | ai | system | test | x_app */
+  origin: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  error: z.string().nullable(),
+  /** when X accepted it (outbound) or when it arrived (inbound) */
+  sentAt: z.iso.datetime().nullable(),
+  readAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type Message = z.infer<typeof Message>;

@@ -1,0 +1,56 @@
+// The one way anything (inbox, campaigns, flows, AI) sends a DM: an outbound message row in state
+// `queued` and its `message.send` job, written in the caller's transaction. A repeated idempotency
+// key returns the message already queued instead of a second one.
+import type { MessageModel, Tx } from "@mkt-x/db";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { Attachment } from "../../../contract/messages.ts";
+
+export interface OutboundMessageInput {
+  merchantId: string;
+  accountId: string;
+  conversationId: string;
+  contactId: string;
+  content: string;
+  type?: "text" | "quick_reply" | "card";
+  attachments?: Attachment[];
+  /** inbox | campaign | flow | ai | system | test */
+  origin: string;
+  /** automated DMs are held to consent and opt-out by the send pipeline; agent replies are not */
+  automated: boolean;
+  isFromBot?: boolean;
+  idempotencyKey: string;
+  campaignId?: string | null;
+  /** send no earlier than this */
+  notBefore?: Date;
+}
+
+export async function enqueueOutboundMessage(tx: Tx, queue: JobQueue, input: OutboundMessageInput): Promise<{ message: MessageModel; created: boolean }> {
+  const inserted = await tx.message.createManyAndReturn({
+    data: [
+      {
+        merchantId: input.merchantId,
+        accountId: input.accountId,
+        conversationId: input.conversationId,
+        contactId: input.contactId,
+        direction: "outbound",
+        type: input.type ?? "text",
+        content: input.content,
+        attachments: input.attachments ?? [],
+        origin: input.origin,
+        automated: input.automated,
+        isFromBot: input.isFromBot ?? false,
+        status: "queued",
+        idempotencyKey: input.idempotencyKey,
+        campaignId: input.campaignId ?? null,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  const message = inserted[0];
+  if (!message) {
+    const existing = await tx.message.findFirstOrThrow({ where: { merchantId: input.merchantId, idempotencyKey: input.idempotencyKey } });
+    return { message: existing, created: false };
+  }
+  await queue.send("message.send", { messageId: message.id }, { tx, ...(input.notBefore ? { startAfter: input.notBefore } : {}) });
+  return { message, created: true };
+}

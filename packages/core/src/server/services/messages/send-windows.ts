@@ -1,0 +1,77 @@
+// Send windows: how many DMs an account (and the whole app) may send in rolling windows, counted in
+// PostgreSQL so every worker process sees the same numbers. A reservation takes an advisory lock per
+// account (then one for the app), sums the buckets that overlap the window and, if every budget has
+// room, counts the send. Buckets: minutes for the 15-minute window, hours for the 24-hour windows;
+// a bucket that merely overlaps a window counts whole, so the limits err on the safe side.
+import type { Db, Tx } from "@mkt-x/db";
+
+export interface SendWindowLimits {
+  /** X's per-user limit: DMs per account per 15 minutes */
+  accountPer15m: number;
+  /** DMs per account per 24 hours */
+  accountPer24h: number;
+  /** DMs per X app per 24 hours */
+  appPer24h: number;
+}
+
+export const DEFAULT_SEND_WINDOWS: SendWindowLimits = { accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000 };
+
+export type Reservation = { ok: true } | { ok: false; retryAt: Date; window: string };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+interface WindowSpec {
+  name: string;
+  key: string;
+  limit: number;
+  bucketMs: number;
+  lengthMs: number;
+}
+
+const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
+
+async function usage(tx: Tx, w: WindowSpec, now: number): Promise<{ used: number; oldest: Date | null }> {
+  const since = new Date(floorTo(now - w.lengthMs, w.bucketMs));
+  const rows = await tx.$queryRaw<{ used: number | null; oldest: Date | null }[]>`
+    SELECT sum(count)::int AS used, min(window_start) AS oldest FROM rate_counters
+    WHERE key = ${w.key} AND window_start >= ${since}`;
+  return { used: rows[0]?.used ?? 0, oldest: rows[0]?.oldest ?? null };
+}
+
+async function count(tx: Tx, w: WindowSpec, now: number): Promise<void> {
+  const start = new Date(floorTo(now, w.bucketMs));
+  const expires = new Date(start.getTime() + w.lengthMs + w.bucketMs);
+  await tx.$executeRaw`
+    INSERT INTO rate_counters (key, window_start, count, expires_at) VALUES (${w.key}, ${start}, 1, ${expires})
+    ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1`;
+}
+
+export async function reserveSendSlot(db: Db, opts: { accountId: string; limits: SendWindowLimits; now?: Date }): Promise<Reservation> {
+  const now = (opts.now ?? new Date()).getTime();
+  const account: WindowSpec[] = [
+    { name: "account 15 minutes", key: `dm:acct:${opts.accountId}:m`, limit: opts.limits.accountPer15m, bucketMs: MINUTE, lengthMs: 15 * MINUTE },
+    { name: "account 24 hours", key: `dm:acct:${opts.accountId}:h`, limit: opts.limits.accountPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR },
+  ];
+  const app: WindowSpec = { name: "app 24 hours", key: "dm:app:h", limit: opts.limits.appPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR };
+  return db.$transaction(async (tx) => {
+    // account lock first, app lock second: one order everywhere, so no deadlocks
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dm-window:${opts.accountId}`}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dm-window:app'))`;
+    for (const w of [...account, app]) {
+      const { used, oldest } = await usage(tx, w, now);
+      if (used >= w.limit) {
+        // room again once the oldest counted bucket has left the window
+        const retryAt = new Date((oldest?.getTime() ?? now) + w.lengthMs + w.bucketMs);
+        return { ok: false as const, retryAt, window: w.name };
+      }
+    }
+    for (const w of [...account, app]) await count(tx, w, now);
+    return { ok: true as const };
+  });
+}
+
+/** Old buckets are garbage once every window that could count them has passed. */
+export async function sweepSendCounters(db: Db, now = new Date()): Promise<number> {
+  return db.$executeRaw`DELETE FROM rate_counters WHERE expires_at < ${now}`;
+}
