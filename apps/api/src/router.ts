@@ -1,9 +1,13 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { router } from "./trpc/init.ts";
 import { accountsRouter } from "./routers/accounts/index.ts";
+import { contactsRouter } from "./routers/contacts/index.ts";
+import { conversationsRouter } from "./routers/conversations/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
+  contacts: contactsRouter,
+  conversations: conversationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

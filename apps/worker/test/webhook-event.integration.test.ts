@@ -22,15 +22,16 @@ afterAll(async () => {
 const user = (id: string, username: string) => ({ id, username, name: username });
 
 describe("webhook.event consumer", () => {
-  it("takes a stored delivery off the queue and records it as seen", async () => {
+  it("takes a stored delivery off the queue and settles it (skipped: no account is connected)", async () => {
     const payload = buildInboundDmPayload({ eventId: "9001", sender: user("200", "customer"), recipient: user("100", "shop"), text: "hello", forUserId: "100" });
     const result = await ingestWebhookDelivery({ db: database.db, queue }, payload);
     expect(result).toEqual({ received: 1, stored: 1, duplicates: 0 });
 
     const row = await eventually(
       () => database.db.webhookEvent.findUniqueOrThrow({ where: { eventKey: "dm:9001" } }),
-      (e) => e.status === "seen",
+      (e) => e.status === "skipped",
     );
+    expect(row.skipReason).toMatch(/no connected account/);
     expect(row.processedAt).toBeInstanceOf(Date);
     expect(row.kind).toBe("direct_message");
     const jobs = await eventually(

@@ -5,4 +5,6 @@ export * from "./ports/x-client.ts";
 export * from "./contract/common.ts";
 export * from "./contract/accounts.ts";
 export * from "./contract/messages.ts";
+export * from "./contract/conversations.ts";
 export * from "./domain/business-hours.ts";
+export * from "./domain/opt-out.ts";

@@ -15,3 +15,10 @@ export { enqueueOutboundMessage, type OutboundMessageInput } from "./server/serv
 export { toMessageDto } from "./server/services/messages/message-dto.ts";
 export { sendMessage, backoffMs, type SendPipelineDeps, type SendOutcome } from "./server/services/messages/send-message.ts";
 export { reserveSendSlot, sweepSendCounters, DEFAULT_SEND_WINDOWS, type SendWindowLimits, type Reservation } from "./server/services/messages/send-windows.ts";
+export { processWebhookEvent, type InboundDeps, type ProcessOutcome } from "./server/services/inbound/process-webhook-event.ts";
+export { parseEvent, type InboundEvent } from "./server/services/inbound/parse-event.ts";
+export { listConversations } from "./server/services/conversations/list-conversations.ts";
+export { getConversation } from "./server/services/conversations/get-conversation.ts";
+export { sendConversationMessage, inboxIdempotencyKey, type SendConversationMessageOptions } from "./server/services/conversations/send-conversation-message.ts";
+export { closeConversation } from "./server/services/conversations/close-conversation.ts";
+export { assignConversation } from "./server/services/conversations/assign-conversation.ts";

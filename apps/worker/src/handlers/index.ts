@@ -3,6 +3,7 @@ import type { Db } from "@mkt-x/db";
 import { JOBS, type JobName, type SendPipelineDeps } from "@mkt-x/core/server";
 import { handleWebhookEvent } from "./webhook-event.ts";
 import { handleSendMessage } from "./send-message.ts";
+import { handleDomainEvent } from "./domain-event.ts";
 
 export interface HandlerDeps {
   db: Db;
@@ -23,4 +24,5 @@ function defineHandler<S extends z.ZodType>(schema: S, handle: (deps: HandlerDep
 export const HANDLERS: Record<JobName, JobRunner> = {
   "webhook.event": defineHandler(JOBS["webhook.event"].payload, handleWebhookEvent),
   "message.send": defineHandler(JOBS["message.send"].payload, handleSendMessage),
+  "domain.event": defineHandler(JOBS["domain.event"].payload, handleDomainEvent),
 };

@@ -1,13 +1,8 @@
-import type { Db } from "@mkt-x/db";
-import type { JobPayload } from "@mkt-x/core/server";
+import { processWebhookEvent, type JobPayload } from "@mkt-x/core/server";
+import type { HandlerDeps } from "./index.ts";
 
-/**
- * Records a stored X event as seen by the worker. Turning events into contacts, conversations and
- * messages builds on this consumer.
- */
-export async function handleWebhookEvent(deps: { db: Db }, payload: JobPayload<"webhook.event">): Promise<void> {
-  await deps.db.webhookEvent.updateMany({
-    where: { id: payload.webhookEventId, status: "received" },
-    data: { status: "seen", processedAt: new Date() },
-  });
+/** `webhook.event`: applies one stored X event (contacts, conversations, messages, opt-outs, reads). */
+export async function handleWebhookEvent(deps: HandlerDeps, payload: JobPayload<"webhook.event">): Promise<void> {
+  const outcome = await processWebhookEvent({ db: deps.db, queue: deps.send.queue }, payload.webhookEventId);
+  deps.log.info({ webhookEventId: payload.webhookEventId, ...outcome }, "webhook.event");
 }

@@ -15,6 +15,17 @@ export const JOBS = {
     payload: z.object({ messageId: z.uuid() }),
     queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60 },
   },
+  /** Things that happened, for automation flows to react to (new follower, message received). */
+  "domain.event": {
+    payload: z.object({
+      type: z.enum(["new_follower", "message_received"]),
+      merchantId: z.string(),
+      accountId: z.uuid(),
+      contactId: z.uuid(),
+      conversationId: z.uuid().optional(),
+    }),
+    queue: { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -18,6 +18,8 @@ export interface SendPipelineDeps {
   now?: () => Date;
   /** attempts before a transiently failing message is failed for good */
   maxAttempts?: number;
+  /** first retry delay after a transient failure; doubles per attempt, capped at three minutes */
+  retryBaseMs?: number;
   /** how long one worker owns a send; longer than the X call's timeout */
   leaseMs?: number;
   /** test hook: runs after X accepted the DM and before it is recorded (simulates a crash there) */
@@ -33,14 +35,18 @@ export type SendOutcome =
 const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULT_LEASE_MS = 30_000;
 /** Exponential backoff from about one second, capped at three minutes. */
-export const backoffMs = (attempt: number) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 180_000) + Math.floor(Math.random() * 250);
+export const backoffMs = (attempt: number, baseMs = 1000) => Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 180_000) + Math.floor(Math.random() * baseMs * 0.25);
 
 export async function sendMessage(deps: SendPipelineDeps, messageId: string): Promise<SendOutcome> {
   const now = deps.now?.() ?? new Date();
   const message = await deps.db.message.findUnique({ where: { id: messageId }, include: { account: true, contact: true } });
   if (!message || message.direction !== "outbound") return { status: "skipped", reason: "no such outbound message" };
   if (message.status === "sent" || message.status === "failed") return { status: "skipped", reason: `already ${message.status}` };
-  if (message.leaseUntil && message.leaseUntil > now) return { status: "skipped", reason: "another worker holds the send" };
+  if (message.leaseUntil && message.leaseUntil > now) {
+    // someone holds the send (or held it and crashed): look again when the lease runs out
+    await deps.queue.send("message.send", { messageId: message.id }, { startAfter: new Date(message.leaseUntil.getTime() + 100) });
+    return { status: "deferred", until: message.leaseUntil, reason: "another worker holds the send" };
+  }
 
   const { account, contact } = message;
   if (message.automated && contact.optedOut) return fail(deps, message, "contact opted out");
@@ -156,6 +162,6 @@ async function retryLater(deps: SendPipelineDeps, message: MessageModel, attempt
     });
     return { status: "failed", reason: `gave up after ${attempt} attempts: ${reason}` };
   }
-  const until = new Date((deps.now?.() ?? new Date()).getTime() + backoffMs(attempt));
+  const until = new Date((deps.now?.() ?? new Date()).getTime() + backoffMs(attempt, deps.retryBaseMs));
   return defer(deps, message, until, `transient X failure, attempt ${attempt}`, { error: reason });
 }

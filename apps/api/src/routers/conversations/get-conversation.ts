@@ -1,0 +1,9 @@
+import { ConversationDetails, GetConversationInput } from "@mkt-x/core";
+import { getConversation } from "@mkt-x/core/server";
+import { readProcedure } from "../../trpc/init.ts";
+
+export const getConversationProcedure = readProcedure
+  .meta({ openapi: { method: "GET", path: "/conversations/{conversationId}", tags: ["conversations"], summary: "Get a conversation with its messages", description: "Messages oldest first. includeMessages=false leaves `messages` out.", protect: true, errorResponses: { 400: "Invalid query", 401: "Unauthorized", 404: "Conversation not found" } } })
+  .input(GetConversationInput)
+  .output(ConversationDetails)
+  .query(({ ctx, input }) => getConversation(ctx.db, { conversationId: input.conversationId, includeMessages: input.includeMessages }));

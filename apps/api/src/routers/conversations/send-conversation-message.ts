@@ -1,0 +1,30 @@
+import { IdempotencyKeyHeader, SendMessageInput, SentMessage } from "@mkt-x/core";
+import { sendConversationMessage } from "@mkt-x/core/server";
+import { inboxProcedure } from "../../trpc/init.ts";
+import { idempotencyKeyOf } from "./idempotency-key.ts";
+
+const description = [
+  "Queues an agent's reply (origin inbox, not automated: allowed even to a contact who opted out of automated DMs) and its send in one transaction; the send pipeline delivers it to X.",
+  "The answer is the message: status `queued`, `twitterMessageId` and `sentAt` null until X accepts it.",
+  "Attachments are stored with the message but not yet uploaded to X: only the text is delivered, and the answer says so in `notice`.",
+  "Replying in a closed conversation reopens it (as Intercom and Front do); if the contact has opened another conversation since, the answer is 409 CONFLICT naming it.",
+  "The account must be connected (400 otherwise).",
+  "Idempotency-Key: a retry with the same key from the same user answers the first message (200) and sends nothing more; the key reused for a different message is 409.",
+].join(" ");
+
+export const sendConversationMessageProcedure = inboxProcedure
+  .meta({ openapi: { method: "POST", path: "/conversations/{conversationId}/messages", tags: ["conversations"], summary: "Send a message in a conversation", description, protect: true, requestHeaders: IdempotencyKeyHeader, errorResponses: { 400: "Invalid message (content 1 to 10,000 characters) or account not connected", 401: "Unauthorized", 403: "Forbidden", 404: "Conversation not found", 409: "The contact has another open conversation, or the Idempotency-Key was used for another message" } } })
+  .input(SendMessageInput)
+  .output(SentMessage)
+  .mutation(({ ctx, input }) => {
+    const { conversationId, ...message } = input;
+    return sendConversationMessage({
+      db: ctx.services.db,
+      queue: ctx.services.queue,
+      merchantId: ctx.merchantId,
+      userId: ctx.userId,
+      conversationId,
+      message,
+      idempotencyKey: idempotencyKeyOf(ctx.req),
+    });
+  });

@@ -1,0 +1,76 @@
+// End to end: the X sandbox delivers signed webhooks to the real API over HTTP, the real worker
+// consumes the jobs and sends DMs back to the sandbox. One fresh database for all three.
+import { SignJWT } from "jose";
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { createTwitterXClient } from "@mkt-x/twitter";
+import type { SandboxUser } from "@mkt-x/twitter/sandbox";
+import type { SendWindowLimits } from "@mkt-x/core/server";
+import { buildApp } from "../../api/src/app.ts";
+import { createTokenVerifier } from "../../api/src/auth/verify-token.ts";
+import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
+
+const JWT_SECRET = "e2e-secret-0123456789abcdef";
+
+export interface E2E extends WorkerHarness {
+  api: FastifyInstance;
+  base: string;
+  merchantId: string;
+  token: string;
+  /** connects a new sandbox user as an X account of the merchant, through the API */
+  connect(username?: string): Promise<{ user: SandboxUser; accountId: string }>;
+  call<T = { success: boolean; data: unknown }>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+export async function startE2E(opts: { windows?: SendWindowLimits | null } = {}): Promise<E2E> {
+  const h = await startWorkerHarness({ windows: opts.windows ?? null });
+  const api = await buildApp({
+    services: {
+      db: h.database.db,
+      queue: h.queue,
+      x: createTwitterXClient({ baseUrl: h.sandbox.url ?? "", consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }),
+      cipher: h.cipher,
+      webhookUrl: "http://127.0.0.1:9/unused",
+    },
+    verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
+    consumerSecret: CONSUMER_SECRET,
+    rateLimitPerMinute: 100_000,
+    readiness: async () => {},
+  });
+  const url = await api.listen({ port: 0, host: "127.0.0.1" });
+  const base = `${url}/api/v1/mkt-x`;
+  // X delivers every event to our webhook
+  h.sandbox.configure({ webhookUrl: `${base}/webhooks/twitter` });
+  const merchantId = randomUUID();
+  const token = await new SignJWT({ merchantId, role: "owner" }).setProtectedHeader({ alg: "HS256" }).setSubject(randomUUID()).setExpirationTime("1h").sign(new TextEncoder().encode(JWT_SECRET));
+  const call: E2E["call"] = async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    // the API's envelope, typed by the caller
+    const json: unknown = await res.json();
+    return { status: res.status, body: json as never };
+  };
+  const close = h.close;
+  return {
+    ...h,
+    api,
+    base,
+    merchantId,
+    token,
+    call,
+    async connect(username = `shop_${randomUUID().slice(0, 8)}`) {
+      const user = h.sandbox.addUser({ username });
+      const res = await call<{ data: { id: string } }>("POST", "/accounts", { oauthToken: user.accessToken, oauthTokenSecret: user.accessSecret });
+      if (res.status !== 200) throw new Error(`connect failed: ${res.status} ${JSON.stringify(res.body)}`);
+      // the sandbox routes deliveries to the configured URL (our webhook) for every account
+      return { user, accountId: res.body.data.id };
+    },
+    async close() {
+      await api.close();
+      await close();
+    },
+  };
+}

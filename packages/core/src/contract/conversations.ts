@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
+import { Attachment, Message } from "./messages.ts";
+
+export const CONVERSATION_STATUSES = ["open", "closed"] as const;
+export const ConversationStatus = z.enum(CONVERSATION_STATUSES);
+export type ConversationStatus = z.infer<typeof ConversationStatus>;
+
+export const MAX_MESSAGE_CHARS = 10_000;
+export const MAX_ATTACHMENTS = 4;
+export const MAX_CLOSE_REASON_CHARS = 200;
+export const ATTACHMENTS_NOT_SENT_NOTICE = "attachments are stored but not yet sent to X; only the text is delivered";
+
+/** Who the conversation is with, as shown in an inbox list. */
+export const ConversationContact = z.object({
+  username: z.string().nullable(),
+  displayName: z.string().nullable(),
+  profileImageUrl: z.string().nullable(),
+});
+
+/** A list item, exactly the seed's fields (plus the contact's picture). */
+export const ConversationSummary = z.object({
+  id: Uuid,
+  contactId: Uuid,
+  accountId: Uuid,
+  status: ConversationStatus,
+  /** direct_message */
+  channel: z.string(),
+  /** the `sub` of the user working it, null when unassigned */
+  assignedToUserId: z.string().nullable(),
+  messageCount: z.number().int(),
+  startedAt: z.iso.datetime(),
+  lastMessageAt: z.iso.datetime().nullable(),
+  contact: ConversationContact,
+});
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
+/** One conversation: what close and assign answer, and the head of the details. */
+export const Conversation = ConversationSummary.extend({
+  closedAt: z.iso.datetime().nullable(),
+  closeReason: z.string().nullable(),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const ConversationDetails = Conversation.extend({
+  /** chronological (oldest first); absent when includeMessages=false */
+  messages: z.array(Message).optional(),
+});
+export type ConversationDetails = z.infer<typeof ConversationDetails>;
+
+export const ListConversationsInput = PageInput.extend({
+  accountId: Uuid.optional(),
+  status: ConversationStatus.optional(),
+  /** a user id (the token's `sub`) */
+  assignedTo: z.string().trim().min(1).max(128).optional(),
+});
+export type ListConversationsInput = z.infer<typeof ListConversationsInput>;
+
+export const ConversationIdInput = z.object({ conversationId: EntityId });
+
+/**
+ * A query-string boolean, parsed by hand: the REST bridge coerces z.boolean() with Boolean(), for
+ * which "false" is true. "true"/"false" from a query string, a real boolean from tRPC clients;
+ * anything else is a 400.
+ */
+const QueryBoolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), JsonBoolean);
+
+export const GetConversationInput = ConversationIdInput.extend({
+  includeMessages: QueryBoolean.default(true).meta({ description: "include the messages, oldest first (default true)" }),
+});
+export type GetConversationInput = z.infer<typeof GetConversationInput>;
+
+/** Counted in characters (code points), as people and X count them, not UTF-16 units. */
+const charCount = (s: string) => [...s].length;
+
+export const SendMessageBody = z
+  .object({
+    content: z
+      .string()
+      .min(1, { message: "content is required" })
+      .max(MAX_MESSAGE_CHARS * 2)
+      .refine((s) => s.trim().length > 0, { message: "content must not be blank" })
+      .refine((s) => charCount(s) <= MAX_MESSAGE_CHARS, { message: `content exceeds X's limit of ${MAX_MESSAGE_CHARS} characters` })
+      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters`, maxLength: MAX_MESSAGE_CHARS }),
+    type: z.literal("text").default("text"),
+    attachments: z
+      .array(Attachment.strict())
+      .max(MAX_ATTACHMENTS)
+      .optional()
+      .meta({ description: `at most ${MAX_ATTACHMENTS}, by http(s) URL; stored with the message but not yet uploaded to X` }),
+  })
+  .strict();
+export type SendMessageBody = z.infer<typeof SendMessageBody>;
+export const SendMessageInput = ConversationIdInput.extend(SendMessageBody.shape).strict();
+
+export const SentMessage = Message.extend({
+  /** present when part of the request is not delivered as asked (attachments) */
+  notice: z.string().optional(),
+});
+export type SentMessage = z.infer<typeof SentMessage>;
+
+export const CloseConversationInput = ConversationIdInput.extend({
+  reason: z.string().trim().min(1).max(MAX_CLOSE_REASON_CHARS).optional(),
+}).strict();
+
+export const AssignConversationInput = ConversationIdInput.extend({
+  /** null unassigns */
+  userId: z.string().trim().min(1).max(128).nullable(),
+}).strict();
+
+export const MAX_IDEMPOTENCY_KEY_CHARS = 255;
+/** The optional header of POST /conversations/{conversationId}/messages (documented; parsed by the procedure). */
+export const IdempotencyKeyHeader = z.object({
+  "Idempotency-Key": z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_IDEMPOTENCY_KEY_CHARS)
+    .optional()
+    .meta({ description: "retry safely: a repeated key from the same user answers the message made first and sends nothing more; without it every request is a new message" }),
+});

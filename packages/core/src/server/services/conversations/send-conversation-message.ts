@@ -1,0 +1,123 @@
+// An agent's reply in a conversation: the queued outbound message and its send job, written in one
+// transaction with the conversation's counters. The send pipeline (worker) delivers it to X.
+import { randomUUID } from "node:crypto";
+import { Prisma, type Db, type MessageModel } from "@mkt-x/db";
+import { AppError, notFound } from "../../../errors.ts";
+import { isUuid } from "../../../contract/common.ts";
+import { ATTACHMENTS_NOT_SENT_NOTICE, type SendMessageBody, type SentMessage } from "../../../contract/conversations.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
+import { toMessageDto } from "../messages/message-dto.ts";
+
+export interface SendConversationMessageOptions {
+  /**
+   * The unscoped client: enqueueOutboundMessage and pg-boss need a plain transaction client, which a
+   * merchant-scoped client's transaction is not. Every statement below names merchantId itself.
+   */
+  db: Db;
+  queue: JobQueue;
+  merchantId: string;
+  /** the agent replying (the token's `sub`) */
+  userId: string;
+  conversationId: string;
+  message: SendMessageBody;
+  /**
+   * The client's Idempotency-Key: the same key from the same user answers the message it made
+   * first and sends nothing more. Without one every request is a new message.
+   */
+  idempotencyKey?: string | undefined;
+}
+
+/** Keys are per user, so two agents cannot collide on (or read each other's) messages by reusing a key. */
+export const inboxIdempotencyKey = (userId: string, clientKey: string) => `hdr:${userId}:${clientKey}`;
+
+const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
+
+/**
+ * Replying in a closed conversation reopens it, as shared inboxes do (Intercom, Front): the reply
+ * is a new exchange with the customer and belongs in the open queue. The one exception is a contact
+ * who has started another conversation since (at most one is open per contact): then the answer is
+ * 409 CONFLICT naming the open one, rather than a message hidden in a closed thread.
+ */
+export async function sendConversationMessage(opts: SendConversationMessageOptions): Promise<SentMessage> {
+  const { db, merchantId, conversationId, message: body } = opts;
+  if (!isUuid(conversationId)) throw notFound("Conversation", conversationId);
+  const idempotencyKey = opts.idempotencyKey === undefined ? randomUUID() : inboxIdempotencyKey(opts.userId, opts.idempotencyKey);
+
+  try {
+    const message = await db.$transaction(async (tx) => {
+      // the row lock orders this reply against a concurrent close, assign or reply
+      await tx.$queryRaw`SELECT id FROM conversations WHERE id = ${conversationId}::uuid AND merchant_id = ${merchantId} FOR UPDATE`;
+      const conversation = await tx.conversation.findFirst({ where: { id: conversationId, merchantId }, include: { account: { select: { status: true } } } });
+      if (!conversation) throw notFound("Conversation", conversationId);
+
+      if (opts.idempotencyKey !== undefined) {
+        const earlier = await tx.message.findFirst({ where: { merchantId, idempotencyKey } });
+        if (earlier) return replayOf(earlier, conversationId, body);
+      }
+
+      if (conversation.account.status !== "active") {
+        throw new AppError("VALIDATION_ERROR", "account is not connected", { field: "accountId", reason: `the conversation's X account is ${conversation.account.status}; reconnect it to reply` });
+      }
+
+      if (conversation.status === "closed") {
+        const other = await tx.conversation.findFirst({ where: { merchantId, contactId: conversation.contactId, status: "open", id: { not: conversation.id } }, select: { id: true } });
+        if (other) throw openElsewhere(other.id);
+      }
+
+      const { message, created } = await enqueueOutboundMessage(tx, opts.queue, {
+        merchantId,
+        accountId: conversation.accountId,
+        conversationId: conversation.id,
+        contactId: conversation.contactId,
+        content: body.content,
+        type: body.type,
+        attachments: body.attachments ?? [],
+        origin: "inbox",
+        // an agent's own words: allowed even to a contact who opted out of automated DMs
+        automated: false,
+        isFromBot: false,
+        idempotencyKey,
+      });
+      // the same key committed by a concurrent request while we waited
+      if (!created) return replayOf(message, conversationId, body);
+
+      if (conversation.status === "closed") {
+        await tx.conversation.updateMany({ where: { id: conversation.id, merchantId }, data: { status: "open", closedAt: null, closeReason: null } });
+      }
+      // GREATEST: a reply committed late must not move lastMessageAt back
+      await tx.$executeRaw`
+        UPDATE conversations
+        SET message_count = message_count + 1,
+            last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}), ${message.createdAt}),
+            updated_at = now()
+        WHERE id = ${conversation.id}::uuid AND merchant_id = ${merchantId}`;
+      return message;
+    });
+    return toSentMessage(message);
+  } catch (e) {
+    // an inbound DM opened a new conversation for the contact between our check and the reopen
+    if (isUniqueViolation(e)) throw openElsewhere(null);
+    throw e;
+  }
+}
+
+function replayOf(earlier: MessageModel, conversationId: string, body: SendMessageBody): MessageModel {
+  if (earlier.conversationId !== conversationId || earlier.content !== body.content) {
+    throw new AppError("CONFLICT", "Idempotency-Key was already used for another message", { field: "Idempotency-Key", reason: "reuse a key only to retry the same request" });
+  }
+  return earlier;
+}
+
+function openElsewhere(openConversationId: string | null): AppError {
+  return new AppError(
+    "CONFLICT",
+    "the contact has another open conversation: reply there",
+    { field: "conversationId", reason: "at most one conversation per contact is open", ...(openConversationId ? { openConversationId } : {}) },
+  );
+}
+
+function toSentMessage(m: MessageModel): SentMessage {
+  const dto = toMessageDto(m);
+  return dto.attachments.length > 0 ? { ...dto, notice: ATTACHMENTS_NOT_SENT_NOTICE } : dto;
+}

@@ -1,0 +1,110 @@
+// Turns a stored webhook event (either payload family X sends) into one of the few things the
+// service acts on. Anything else is "ignored", kept but not an error.
+
+export interface XUserInfo {
+  id: string;
+  username: string | null;
+  name: string | null;
+  profileImageUrl: string | null;
+}
+
+export type InboundEvent =
+  | { type: "dm"; eventId: string; senderId: string; recipientId: string; text: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
+  | { type: "follow"; followerId: string; followedId: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
+  | { type: "read"; readerId: string; accountUserId: string; lastReadEventId: string; at: Date; forUserId: string | null }
+  | { type: "ignored"; reason: string; forUserId: string | null };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
+const first = (v: unknown): Obj | null => (Array.isArray(v) && isObj(v[0]) ? v[0] : null);
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+
+function at(ms: unknown, iso?: unknown): Date {
+  const n = Number(str(ms));
+  if (Number.isFinite(n) && n > 0) return new Date(n);
+  const d = typeof iso === "string" ? new Date(iso) : null;
+  return d && !Number.isNaN(d.getTime()) ? d : new Date();
+}
+
+function userInfo(u: unknown): XUserInfo | null {
+  if (!isObj(u)) return null;
+  const id = str(u.id_str) ?? str(u.id);
+  if (!id) return null;
+  return {
+    id,
+    username: str(u.screen_name) ?? str(u.username),
+    name: str(u.name),
+    profileImageUrl: str(u.profile_image_url_https) ?? str(u.profile_image_url),
+  };
+}
+
+function usersOf(v: unknown): Map<string, XUserInfo> {
+  const map = new Map<string, XUserInfo>();
+  const add = (u: unknown) => {
+    const info = userInfo(u);
+    if (info) map.set(info.id, info);
+  };
+  if (Array.isArray(v)) v.forEach(add);
+  else if (isObj(v)) Object.values(v).forEach(add);
+  return map;
+}
+
+export function parseEvent(kind: string, payload: unknown, forUserIdColumn: string | null): InboundEvent {
+  const p = obj(payload);
+  const forUserId = forUserIdColumn ?? str(p.for_user_id);
+
+  if (kind === "direct_message") {
+    const e = first(p.direct_message_events);
+    const mc = obj(e?.message_create);
+    const senderId = str(mc.sender_id);
+    const recipientId = str(obj(mc.target).recipient_id);
+    const eventId = str(e?.id);
+    if (!e || !senderId || !recipientId || !eventId) return { type: "ignored", reason: "direct message without sender, recipient or id", forUserId };
+    const text = str(obj(mc.message_data).text) ?? "";
+    return { type: "dm", eventId, senderId, recipientId, text, at: at(e.created_timestamp), users: usersOf(p.users), forUserId };
+  }
+  if (kind === "follow") {
+    const e = first(p.follow_events);
+    const source = userInfo(e?.source);
+    const target = userInfo(e?.target);
+    if (!source || !target) return { type: "ignored", reason: "follow without source or target", forUserId };
+    return { type: "follow", followerId: source.id, followedId: target.id, at: at(e?.created_timestamp), users: new Map([[source.id, source], [target.id, target]]), forUserId };
+  }
+  if (kind === "direct_message_read") {
+    const e = first(p.direct_message_mark_read_events);
+    const readerId = str(e?.sender_id);
+    const accountUserId = str(obj(e?.target).recipient_id);
+    const lastReadEventId = str(e?.last_read_event_id);
+    if (!readerId || !accountUserId || !lastReadEventId) return { type: "ignored", reason: "read receipt without reader, account or event id", forUserId };
+    return { type: "read", readerId, accountUserId, lastReadEventId, at: at(e?.created_timestamp), forUserId };
+  }
+
+  // X Activity API: { data: { event_type, payload, ... } }
+  const data = obj(p.data);
+  const x = obj(data.payload);
+  const xFor = forUserId ?? str(obj(data.filter).user_id);
+  if (kind === "dm.received" || kind === "dm.sent") {
+    const eventId = str(x.dm_event_id) ?? str(x.event_id) ?? str(x.id);
+    const senderId = str(x.sender_id);
+    const participants = Array.isArray(x.participant_ids) ? x.participant_ids.map(str).filter((v): v is string => v !== null) : [];
+    const recipientId = str(x.recipient_id) ?? participants.find((id) => id !== senderId) ?? null;
+    if (!eventId || !senderId || !recipientId) return { type: "ignored", reason: `${kind} without sender, recipient or id`, forUserId: xFor };
+    const users = usersOf(x.users ?? obj(p.includes).users ?? obj(data.includes).users);
+    return { type: "dm", eventId, senderId, recipientId, text: str(x.text) ?? "", at: at(null, x.created_at ?? data.created_at), users, forUserId: xFor };
+  }
+  if (kind === "dm.read") {
+    const readerId = str(x.sender_id) ?? str(x.reader_id);
+    const accountUserId = str(x.recipient_id) ?? xFor;
+    const lastReadEventId = str(x.last_read_event_id) ?? str(x.dm_event_id);
+    if (!readerId || !accountUserId || !lastReadEventId) return { type: "ignored", reason: "dm.read without reader, account or event id", forUserId: xFor };
+    return { type: "read", readerId, accountUserId, lastReadEventId, at: at(null, x.created_at ?? data.created_at), forUserId: xFor };
+  }
+  if (kind === "follow.follow") {
+    const source = userInfo(x.source) ?? userInfo({ id: x.source_user_id });
+    const target = userInfo(x.target) ?? userInfo({ id: x.target_user_id });
+    if (!source || !target) return { type: "ignored", reason: "follow.follow without source or target", forUserId: xFor };
+    return { type: "follow", followerId: source.id, followedId: target.id, at: at(null, x.created_at ?? data.created_at), users: new Map([[source.id, source], [target.id, target]]), forUserId: xFor };
+  }
+  return { type: "ignored", reason: `event kind '${kind}' is not acted on`, forUserId };
+}

@@ -1,0 +1,187 @@
+// Applies one stored X event: contacts, conversations and messages from DMs, followers, read
+// receipts, opt-out keywords. Everything an event does happens in one transaction together with
+// marking the event processed, so a replayed job or a second delivery has its effects once.
+import type { Db, Tx, XAccountModel } from "@mkt-x/db";
+import type { JobQueue } from "../../jobs/queue.ts";
+import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
+import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
+import { parseEvent, type InboundEvent, type XUserInfo } from "./parse-event.ts";
+
+export interface InboundDeps {
+  db: Db;
+  queue: JobQueue;
+}
+
+export type ProcessOutcome = { status: "processed"; effect: string } | { status: "skipped"; reason: string } | { status: "already"; previous: string };
+
+export async function processWebhookEvent(deps: InboundDeps, webhookEventId: string): Promise<ProcessOutcome> {
+  return deps.db.$transaction(
+    async (tx) => {
+      // the row lock makes two workers holding the same event take turns; the second sees it done
+      const rows = await tx.$queryRaw<{ id: string; kind: string; payload: unknown; for_user_id: string | null; status: string }[]>`
+        SELECT id, kind, payload, for_user_id, status FROM webhook_events WHERE id = ${webhookEventId}::uuid FOR UPDATE`;
+      const row = rows[0];
+      if (!row) return { status: "skipped" as const, reason: "no such event" };
+      if (row.status === "processed" || row.status === "skipped") return { status: "already" as const, previous: row.status };
+
+      const event = parseEvent(row.kind, row.payload, row.for_user_id);
+      const result = await apply(tx, deps.queue, event);
+      await tx.webhookEvent.update({
+        where: { id: row.id },
+        data: {
+          status: result.status,
+          processedAt: new Date(),
+          skipReason: result.status === "skipped" ? result.reason : null,
+          ...(result.account ? { merchantId: result.account.merchantId, accountId: result.account.id } : {}),
+        },
+      });
+      return result.status === "processed" ? { status: "processed" as const, effect: result.effect } : { status: "skipped" as const, reason: result.reason };
+    },
+    { timeout: 20_000 },
+  );
+}
+
+type Applied = ({ status: "processed"; effect: string } | { status: "skipped"; reason: string }) & { account?: XAccountModel };
+
+async function apply(tx: Tx, queue: JobQueue, event: InboundEvent): Promise<Applied> {
+  if (event.type === "ignored") return { status: "skipped", reason: event.reason };
+  const candidates = event.type === "dm" ? [event.forUserId, event.recipientId, event.senderId] : event.type === "follow" ? [event.forUserId, event.followedId] : [event.forUserId, event.accountUserId];
+  const account = await findAccount(tx, candidates);
+  if (!account) return { status: "skipped", reason: `no connected account for X user ${candidates.filter(Boolean).join(" or ")}` };
+
+  if (event.type === "dm") {
+    if (event.senderId === account.twitterUserId) return { ...(await applyOutboundEcho(tx, account, event)), account };
+    if (event.recipientId !== account.twitterUserId) return { status: "skipped", reason: "direct message does not involve the account", account };
+    return { ...(await applyInboundDm(tx, queue, account, event)), account };
+  }
+  if (event.type === "follow") {
+    if (event.followedId !== account.twitterUserId) return { status: "skipped", reason: "follow of another user", account };
+    const contactId = await upsertContact(tx, account, event.users.get(event.followerId) ?? { id: event.followerId, username: null, name: null, profileImageUrl: null }, { at: event.at, source: "new_follower", consent: false });
+    await queue.send("domain.event", { type: "new_follower", merchantId: account.merchantId, accountId: account.id, contactId }, { tx });
+    return { status: "processed", effect: "follower recorded", account };
+  }
+  // read receipt: our outbound DMs to the reader up to the last read event are read now
+  const read = await tx.$executeRaw`
+    UPDATE messages m SET read_at = ${event.at}, updated_at = now()
+    FROM contacts c
+    WHERE c.account_id = ${account.id}::uuid AND c.twitter_user_id = ${event.readerId}
+      AND m.contact_id = c.id AND m.direction = 'outbound' AND m.read_at IS NULL
+      AND m.twitter_message_id IS NOT NULL AND m.twitter_message_id ~ '^[0-9]+$'
+      AND m.twitter_message_id::numeric <= ${event.lastReadEventId}::numeric`;
+  return { status: "processed", effect: `${read} message(s) read`, account };
+}
+
+async function findAccount(tx: Tx, xUserIds: (string | null)[]): Promise<XAccountModel | null> {
+  for (const id of xUserIds) {
+    if (!id) continue;
+    const account = await tx.xAccount.findFirst({ where: { twitterUserId: id, status: { not: "inactive" } } });
+    if (account) return account;
+  }
+  return null;
+}
+
+async function upsertContact(tx: Tx, account: XAccountModel, user: XUserInfo, opts: { at: Date; source: string; consent: boolean }): Promise<string> {
+  const consentAt = opts.consent ? opts.at : null;
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO contacts (merchant_id, account_id, twitter_user_id, username, display_name, profile_image_url, source, first_interaction_at, last_interaction_at, consent_at)
+    VALUES (${account.merchantId}, ${account.id}::uuid, ${user.id}, ${user.username}, ${user.name}, ${user.profileImageUrl}, ${opts.source}, ${opts.at}, ${opts.at}, ${consentAt})
+    ON CONFLICT (account_id, twitter_user_id) DO UPDATE SET
+      username = COALESCE(EXCLUDED.username, contacts.username),
+      display_name = COALESCE(EXCLUDED.display_name, contacts.display_name),
+      profile_image_url = COALESCE(EXCLUDED.profile_image_url, contacts.profile_image_url),
+      first_interaction_at = LEAST(contacts.first_interaction_at, EXCLUDED.first_interaction_at),
+      last_interaction_at = GREATEST(contacts.last_interaction_at, EXCLUDED.last_interaction_at),
+      consent_at = COALESCE(contacts.consent_at, EXCLUDED.consent_at),
+      updated_at = now()
+    RETURNING id`;
+  const id = rows[0]?.id;
+  if (!id) throw new Error("contact upsert returned nothing");
+  return id;
+}
+
+/** The open conversation of the contact, or a new one (a closed conversation is not reopened). */
+async function openConversation(tx: Tx, account: XAccountModel, contactId: string, at: Date): Promise<string> {
+  const created = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
+    VALUES (${account.merchantId}, ${account.id}::uuid, ${contactId}::uuid, 'open', ${at})
+    ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
+    RETURNING id`;
+  if (created[0]) {
+    await tx.$executeRaw`UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id = ${contactId}::uuid`;
+    return created[0].id;
+  }
+  const open = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM conversations WHERE contact_id = ${contactId}::uuid AND status = 'open'`;
+  const id = open[0]?.id;
+  if (!id) throw new Error("open conversation vanished");
+  return id;
+}
+
+async function insertMessage(
+  tx: Tx,
+  account: XAccountModel,
+  m: { conversationId: string; contactId: string; direction: "inbound" | "outbound"; text: string; eventId: string; at: Date; origin: string; status: string },
+): Promise<boolean> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, origin, status, twitter_message_id, created_at, sent_at)
+    VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
+    ON CONFLICT (twitter_message_id) DO NOTHING`;
+  if (inserted === 0) return false;
+  await tx.$executeRaw`
+    UPDATE conversations SET message_count = message_count + 1, last_message_at = GREATEST(COALESCE(last_message_at, ${m.at}), ${m.at}), updated_at = now()
+    WHERE id = ${m.conversationId}::uuid`;
+  return true;
+}
+
+async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e: Extract<InboundEvent, { type: "dm" }>): Promise<Applied> {
+  const user = e.users.get(e.senderId) ?? { id: e.senderId, username: null, name: null, profileImageUrl: null };
+  // they wrote first: consent for automated DMs
+  const contactId = await upsertContact(tx, account, user, { at: e.at, source: "inbound_message", consent: true });
+  const conversationId = await openConversation(tx, account, contactId, e.at);
+  const stored = await insertMessage(tx, account, { conversationId, contactId, direction: "inbound", text: e.text, eventId: e.eventId, at: e.at, origin: "customer", status: "received" });
+  if (!stored) return { status: "processed", effect: "message already recorded" };
+
+  const keyword = optKeyword(e.text);
+  if (keyword) {
+    const optOut = keyword === "stop";
+    const changed = await tx.$executeRaw`
+      UPDATE contacts SET opted_out = ${optOut}, opted_out_at = ${optOut ? e.at : null}, updated_at = now()
+      WHERE id = ${contactId}::uuid AND opted_out <> ${optOut}`;
+    // one confirmation per keyword message; not automated: it answers the person's own request
+    await enqueueOutboundMessage(tx, queue, {
+      merchantId: account.merchantId,
+      accountId: account.id,
+      conversationId,
+      contactId,
+      content: optOut ? OPT_OUT_CONFIRMATION : OPT_IN_CONFIRMATION,
+      origin: "system",
+      automated: false,
+      idempotencyKey: `opt:${e.eventId}`,
+    });
+    return { status: "processed", effect: optOut ? (changed ? "opted out" : "already opted out") : changed ? "opted in" : "already opted in" };
+  }
+  await queue.send("domain.event", { type: "message_received", merchantId: account.merchantId, accountId: account.id, contactId, conversationId }, { tx });
+  return { status: "processed", effect: "inbound message stored" };
+}
+
+/**
+ * A DM sent by the account itself: the echo of one of ours (X sends those too) or one written in
+ * the X app. Never a customer message; sender and recipient stay as they are.
+ */
+async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<InboundEvent, { type: "dm" }>): Promise<Applied> {
+  const known = await tx.message.findUnique({ where: { twitterMessageId: e.eventId }, select: { id: true } });
+  if (known) return { status: "processed", effect: "echo of a recorded message" };
+  const user = e.users.get(e.recipientId) ?? { id: e.recipientId, username: null, name: null, profileImageUrl: null };
+  const contactId = await upsertContact(tx, account, user, { at: e.at, source: "outbound_message", consent: false });
+  // ours, still in flight (the pipeline has not recorded X's answer yet): this echo settles it
+  const pending = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM messages WHERE contact_id = ${contactId}::uuid AND direction = 'outbound' AND status = 'sending'
+      AND twitter_message_id IS NULL AND content = ${e.text}
+    ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  if (pending[0]) {
+    await tx.$executeRaw`UPDATE messages SET twitter_message_id = ${e.eventId}, status = 'sent', sent_at = COALESCE(sent_at, ${e.at}), lease_until = NULL, updated_at = now() WHERE id = ${pending[0].id}::uuid`;
+    return { status: "processed", effect: "echo settled an outbound message" };
+  }
+  const conversationId = await openConversation(tx, account, contactId, e.at);
+  await insertMessage(tx, account, { conversationId, contactId, direction: "outbound", text: e.text, eventId: e.eventId, at: e.at, origin: "x_app", status: "sent" });
+  return { status: "processed", effect: "outbound DM from the X app recorded" };
+}
