@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "../src/app.ts";
 import { createTokenVerifier } from "../src/auth/verify-token.ts";
@@ -36,6 +36,7 @@ const app = await buildApp({
   services: {
     db,
     queue: createJobQueue(boss),
+    ingestor: createWebhookIngestor({ pool, boss }),
     x: createTwitterXClient({ baseUrl: "http://127.0.0.1:9", consumerKey: "k", consumerSecret: "s" }),
     cipher: createTokenCipher(randomBytes(32)),
     webhookUrl: "http://127.0.0.1:9/",

@@ -83,7 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (scope) => webhookRoutes(scope, { db: opts.services.db, queue: opts.services.queue, consumerSecret: opts.consumerSecret }), { prefix: BASE_PATH });
+  await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret }), { prefix: BASE_PATH });
 
   const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
   await app.register(async (docs) => {

@@ -1,6 +1,7 @@
 // Composition root of the API: real database, queue, X client and token verifier.
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey } from "@mkt-x/core/server";
+import pg from "pg";
+import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor, parseEncryptionKey } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "./app.ts";
 import { loadEnv, ConfigError } from "./env.ts";
@@ -25,12 +26,16 @@ const boss = createPgBoss(env.DATABASE_URL, { max: 3 });
 // a dropped connection is reported here and retried by the pool; it must not crash the API
 boss.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "pg-boss error", err: err.message })));
 await boss.start();
+// webhook ingest writes through plain pg connections of its own (group commit, see the ingestor)
+const ingestPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+ingestPool.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "ingest pool error", err: err.message })));
 const publicUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 
 const app = await buildApp({
   services: {
     db,
     queue: createJobQueue(boss),
+    ingestor: createWebhookIngestor({ pool: ingestPool, boss }),
     x: createTwitterXClient({ baseUrl: env.X_API_BASE_URL, consumerKey: env.X_CONSUMER_KEY, consumerSecret: env.X_CONSUMER_SECRET }),
     cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY)),
     webhookUrl: `${publicUrl}${BASE_PATH}/webhooks/twitter`,
@@ -56,6 +61,7 @@ const shutdown = async (signal: string) => {
   // stop taking requests, let in-flight ones finish, then release the pools
   await app.close();
   await boss.stop({ graceful: true, timeout: 10_000 });
+  await ingestPool.end();
   await db.$disconnect();
   process.exit(0);
 };

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createTokenCipher } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher } from "@mkt-x/core/server";
 import type { Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
@@ -87,6 +87,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
   const services: AppServices = {
     db: shared.database.db,
     queue: createJobQueue(boss),
+    ingestor: createWebhookIngestor({ pool: shared.database.pool, boss }),
     x,
     cipher: createTokenCipher(shared.encryptionKey),
     webhookUrl: UNREACHABLE_WEBHOOK_URL,

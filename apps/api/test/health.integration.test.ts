@@ -35,7 +35,7 @@ describe("/health and /ready", () => {
     const db = createDb(url.toString(), { poolSize: 1 });
     const x = createTwitterXClient({ baseUrl: UNREACHABLE_WEBHOOK_URL, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
     const app = await buildApp({
-      services: { db, queue: { send: async () => {}, sendMany: async () => {}, deadLetter: async () => {} }, x, cipher: createTokenCipher(randomBytes(32)), webhookUrl: UNREACHABLE_WEBHOOK_URL },
+      services: { db, queue: { send: async () => {}, sendMany: async () => {}, deadLetter: async () => {} }, ingestor: { ingest: async () => ({ received: 0, stored: 0, duplicates: 0 }), drain: async () => {} }, x, cipher: createTokenCipher(randomBytes(32)), webhookUrl: UNREACHABLE_WEBHOOK_URL },
       verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
       consumerSecret: CONSUMER_SECRET,
       rateLimitPerMinute: 10,

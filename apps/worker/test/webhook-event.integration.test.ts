@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@mkt-x/db/testing";
-import { ingestWebhookDelivery, DEAD_LETTER_QUEUE, type JobQueue } from "@mkt-x/core/server";
+import { createWebhookIngestor, DEAD_LETTER_QUEUE } from "@mkt-x/core/server";
 import { buildInboundDmPayload } from "@mkt-x/twitter/sandbox";
 import type { PgBoss } from "pg-boss";
 import { startWorkerHarness, eventually, type WorkerHarness } from "./harness.ts";
@@ -8,11 +8,10 @@ import { startWorkerHarness, eventually, type WorkerHarness } from "./harness.ts
 let h: WorkerHarness;
 let database: TestDatabase;
 let boss: PgBoss;
-let queue: JobQueue;
 
 beforeAll(async () => {
   h = await startWorkerHarness();
-  ({ database, boss, queue } = h);
+  ({ database, boss } = h);
   await h.startWorker();
 });
 afterAll(async () => {
@@ -24,7 +23,7 @@ const user = (id: string, username: string) => ({ id, username, name: username }
 describe("webhook.event consumer", () => {
   it("takes a stored delivery off the queue and settles it (skipped: no account is connected)", async () => {
     const payload = buildInboundDmPayload({ eventId: "9001", sender: user("200", "customer"), recipient: user("100", "shop"), text: "hello", forUserId: "100" });
-    const result = await ingestWebhookDelivery({ db: database.db, queue }, payload);
+    const result = await createWebhookIngestor({ pool: database.pool, boss }).ingest(payload);
     expect(result).toEqual({ received: 1, stored: 1, duplicates: 0 });
 
     const row = await eventually(

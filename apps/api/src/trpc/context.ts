@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "@mkt-x/db";
-import type { JobQueue, TokenCipher } from "@mkt-x/core/server";
+import type { JobQueue, TokenCipher, WebhookIngestor } from "@mkt-x/core/server";
 import type { XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
 
@@ -15,6 +15,8 @@ declare module "fastify" {
 export interface AppServices {
   db: Db;
   queue: JobQueue;
+  /** durable, group-committed store for X's webhook deliveries */
+  ingestor: WebhookIngestor;
   x: XClient;
   cipher: TokenCipher;
   webhookUrl: string;

@@ -2,13 +2,11 @@
 // bytes, so this scope parses JSON itself after verifying.
 import type { FastifyInstance } from "fastify";
 import { AppError } from "@mkt-x/core";
-import { ingestWebhookDelivery, type JobQueue } from "@mkt-x/core/server";
+import type { WebhookIngestor } from "@mkt-x/core/server";
 import { crcResponseToken, verifyWebhookSignature } from "@mkt-x/twitter";
-import type { Db } from "@mkt-x/db";
 
 export interface WebhookDeps {
-  db: Db;
-  queue: JobQueue;
+  ingestor: WebhookIngestor;
   consumerSecret: string;
 }
 
@@ -36,7 +34,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps) {
     } catch {
       throw new AppError("VALIDATION_ERROR", "Malformed JSON body");
     }
-    const result = await ingestWebhookDelivery({ db: deps.db, queue: deps.queue }, body);
+    const result = await deps.ingestor.ingest(body);
     return { success: true, data: result };
   });
 }

@@ -1,0 +1,53 @@
+import { AppError, notFound } from "../../../errors.ts";
+import { isUuid } from "../../../contract/common.ts";
+import {
+  MAX_ATTRIBUTES_PER_CONTACT,
+  MAX_TAGS_PER_CONTACT,
+  toAttributes,
+  tooManyAttributes,
+  tooManyTags,
+  type Attributes,
+} from "../../../domain/contact-fields.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+
+export interface ContactFields {
+  displayName: string | null;
+  tags: string[];
+  attributes: Attributes;
+}
+
+/**
+ * Read-modify-write of a contact's editable fields under a row lock, so two concurrent tag or
+ * attribute merges never lose one another; the limits are checked on the merged result.
+ */
+export async function changeContact(
+  db: ScopedDb,
+  opts: { merchantId: string; contactId: string },
+  change: (current: ContactFields) => Partial<ContactFields>,
+): Promise<void> {
+  if (!isUuid(opts.contactId)) throw notFound("Contact", opts.contactId);
+  await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ display_name: string | null; tags: string[]; attributes: unknown }[]>`
+      SELECT display_name, tags, attributes FROM contacts
+      WHERE id = ${opts.contactId}::uuid AND merchant_id = ${opts.merchantId}
+      FOR UPDATE`;
+    const row = rows[0];
+    if (!row) throw notFound("Contact", opts.contactId);
+    const next = change({ displayName: row.display_name, tags: row.tags, attributes: toAttributes(row.attributes) });
+    if (next.tags && next.tags.length > MAX_TAGS_PER_CONTACT) {
+      throw new AppError("VALIDATION_ERROR", "Too many tags", [{ field: "tags", message: tooManyTags(next.tags.length) }]);
+    }
+    const attributeCount = next.attributes ? Object.keys(next.attributes).length : 0;
+    if (attributeCount > MAX_ATTRIBUTES_PER_CONTACT) {
+      throw new AppError("VALIDATION_ERROR", "Too many attributes", [{ field: "attributes", message: tooManyAttributes(attributeCount) }]);
+    }
+    await tx.contact.updateMany({
+      where: { id: opts.contactId },
+      data: {
+        ...(next.displayName !== undefined ? { displayName: next.displayName } : {}),
+        ...(next.tags ? { tags: next.tags } : {}),
+        ...(next.attributes ? { attributes: next.attributes } : {}),
+      },
+    });
+  });
+}
