@@ -7,6 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { randomUUID } from "node:crypto";
 import { AppError } from "@mkt-x/core";
+import { followShortLink } from "@mkt-x/core/server";
 import { appRouter } from "./router.ts";
 import { contextFactory, type AppServices } from "./trpc/context.ts";
 import { PAGINATED } from "./trpc/init.ts";
@@ -16,6 +17,7 @@ import { envelopeOf, isServerFault, toAppError } from "./errors.ts";
 import { pgRateLimitStore } from "./rest/rate-limit-store.ts";
 import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
+import { contactsCsvRoutes } from "./rest/contacts-csv.ts";
 
 export interface AppOptions {
   services: AppServices;
@@ -83,6 +85,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // campaign short links: count the click, then send the person on (no auth: it is a link in a DM)
+  app.get<{ Params: { code: string } }>("/r/:code", async (request, reply) => {
+    const url = await followShortLink(opts.services.db, request.params.code);
+    if (!url) throw new AppError("RESOURCE_NOT_FOUND", "Link not found");
+    return reply.code(302).header("location", url).header("cache-control", "no-store").send();
+  });
+
   await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret }), { prefix: BASE_PATH });
 
   const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
@@ -113,6 +122,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
 
     await api.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router: appRouter, createContext, onError: ({ error, req }: { error: unknown; req: { log: FastifyBaseLogger } }) => logFault(req.log, error) } });
+
+    // CSV in and out of contacts: streamed, so outside the JSON-only bridge
+    await api.register(async (csv) => contactsCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });
 
     await api.register(async (rest) => {
       // trpc-to-openapi's fastify handler sends through reply.send() but resolves with undefined,

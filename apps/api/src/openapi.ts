@@ -2,6 +2,8 @@
 // really receive (the envelope), with the webhook and health routes added.
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import type { OperationObject, PathsObject, SchemaObject } from "openapi3-ts/oas31";
+import { z } from "zod";
+import { ContactsCsvImportResult } from "@mkt-x/core";
 import { appRouter } from "./router.ts";
 
 export const BASE_PATH = "/api/v1/mkt-x";
@@ -47,6 +49,11 @@ export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
     for (const op of Object.values(item as Json)) {
       if (!isObj(op) || !isObj(op.responses)) continue;
       const responses = op.responses;
+      // a body without a required field may be left out entirely (the REST bridge reads none as {})
+      if (isObj(op.requestBody) && isObj(op.requestBody.content)) {
+        const json = op.requestBody.content["application/json"];
+        if (isObj(json) && isObj(json.schema) && json.schema.type === "object" && !("required" in json.schema)) op.requestBody.required = false;
+      }
       for (const [status, response] of Object.entries(responses)) {
         if (!isObj(response)) continue;
         if (status.startsWith("2") && isObj(response.content)) {
@@ -64,7 +71,7 @@ export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
     }
   }
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: ErrorEnvelope } };
-  doc.paths = { ...doc.paths, ...webhookPaths() };
+  doc.paths = { ...doc.paths, ...webhookPaths(), ...contactsCsvPaths() };
   return doc;
 }
 
@@ -94,6 +101,67 @@ function webhookPaths(): PathsObject {
           "200": { description: "Stored durably", content: { "application/json": { schema: envelopeSuccess({ type: "object", properties: { received: { type: "integer" }, stored: { type: "integer" }, duplicates: { type: "integer" } } }) } } },
           "400": errorResponse("Malformed JSON"),
           "401": errorResponse("Missing or wrong signature"),
+        },
+      },
+    },
+  };
+}
+
+/** A zod schema as a plain JSON Schema (OpenAPI 3.1 takes draft 2020-12 as it is). */
+function jsonSchemaOf(schema: z.ZodType): SchemaObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "output" });
+  return rest as SchemaObject;
+}
+
+/** The streaming CSV routes of rest/contacts-csv.ts, which are plain fastify routes. */
+function contactsCsvPaths(): PathsObject {
+  const accountId = { name: "accountId", in: "query" as const, required: true, schema: { type: "string" as const, format: "uuid" }, description: "the X account whose contacts these are" };
+  const security = [{ Authorization: [] }];
+  const common = {
+    "401": errorResponse("Missing, malformed or expired token"),
+    "403": errorResponse("Forbidden"),
+    "404": errorResponse("Account not found"),
+    "429": errorResponse("Rate limit exceeded"),
+    "500": errorResponse("Internal server error"),
+  };
+  const shape = [
+    "One header row, then one contact per row. Columns (names case-insensitive, any order):",
+    "`twitterUserId` X's numeric user id, the upsert key (account, twitterUserId);",
+    "`username` the @handle — a row with a username and no twitterUserId updates the account's existing contact of that username (case-insensitive) and is refused otherwise, since usernames change and are reused while X ids do not;",
+    "`displayName`; `tags` separated by `|` or `;` (normalized, added to the contact's tags);",
+    "`attr.<key>` one column per custom attribute: `true`/`false` → boolean, a JSON number → number, a JSON string literal (`\"007\"`) → that string, other text → text.",
+    "An empty cell leaves the stored value as it is; unknown columns are refused.",
+  ].join(" ");
+  return {
+    "/contacts/import": {
+      post: {
+        operationId: "contacts-importCsv",
+        tags: ["contacts"],
+        summary: "Import contacts from CSV (streamed upsert)",
+        description: `${shape} The body is read as it arrives and written in batches: files of any size (1M rows) import without being held in memory. Rows that break a rule are skipped and reported with their row number (the header is row 1); the others are inserted or updated. Batches commit as they go and importing a file twice is harmless. The same import for small files is the tRPC procedure contacts.importCsv ({ accountId, csv }).`,
+        security,
+        parameters: [accountId],
+        requestBody: { required: true, content: { "text/csv": { schema: { type: "string" }, example: "twitterUserId,username,displayName,tags,attr.tier\n987654321,customer_john,John Doe,vip|customer,gold\n" } } },
+        responses: {
+          "200": { description: "Counts and per-row errors", headers: rateLimitHeaders, content: { "application/json": { schema: envelopeSuccess(jsonSchemaOf(ContactsCsvImportResult)) } } },
+          "400": errorResponse("Invalid header, empty or malformed CSV, or accountId missing"),
+          "415": errorResponse("Content-Type is not text/csv"),
+          ...common,
+        },
+      },
+    },
+    "/contacts/export": {
+      get: {
+        operationId: "contacts-exportCsv",
+        tags: ["contacts"],
+        summary: "Export an account's contacts as CSV (streamed)",
+        description: `The import's shape, one row per contact in twitterUserId order, an attr.<key> column for every attribute key in use; importing it back changes nothing. Streamed page by page. ${shape}`,
+        security,
+        parameters: [accountId],
+        responses: {
+          "200": { description: "The CSV", headers: rateLimitHeaders, content: { "text/csv": { schema: { type: "string" } } } },
+          "400": errorResponse("accountId missing"),
+          ...common,
         },
       },
     },

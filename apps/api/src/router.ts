@@ -3,11 +3,17 @@ import { router } from "./trpc/init.ts";
 import { accountsRouter } from "./routers/accounts/index.ts";
 import { contactsRouter } from "./routers/contacts/index.ts";
 import { conversationsRouter } from "./routers/conversations/index.ts";
+import { templatesRouter } from "./routers/templates/index.ts";
+import { segmentsRouter } from "./routers/segments/index.ts";
+import { campaignsRouter } from "./routers/campaigns/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
   contacts: contactsRouter,
   conversations: conversationsRouter,
+  templates: templatesRouter,
+  segments: segmentsRouter,
+  campaigns: campaignsRouter,
 });
 
 export type AppRouter = typeof appRouter;

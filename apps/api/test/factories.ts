@@ -123,3 +123,293 @@ function rowId(rows: { id: string }[]): string {
   if (!id) throw new Error("insert returned no row");
   return id;
 }
+
+// --- Conversations (inbox) ---
+
+export interface ConversationContactBody {
+  username: string | null;
+  displayName: string | null;
+  profileImageUrl: string | null;
+}
+
+export interface ConversationBody {
+  id: string;
+  contactId: string;
+  accountId: string;
+  status: "open" | "closed";
+  channel: string;
+  assignedToUserId: string | null;
+  messageCount: number;
+  startedAt: string;
+  lastMessageAt: string | null;
+  contact: ConversationContactBody;
+  closedAt?: string | null;
+  closeReason?: string | null;
+  messages?: MessageBody[];
+}
+
+export interface MessageBody {
+  id: string;
+  conversationId: string;
+  accountId: string;
+  contactId: string;
+  twitterMessageId: string | null;
+  direction: "inbound" | "outbound";
+  type: string;
+  content: string;
+  attachments: Array<{ type: string; url: string }>;
+  isFromBot: boolean;
+  origin: string;
+  status: string;
+  error: string | null;
+  sentAt: string | null;
+  readAt: string | null;
+  createdAt: string;
+  notice?: string;
+}
+
+/** A contact with the profile fields an inbox shows; opted out on request. */
+export async function insertInboxContact(
+  pool: Pool,
+  opts: { merchantId: string; accountId: string; twitterUserId?: string; username?: string; displayName?: string | null; profileImageUrl?: string | null; optedOut?: boolean },
+): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO contacts (merchant_id, account_id, twitter_user_id, username, display_name, profile_image_url, opted_out, opted_out_at, first_interaction_at, last_interaction_at, consent_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 THEN now() END, now(), now(), now(), now()) RETURNING id`,
+    [opts.merchantId, opts.accountId, opts.twitterUserId ?? randomXUserId(), opts.username ?? uniqueUsername("customer"), opts.displayName ?? null, opts.profileImageUrl ?? null, opts.optedOut ?? false],
+  );
+  return rowId(rows);
+}
+
+/** A conversation with the inbox columns set as given. */
+export async function insertInboxConversation(
+  pool: Pool,
+  opts: {
+    merchantId: string;
+    accountId: string;
+    contactId: string;
+    status?: "open" | "closed";
+    assignedToUserId?: string | null;
+    messageCount?: number;
+    startedAt?: Date;
+    lastMessageAt?: Date | null;
+    closeReason?: string | null;
+  },
+): Promise<string> {
+  const status = opts.status ?? "open";
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO conversations (merchant_id, account_id, contact_id, status, assigned_to_user_id, message_count, started_at, last_message_at, closed_at, close_reason, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $4 = 'closed' THEN now() END, $9, now()) RETURNING id`,
+    [opts.merchantId, opts.accountId, opts.contactId, status, opts.assignedToUserId ?? null, opts.messageCount ?? 0, opts.startedAt ?? new Date(), opts.lastMessageAt ?? null, opts.closeReason ?? null],
+  );
+  return rowId(rows);
+}
+
+/** A message as the inbound pipeline (received) or a finished send (sent, with X's id) stores it. */
+export async function insertInboxMessage(
+  pool: Pool,
+  opts: { merchantId: string; accountId: string; conversationId: string; contactId: string; content?: string; direction?: "inbound" | "outbound"; createdAt?: Date; id?: string },
+): Promise<string> {
+  const direction = opts.direction ?? "inbound";
+  const createdAt = opts.createdAt ?? new Date();
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO messages (id, merchant_id, account_id, conversation_id, contact_id, direction, content, origin, status, twitter_message_id, sent_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+    [
+      opts.id ?? randomUUID(),
+      opts.merchantId,
+      opts.accountId,
+      opts.conversationId,
+      opts.contactId,
+      direction,
+      opts.content ?? "hello",
+      direction === "inbound" ? "customer" : "inbox",
+      direction === "inbound" ? "received" : "sent",
+      randomXUserId(),
+      direction === "outbound" ? createdAt : null,
+      createdAt,
+    ],
+  );
+  return rowId(rows);
+}
+
+// --- Contacts ---
+
+export interface ContactBody {
+  id: string;
+  accountId: string;
+  twitterUserId: string;
+  username: string | null;
+  displayName: string | null;
+  profileImageUrl: string | null;
+  tags: string[];
+  attributes: Record<string, string | number | boolean>;
+  source: string;
+  optedOut: boolean;
+  conversationCount: number;
+  firstInteractionAt: string | null;
+  lastInteractionAt: string | null;
+  engagement?: { messagesSent: number; messagesReceived: number; averageResponseTime: string | null };
+}
+
+export interface ContactConversationBody {
+  id: string;
+  contactId: string;
+  accountId: string;
+  status: "open" | "closed";
+  messageCount: number;
+  startedAt: string;
+  lastMessageAt: string | null;
+  assignedToUserId: string | null;
+}
+
+export interface CsvImportBody {
+  accountId: string;
+  rows: number;
+  inserted: number;
+  updated: number;
+  failed: number;
+  errors: Array<{ row: number; field: string | null; reason: string }>;
+  errorsTruncated: boolean;
+}
+
+/** A contact with the fields the contacts API shows, each settable. */
+export async function insertContactWith(
+  pool: Pool,
+  opts: {
+    merchantId: string;
+    accountId: string;
+    twitterUserId?: string;
+    username?: string | null;
+    displayName?: string | null;
+    profileImageUrl?: string | null;
+    tags?: string[];
+    attributes?: Record<string, unknown>;
+    source?: string;
+    optedOut?: boolean;
+    firstInteractionAt?: Date | null;
+    lastInteractionAt?: Date | null;
+  },
+): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO contacts (merchant_id, account_id, twitter_user_id, username, display_name, profile_image_url, tags, attributes, source, opted_out, first_interaction_at, last_interaction_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    [
+      opts.merchantId,
+      opts.accountId,
+      opts.twitterUserId ?? randomXUserId(),
+      opts.username === undefined ? uniqueUsername("customer") : opts.username,
+      opts.displayName ?? null,
+      opts.profileImageUrl ?? null,
+      opts.tags ?? [],
+      JSON.stringify(opts.attributes ?? {}),
+      opts.source ?? "inbound_message",
+      opts.optedOut ?? false,
+      opts.firstInteractionAt === undefined ? new Date() : opts.firstInteractionAt,
+      opts.lastInteractionAt === undefined ? new Date() : opts.lastInteractionAt,
+    ],
+  );
+  return rowId(rows);
+}
+
+/** A message with the given direction, moment and send status (failed sends included). */
+export async function insertContactMessage(
+  pool: Pool,
+  opts: { merchantId: string; accountId: string; conversationId: string; contactId: string; direction: "inbound" | "outbound"; createdAt: Date; status?: string },
+): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, status, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, 'hi', $6, $7, $7) RETURNING id`,
+    [opts.merchantId, opts.accountId, opts.conversationId, opts.contactId, opts.direction, opts.status ?? (opts.direction === "inbound" ? "received" : "sent"), opts.createdAt],
+  );
+  return rowId(rows);
+}
+
+/**
+ * Everything later features keep about a contact: a campaign delivery (with its message and a
+ * tracked short link), a flow execution and an AI session on the conversation.
+ */
+export async function insertContactFootprint(
+  pool: Pool,
+  opts: { merchantId: string; accountId: string; contactId: string; conversationId: string; messageId: string },
+): Promise<{ campaignId: string; recipientId: string; shortLinkId: string; flowId: string; executionId: string; aiSessionId: string }> {
+  const q = async (sql: string, params: unknown[]) => rowId((await pool.query<{ id: string }>(sql, params)).rows);
+  const templateId = await q(`INSERT INTO templates (merchant_id, name, type, content) VALUES ($1, 'welcome', 'text', 'Hi {{name}}') RETURNING id`, [opts.merchantId]);
+  const campaignId = await q(`INSERT INTO campaigns (merchant_id, name, type, template_id, account_id) VALUES ($1, 'launch', 'broadcast', $2, $3) RETURNING id`, [opts.merchantId, templateId, opts.accountId]);
+  const recipientId = await q(`INSERT INTO campaign_recipients (merchant_id, campaign_id, contact_id, message_id, status) VALUES ($1, $2, $3, $4, 'sent') RETURNING id`, [opts.merchantId, campaignId, opts.contactId, opts.messageId]);
+  const shortLinkId = await q(`INSERT INTO short_links (merchant_id, code, url, campaign_id, recipient_id) VALUES ($1, $2, 'https://shop.example/p', $3, $4) RETURNING id`, [opts.merchantId, `c${randomInt(1e9)}`, campaignId, recipientId]);
+  const flowId = await q(`INSERT INTO flows (merchant_id, name, trigger) VALUES ($1, 'welcome flow', '{"type":"new_follower"}') RETURNING id`, [opts.merchantId]);
+  const executionId = await q(`INSERT INTO flow_executions (merchant_id, flow_id, contact_id, trigger_key) VALUES ($1, $2, $3, $4) RETURNING id`, [opts.merchantId, flowId, opts.contactId, `follow:${randomUUID()}`]);
+  const aiSessionId = await q(`INSERT INTO ai_sessions (merchant_id, conversation_id) VALUES ($1, $2) RETURNING id`, [opts.merchantId, opts.conversationId]);
+  return { campaignId, recipientId, shortLinkId, flowId, executionId, aiSessionId };
+}
+
+// --- Templates ---
+
+export interface TemplateBody {
+  id: string;
+  merchantId: string;
+  name: string;
+  type: "text" | "quick_reply" | "card";
+  content: string;
+  variables: string[];
+  quickReplies: Array<{ label: string; description?: string; metadata?: string }> | null;
+  buttons: Array<{ label: string; url: string }> | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A campaign row in the given status that uses the template (what the campaigns service writes). */
+export async function insertTemplateCampaign(pool: Pool, opts: { merchantId: string; templateId: string; status: string; name?: string }): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO campaigns (merchant_id, name, type, status, template_id) VALUES ($1, $2, 'promotional', $3, $4) RETURNING id`,
+    [opts.merchantId, opts.name ?? `campaign ${opts.status}`, opts.status, opts.templateId],
+  );
+  return rowId(rows);
+}
+
+/** The merchant's shop name setting (merchant_settings.shop_name), created or replaced. */
+export async function setShopName(pool: Pool, opts: { merchantId: string; shopName: string | null }): Promise<void> {
+  await pool.query(
+    `INSERT INTO merchant_settings (merchant_id, shop_name) VALUES ($1, $2)
+     ON CONFLICT (merchant_id) DO UPDATE SET shop_name = EXCLUDED.shop_name, updated_at = now()`,
+    [opts.merchantId, opts.shopName],
+  );
+}
+
+// --- Segments ---
+
+export interface SegmentConditionBody {
+  field: string;
+  operator: string;
+  value?: unknown;
+}
+
+export interface SegmentBody {
+  id: string;
+  merchantId: string;
+  name: string;
+  conditions: SegmentConditionBody[];
+  match: "all" | "any";
+  contactCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SegmentPreviewBody {
+  totalMatches: number;
+  preview: Array<{ id: string; username: string | null; displayName: string | null; tags: string[]; attributes: Record<string, string | number | boolean> }>;
+}
+
+/** A campaign row in the given status linked to the segments (campaign_segments), as the campaigns service writes them. */
+export async function insertSegmentCampaign(pool: Pool, opts: { merchantId: string; segmentIds: string[]; status: string; name?: string }): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO campaigns (merchant_id, name, type, status) VALUES ($1, $2, 'promotional', $3) RETURNING id`,
+    [opts.merchantId, opts.name ?? `campaign ${opts.status}`, opts.status],
+  );
+  const campaignId = rowId(rows);
+  for (const segmentId of opts.segmentIds) {
+    await pool.query(`INSERT INTO campaign_segments (campaign_id, segment_id, merchant_id) VALUES ($1, $2, $3)`, [campaignId, segmentId, opts.merchantId]);
+  }
+  return campaignId;
+}

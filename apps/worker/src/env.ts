@@ -13,6 +13,9 @@ const Env = z.object({
   DM_LIMIT_ACCOUNT_15M: z.coerce.number().int().min(1).default(200),
   DM_LIMIT_ACCOUNT_24H: z.coerce.number().int().min(1).default(500),
   DM_LIMIT_APP_24H: z.coerce.number().int().min(1).default(15_000),
+  DM_LIMIT_CAMPAIGN_ACCOUNT_24H: z.coerce.number().int().min(1).default(10_000),
+  /** base of campaign short links (/r/{code}): the API's public address */
+  PUBLIC_BASE_URL: z.string().url().default("http://localhost:5000"),
   /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
   DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
 });

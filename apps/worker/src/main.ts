@@ -24,9 +24,10 @@ const send = {
   x: createTwitterXClient({ baseUrl: env.X_API_BASE_URL, consumerKey: env.X_CONSUMER_KEY, consumerSecret: env.X_CONSUMER_SECRET, timeoutMs: 10_000 }),
   cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY)),
   queue: createJobQueue(boss),
-  windows: env.DM_SEND_WINDOWS === "on" ? { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H } : null,
+  windows: env.DM_SEND_WINDOWS === "on" ? { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H, accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H } : null,
 };
-const worker = await startWorker({ boss, deps: { db, send, log }, log });
+const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, windows: send.windows };
+const worker = await startWorker({ boss, deps: { db, send, campaigns, log }, log });
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -17,26 +17,26 @@ export interface WorkerOptions {
   /** jobs fetched per poll per queue */
   batchSize?: number;
   pollingIntervalSeconds?: number;
+  /** batches in flight at once per queue in this process */
+  localConcurrency?: number;
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void> }> {
   await ensureQueues(opts.boss);
   for (const name of JOB_NAMES) {
-    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true }, async (jobs) => {
+    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2 }, async (jobs) => {
       // each job of a batch settles on its own: one failure retries that job only
-      return await Promise.all(
-        jobs.map(async (job) => {
-          try {
-            await HANDLERS[name].run(opts.deps, job.data);
-            return { id: job.id, status: "completed" as const };
-          } catch (e) {
-            const message = e instanceof Error ? e.message : String(e);
-            opts.log.error({ queue: name, jobId: job.id, err: message }, "job failed");
-            // a payload that does not parse will never succeed: straight to the dead letters
-            return { id: job.id, status: e instanceof ZodError ? ("deadletter" as const) : ("failed" as const), output: { message } };
-          }
-        }),
-      );
+      const runner = HANDLERS[name];
+      const errors = runner.runBatch
+        ? await runner.runBatch(opts.deps, jobs.map((j) => j.data))
+        : await Promise.all(jobs.map((job) => runner.run(opts.deps, job.data).then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+      return jobs.map((job, i) => {
+        const error = errors[i];
+        if (!error) return { id: job.id, status: "completed" as const };
+        opts.log.error({ queue: name, jobId: job.id, err: error.message }, "job failed");
+        // a payload that does not parse will never succeed: straight to the dead letters
+        return { id: job.id, status: error instanceof ZodError ? ("deadletter" as const) : ("failed" as const), output: { message: error.message } };
+      });
     });
   }
   opts.log.info({ queues: JOB_NAMES }, "worker started");

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
-import { createWebhookIngestor, type SendWindowLimits } from "@mkt-x/core/server";
+import { createWebhookIngestor, type CampaignRunDeps, type SendPipelineDeps, type SendWindowLimits } from "@mkt-x/core/server";
 import { buildApp } from "../../api/src/app.ts";
 import { createTokenVerifier } from "../../api/src/auth/verify-token.ts";
 import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
@@ -22,8 +22,8 @@ export interface E2E extends WorkerHarness {
   call<T = { success: boolean; data: unknown }>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
-export async function startE2E(opts: { windows?: SendWindowLimits | null } = {}): Promise<E2E> {
-  const h = await startWorkerHarness({ windows: opts.windows ?? null });
+export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps> } = {}): Promise<E2E> {
+  const h = await startWorkerHarness({ windows: opts.windows ?? null, ...(opts.campaigns ? { campaigns: opts.campaigns } : {}), ...(opts.send ? { send: opts.send } : {}) });
   const api = await buildApp({
     services: {
       db: h.database.db,
@@ -39,6 +39,8 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null } = {})
     readiness: async () => {},
   });
   const url = await api.listen({ port: 0, host: "127.0.0.1" });
+  // short links in campaign DMs point at this API
+  h.campaigns.publicBaseUrl = url;
   const base = `${url}/api/v1/mkt-x`;
   // X delivers every event to our webhook
   h.sandbox.configure({ webhookUrl: `${base}/webhooks/twitter` });

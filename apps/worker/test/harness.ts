@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createTokenCipher, type JobQueue, type SendPipelineDeps, type SendWindowLimits, type TokenCipher } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, type CampaignRunDeps, type JobQueue, type SendPipelineDeps, type SendWindowLimits, type TokenCipher } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
@@ -18,12 +18,13 @@ export interface WorkerHarness {
   sandbox: XSandbox;
   cipher: TokenCipher;
   send: SendPipelineDeps;
+  campaigns: CampaignRunDeps;
   errors: object[];
   startWorker(): Promise<{ stop: () => Promise<void> }>;
   close(): Promise<void>;
 }
 
-export async function startWorkerHarness(opts: { windows?: SendWindowLimits | null; send?: Partial<SendPipelineDeps> } = {}): Promise<WorkerHarness> {
+export async function startWorkerHarness(opts: { windows?: SendWindowLimits | null; send?: Partial<SendPipelineDeps>; campaigns?: Partial<CampaignRunDeps> } = {}): Promise<WorkerHarness> {
   const database = await createTestDatabase(inject("dbTemplate"));
   const sandbox = createXSandbox({ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
   const sandboxUrl = await sandbox.listen();
@@ -40,6 +41,7 @@ export async function startWorkerHarness(opts: { windows?: SendWindowLimits | nu
     windows: opts.windows === undefined ? null : opts.windows,
     ...opts.send,
   };
+  const campaigns: CampaignRunDeps = { db: database.db, queue, publicBaseUrl: "https://mktx.test", windows: send.windows, pollMs: 200, ...opts.campaigns };
   const errors: object[] = [];
   const running: { stop: () => Promise<void> }[] = [];
   return {
@@ -49,9 +51,10 @@ export async function startWorkerHarness(opts: { windows?: SendWindowLimits | nu
     sandbox,
     cipher,
     send,
+    campaigns,
     errors,
     async startWorker() {
-      const w = await startWorker({ boss, deps: { db: database.db, send, log: { info: () => {} } }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
+      const w = await startWorker({ boss, deps: { db: database.db, send, campaigns, log: { info: () => {} } }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
       running.push(w);
       return w;
     },

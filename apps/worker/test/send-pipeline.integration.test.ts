@@ -2,7 +2,7 @@
 // crashes, 429 and 5xx storms, consent, and send windows shared by two worker processes.
 import { afterEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createPgBoss, createJobQueue, enqueueOutboundMessage, sendMessage } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, enqueueOutboundMessage, sendMessage, sweepStalledMessages } from "@mkt-x/core/server";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
 import { startWorkerHarness, eventually, type WorkerHarness } from "./harness.ts";
@@ -159,7 +159,7 @@ describe("send pipeline", () => {
   });
 
   it("send windows hold across two worker processes: the rest waits, nothing fails", async () => {
-    const limits = { accountPer15m: 5, accountPer24h: 500, appPer24h: 15_000 };
+    const limits = { accountPer15m: 5, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 };
     h = await startWorkerHarness({ windows: limits });
     const s = await seed(h);
     const ids = await queueMessages(h, s, 12, { prefix: "windowed" });
@@ -167,7 +167,7 @@ describe("send pipeline", () => {
     const boss2 = createPgBoss(h.database.url, { max: 3 });
     boss2.on("error", () => {});
     await boss2.start();
-    const w2 = await startWorker({ boss: boss2, deps: { db: h.database.db, send: { ...h.send, queue: createJobQueue(boss2) }, log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
+    const w2 = await startWorker({ boss: boss2, deps: { db: h.database.db, send: { ...h.send, queue: createJobQueue(boss2) }, campaigns: { ...h.campaigns, queue: createJobQueue(boss2) }, log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
     await h.startWorker();
     try {
       await eventually(() => statuses(h!, ids), (m) => m.filter((x) => x.status === "sent").length === 5);
@@ -185,5 +185,24 @@ describe("send pipeline", () => {
       await w2.stop();
       await boss2.stop({ graceful: false, close: true });
     }
+  });
+
+  it("a queued message whose job was lost is found by the sweeper and delivered once", async () => {
+    h = await startWorkerHarness();
+    const s = await seed(h);
+    const lost = await h.database.db.message.create({
+      data: { merchantId: MERCHANT, accountId: s.account.id, conversationId: s.conversation.id, contactId: s.contact.id, direction: "outbound", content: "lost job", status: "queued", idempotencyKey: randomUUID(), updatedAt: new Date(Date.now() - 60 * 60_000) },
+    });
+    const pending = await h.database.db.message.create({
+      data: { merchantId: MERCHANT, accountId: s.account.id, conversationId: s.conversation.id, contactId: s.contact.id, direction: "outbound", content: "fresh", status: "queued", idempotencyKey: randomUUID() },
+    });
+    const swept = await sweepStalledMessages({ db: h.database.db, queue: h.queue });
+    expect(swept.requeued).toBe(1);
+    // a second sweep finds the job now waiting and adds nothing
+    expect((await sweepStalledMessages({ db: h.database.db, queue: h.queue })).requeued).toBe(0);
+    await h.startWorker();
+    await eventually(() => statuses(h!, [lost.id]), (m) => m[0]?.status === "sent");
+    expect(dmsTo(s.customer, h).map((d) => d.text)).toEqual(["lost job"]);
+    expect((await statuses(h, [pending.id]))[0]?.status).toBe("queued");
   });
 });

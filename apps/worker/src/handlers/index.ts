@@ -1,28 +1,37 @@
 import type { z } from "zod";
 import type { Db } from "@mkt-x/db";
-import { JOBS, type JobName, type SendPipelineDeps } from "@mkt-x/core/server";
+import { JOBS, type CampaignRunDeps, type JobName, type SendPipelineDeps } from "@mkt-x/core/server";
 import { handleWebhookEvent } from "./webhook-event.ts";
-import { handleSendMessage } from "./send-message.ts";
+import { handleSendMessage, handleSendMessageBatch } from "./send-message.ts";
 import { handleDomainEvent } from "./domain-event.ts";
+import { handleSweepMessages } from "./sweep-messages.ts";
+import { handleCampaignStart } from "./campaign-start.ts";
+import { handleCampaignDispatch } from "./campaign-dispatch.ts";
 
 export interface HandlerDeps {
   db: Db;
   send: SendPipelineDeps;
+  campaigns: CampaignRunDeps;
   log: { info: (o: object, m: string) => void };
 }
 
 export interface JobRunner {
   /** re-validates the payload, then handles it */
   run(deps: HandlerDeps, data: unknown): Promise<void>;
+  /** optional batch form: an error for each job that failed, undefined for each that succeeded */
+  runBatch?(deps: HandlerDeps, items: unknown[]): Promise<(Error | undefined)[]>;
 }
 
 function defineHandler<S extends z.ZodType>(schema: S, handle: (deps: HandlerDeps, payload: z.infer<S>) => Promise<void>): JobRunner {
-  return { run: (deps, data) => handle(deps, schema.parse(data)) };
+  return { run: async (deps, data) => handle(deps, schema.parse(data)) };
 }
 
 /** Every job of the registry has exactly one handler: a missing one does not compile. */
 export const HANDLERS: Record<JobName, JobRunner> = {
   "webhook.event": defineHandler(JOBS["webhook.event"].payload, handleWebhookEvent),
-  "message.send": defineHandler(JOBS["message.send"].payload, handleSendMessage),
+  "message.send": { ...defineHandler(JOBS["message.send"].payload, handleSendMessage), runBatch: handleSendMessageBatch },
   "domain.event": defineHandler(JOBS["domain.event"].payload, handleDomainEvent),
+  "message.sweep": defineHandler(JOBS["message.sweep"].payload, handleSweepMessages),
+  "campaign.start": defineHandler(JOBS["campaign.start"].payload, handleCampaignStart),
+  "campaign.dispatch": defineHandler(JOBS["campaign.dispatch"].payload, handleCampaignDispatch),
 };

@@ -70,18 +70,16 @@ export const GetConversationInput = ConversationIdInput.extend({
 });
 export type GetConversationInput = z.infer<typeof GetConversationInput>;
 
-/** Counted in characters (code points), as people and X count them, not UTF-16 units. */
-const charCount = (s: string) => [...s].length;
-
 export const SendMessageBody = z
   .object({
+    // counted in UTF-16 units (string length), as the X sandbox checks it: the conservative count,
+    // so a reply X might refuse is a 400 now rather than a failed send later
     content: z
       .string()
-      .min(1, { message: "content is required" })
-      .max(MAX_MESSAGE_CHARS * 2)
+      .min(1, { message: "content is required", abort: true })
+      .max(MAX_MESSAGE_CHARS, { message: `content exceeds X's limit of ${MAX_MESSAGE_CHARS} characters` })
       .refine((s) => s.trim().length > 0, { message: "content must not be blank" })
-      .refine((s) => charCount(s) <= MAX_MESSAGE_CHARS, { message: `content exceeds X's limit of ${MAX_MESSAGE_CHARS} characters` })
-      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters`, maxLength: MAX_MESSAGE_CHARS }),
+      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters, not only whitespace` }),
     type: z.literal("text").default("text"),
     attachments: z
       .array(Attachment.strict())

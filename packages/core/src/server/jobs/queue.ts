@@ -29,6 +29,8 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const name of JOB_NAMES) {
     if (existing.has(name)) await boss.updateQueue(name, { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE });
     else await boss.createQueue(name, { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE });
+    const job = JOBS[name];
+    if ("schedule" in job) await boss.schedule(name, job.schedule, {});
   }
 }
 

@@ -15,6 +15,22 @@ export const JOBS = {
     payload: z.object({ messageId: z.uuid() }),
     queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60 },
   },
+  /** Every few minutes: re-enqueue outbound messages whose job was lost; drop expired counters. */
+  "message.sweep": {
+    payload: z.object({}).loose(),
+    queue: { retryLimit: 1, retryDelay: 30, expireInSeconds: 120 },
+    schedule: "*/5 * * * *",
+  },
+  /** Fan-out of one run of a campaign (at its start time), then its dispatch. */
+  "campaign.start": {
+    payload: z.object({ campaignId: z.uuid(), run: z.number().int().min(1), startAt: z.iso.datetime() }),
+    queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 600 },
+  },
+  /** Turns pending recipients of a running campaign into queued DMs, batch by batch, within the windows. */
+  "campaign.dispatch": {
+    payload: z.object({ campaignId: z.uuid(), run: z.number().int().min(1) }),
+    queue: { retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 300 },
+  },
   /** Things that happened, for automation flows to react to (new follower, message received). */
   "domain.event": {
     payload: z.object({

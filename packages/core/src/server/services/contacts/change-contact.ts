@@ -6,14 +6,14 @@ import {
   toAttributes,
   tooManyAttributes,
   tooManyTags,
-  type Attributes,
+  type ContactAttributes,
 } from "../../../domain/contact-fields.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 
 export interface ContactFields {
   displayName: string | null;
   tags: string[];
-  attributes: Attributes;
+  attributes: ContactAttributes;
 }
 
 /**

@@ -139,6 +139,11 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
   const conversationId = await openConversation(tx, account, contactId, e.at);
   const stored = await insertMessage(tx, account, { conversationId, contactId, direction: "inbound", text: e.text, eventId: e.eventId, at: e.at, origin: "customer", status: "received" });
   if (!stored) return { status: "processed", effect: "message already recorded" };
+  // a reply within 72 hours of a campaign DM counts for that campaign
+  await tx.$executeRaw`
+    UPDATE campaign_recipients SET replied_at = ${e.at}
+    WHERE contact_id = ${contactId}::uuid AND replied_at IS NULL AND sent_at IS NOT NULL
+      AND sent_at <= ${e.at} AND sent_at > ${e.at}::timestamptz - interval '72 hours'`;
 
   const keyword = optKeyword(e.text);
   if (keyword) {

@@ -2,7 +2,7 @@
 // DMs, the account's state and send windows, takes a lease on the message, asks X first when an
 // earlier attempt may already have reached it, calls X and records the outcome. It never sends a
 // message twice: a crash after X accepted is resolved by finding the DM in X's list, not by resending.
-import type { Db, MessageModel } from "@mkt-x/db";
+import type { Db } from "@mkt-x/db";
 import { XApiError, type XClient, type XCredentials } from "../../../ports/x-client.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -37,77 +37,162 @@ const DEFAULT_LEASE_MS = 30_000;
 /** Exponential backoff from about one second, capped at three minutes. */
 export const backoffMs = (attempt: number, baseMs = 1000) => Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 180_000) + Math.floor(Math.random() * baseMs * 0.25);
 
+/** What one send needs, read in one round trip (this is the hot path of every campaign). */
+interface SendRow {
+  id: string;
+  direction: string;
+  status: string;
+  content: string;
+  automated: boolean;
+  attempts: number;
+  lease_until: Date | null;
+  sending_started_at: Date | null;
+  account_id: string;
+  account_status: string;
+  account_x_id: string;
+  access_token_enc: string | null;
+  access_secret_enc: string | null;
+  require_consent: boolean;
+  send_paused_until: Date | null;
+  contact_x_id: string;
+  opted_out: boolean;
+  consent_at: Date | null;
+  campaign_id: string | null;
+  campaign_status: string | null;
+  campaign_end_at: Date | null;
+}
+
+/** One message through the pipeline (the batch form is what the worker runs). */
 export async function sendMessage(deps: SendPipelineDeps, messageId: string): Promise<SendOutcome> {
+  const result = (await sendMessages(deps, [messageId])).get(messageId);
+  if (result instanceof Error) throw result;
+  return result ?? { status: "skipped", reason: "no such outbound message" };
+}
+
+/** An accepted DM not yet recorded, or an outcome already settled. */
+type Attempted = { accepted: string; reconciled: boolean } | { outcome: SendOutcome };
+
+/**
+ * A batch of messages through the pipeline: one read, one claim and one record for the whole batch
+ * (the X calls run side by side). Each message's outcome, or the error that stopped it, comes back
+ * on its own so one failure retries one job.
+ */
+export async function sendMessages(deps: SendPipelineDeps, messageIds: string[]): Promise<Map<string, SendOutcome | Error>> {
   const now = deps.now?.() ?? new Date();
-  const message = await deps.db.message.findUnique({ where: { id: messageId }, include: { account: true, contact: true } });
+  const results = new Map<string, SendOutcome | Error>();
+  const rows = await deps.db.$queryRaw<SendRow[]>`
+    SELECT m.id, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
+           a.id AS account_id, a.status::text AS account_status, a.twitter_user_id AS account_x_id, a.access_token_enc, a.access_secret_enc,
+           a.require_consent, a.send_paused_until, c.twitter_user_id AS contact_x_id, c.opted_out, c.consent_at,
+           m.campaign_id, k.status AS campaign_status, k.end_at AS campaign_end_at
+    FROM messages m JOIN x_accounts a ON a.id = m.account_id JOIN contacts c ON c.id = m.contact_id
+    LEFT JOIN campaigns k ON k.id = m.campaign_id
+    WHERE m.id = ANY(${messageIds}::uuid[])`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+
+  const eligible: SendRow[] = [];
+  await Promise.all(
+    messageIds.map(async (id) => {
+      const row = byId.get(id);
+      const outcome = await precheck(deps, row, now).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      if (outcome === null && row) eligible.push(row);
+      else if (outcome !== null) results.set(id, outcome);
+    }),
+  );
+  if (eligible.length === 0) return results;
+
+  // Take the lease on all of them at once (only those nobody took since we read them).
+  const leaseUntil = new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS));
+  const claimedRows = await deps.db.$queryRaw<{ id: string }[]>`
+    UPDATE messages SET status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = now(),
+      sending_started_at = CASE WHEN status = 'sending' AND sending_started_at IS NOT NULL THEN sending_started_at ELSE ${now} END
+    WHERE id = ANY(${eligible.map((m) => m.id)}::uuid[]) AND status IN ('queued', 'sending') AND (lease_until IS NULL OR lease_until <= ${now})
+    RETURNING id`;
+  const claimed = new Set(claimedRows.map((r) => r.id));
+
+  const accepted: { id: string; twitterMessageId: string; reconciled: boolean }[] = [];
+  await Promise.all(
+    eligible.map(async (message) => {
+      if (!claimed.has(message.id)) return void results.set(message.id, { status: "skipped", reason: "claimed by another worker" });
+      try {
+        const r = await attempt(deps, message, now);
+        if ("outcome" in r) return void results.set(message.id, r.outcome);
+        if (!r.reconciled) await deps.afterXAccepted?.(message.id);
+        accepted.push({ id: message.id, twitterMessageId: r.accepted, reconciled: r.reconciled });
+      } catch (e) {
+        results.set(message.id, e instanceof Error ? e : new Error(String(e)));
+      }
+    }),
+  );
+  for (const [id, outcome] of await recordSent(deps, accepted)) results.set(id, outcome);
+  return results;
+}
+
+/** null when the message may be sent now; otherwise what became of it. */
+async function precheck(deps: SendPipelineDeps, message: SendRow | undefined, now: Date): Promise<SendOutcome | null> {
   if (!message || message.direction !== "outbound") return { status: "skipped", reason: "no such outbound message" };
   if (message.status === "sent" || message.status === "failed") return { status: "skipped", reason: `already ${message.status}` };
-  if (message.leaseUntil && message.leaseUntil > now) {
+  if (message.lease_until && message.lease_until > now) {
     // someone holds the send (or held it and crashed): look again when the lease runs out
-    await deps.queue.send("message.send", { messageId: message.id }, { startAfter: new Date(message.leaseUntil.getTime() + 100) });
-    return { status: "deferred", until: message.leaseUntil, reason: "another worker holds the send" };
+    await deps.queue.send("message.send", { messageId: message.id }, { startAfter: new Date(message.lease_until.getTime() + 100) });
+    return { status: "deferred", until: message.lease_until, reason: "another worker holds the send" };
   }
+  // (a message already mid-send goes on: it may have reached X and must be settled, not dropped)
+  if (message.campaign_id && message.status === "queued") {
+    if (message.campaign_status !== "running") return withdraw(deps, message, message.campaign_status === "paused" ? null : "cancelled");
+    if (message.campaign_end_at && message.campaign_end_at <= now) return withdraw(deps, message, "ended");
+  }
+  if (message.automated && message.opted_out) return fail(deps, message, "contact opted out");
+  if (message.automated && message.require_consent && !message.consent_at) return fail(deps, message, "no consent: the contact never wrote to the account");
+  if (message.account_status !== "active" || !message.access_token_enc || !message.access_secret_enc) return fail(deps, message, "account is not connected");
+  if (message.send_paused_until && message.send_paused_until > now) return defer(deps, message, message.send_paused_until, "X rate limit: account paused", { notSent: message.status !== "sending" });
+  return null;
+}
 
-  const { account, contact } = message;
-  if (message.automated && contact.optedOut) return fail(deps, message, "contact opted out");
-  if (message.automated && account.requireConsent && !contact.consentAt) return fail(deps, message, "no consent: the contact never wrote to the account");
-  if (account.status !== "active" || !account.accessTokenEnc || !account.accessSecretEnc) return fail(deps, message, "account is not connected");
-  if (account.sendPausedUntil && account.sendPausedUntil > now) return defer(deps, message, account.sendPausedUntil, "X rate limit: account paused");
-
-  const creds: XCredentials = { accessToken: deps.cipher.decrypt(account.accessTokenEnc), accessSecret: deps.cipher.decrypt(account.accessSecretEnc) };
-
+/** One claimed message: ask X first if an earlier attempt may have reached it, then send. */
+async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Promise<Attempted> {
+  const creds: XCredentials = { accessToken: deps.cipher.decrypt(message.access_token_enc ?? ""), accessSecret: deps.cipher.decrypt(message.access_secret_enc ?? "") };
   // An earlier attempt started and never recorded its outcome: it may have reached X.
-  const startedBefore = message.status === "sending" ? message.sendingStartedAt : null;
-
-  // Take the lease (only if nobody took it since we read the row).
-  const leaseUntil = new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS));
-  const claimed = await deps.db.message.updateMany({
-    where: { id: message.id, status: { in: ["queued", "sending"] }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
-    data: { status: "sending", leaseUntil, sendingStartedAt: startedBefore ?? now, attempts: { increment: 1 } },
-  });
-  if (claimed.count === 0) return { status: "skipped", reason: "claimed by another worker" };
-  const attempt = message.attempts + 1;
+  const startedBefore = message.status === "sending" ? message.sending_started_at : null;
+  const attemptNo = message.attempts + 1;
 
   if (startedBefore) {
     try {
-      const found = await findDelivered(deps, creds, account.twitterUserId, contact.twitterUserId, message.content, startedBefore);
-      if (found) return recordSent(deps, message, found, true);
+      const found = await findDelivered(deps, creds, message.account_x_id, message.contact_x_id, message.content, startedBefore);
+      if (found) return { accepted: found, reconciled: true };
     } catch (e) {
       // without an answer from X we cannot know: try again later rather than risk a second copy
-      return retryLater(deps, message, attempt, e);
+      return { outcome: await retryLater(deps, message, attemptNo, e) };
     }
   }
 
   if (deps.windows) {
-    const slot = await reserveSendSlot(deps.db, { accountId: account.id, limits: deps.windows, now });
-    if (!slot.ok) return defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore });
+    const slot = await reserveSendSlot(deps.db, { accountId: message.account_id, limits: deps.windows, campaign: message.campaign_id !== null, now });
+    if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore }) };
   }
 
-  let dmEventId: string;
   try {
-    dmEventId = (await deps.x.sendDm(creds, contact.twitterUserId, message.content)).dmEventId;
+    return { accepted: (await deps.x.sendDm(creds, message.contact_x_id, message.content)).dmEventId, reconciled: false };
   } catch (e) {
-    if (!(e instanceof XApiError)) return retryLater(deps, message, attempt, e);
+    if (!(e instanceof XApiError)) return { outcome: await retryLater(deps, message, attemptNo, e) };
     switch (e.kind) {
       case "rate_limited": {
         const until = e.resetAt && e.resetAt > now ? e.resetAt : new Date(now.getTime() + 15 * 60_000);
-        await deps.db.xAccount.update({ where: { id: account.id }, data: { sendPausedUntil: until } });
-        return defer(deps, message, until, "X rate limit (429)", { notSent: !startedBefore });
+        await deps.db.$executeRaw`UPDATE x_accounts SET send_paused_until = GREATEST(COALESCE(send_paused_until, ${until}), ${until}) WHERE id = ${message.account_id}::uuid`;
+        return { outcome: await defer(deps, message, until, "X rate limit (429)", { notSent: !startedBefore }) };
       }
       case "forbidden":
-        return fail(deps, message, "X refused: the recipient does not accept DMs from this account (403)");
+        return { outcome: await fail(deps, message, "X refused: the recipient does not accept DMs from this account (403)") };
       case "invalid_credentials":
-        await deps.db.xAccount.update({ where: { id: account.id }, data: { status: "error", lastError: "X rejected the account's tokens (401); reconnect it" } });
-        return fail(deps, message, "X rejected the account's credentials (401)");
+        await deps.db.$executeRaw`UPDATE x_accounts SET status = 'error', last_error = 'X rejected the account''s tokens (401); reconnect it' WHERE id = ${message.account_id}::uuid`;
+        return { outcome: await fail(deps, message, "X rejected the account's credentials (401)") };
       case "bad_request":
       case "not_found":
-        return fail(deps, message, `X refused the message: ${e.message}`);
+        return { outcome: await fail(deps, message, `X refused the message: ${e.message}`) };
       case "transient":
-        return retryLater(deps, message, attempt, e);
+        return { outcome: await retryLater(deps, message, attemptNo, e) };
     }
   }
-  await deps.afterXAccepted?.(message.id);
-  return recordSent(deps, message, dmEventId, false);
 }
 
 /** The DM this message became, if X has it: our text, from the account, since the attempt began. */
@@ -123,25 +208,78 @@ async function findDelivered(deps: SendPipelineDeps, creds: XCredentials, accoun
   return candidates.find((e) => !taken.has(e.id))?.id ?? null;
 }
 
-async function recordSent(deps: SendPipelineDeps, message: MessageModel, twitterMessageId: string, reconciled: boolean): Promise<SendOutcome> {
+/** Records every accepted DM in one statement; one that collides is recorded on its own. */
+async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitterMessageId: string; reconciled: boolean }[]): Promise<Map<string, SendOutcome | Error>> {
+  const out = new Map<string, SendOutcome | Error>();
+  if (accepted.length === 0) return out;
   const sentAt = deps.now?.() ?? new Date();
-  // The echo of this DM may have arrived first and be recorded already: the unique X id makes that one row.
-  const echoed = await deps.db.message.findUnique({ where: { twitterMessageId } });
-  if (echoed && echoed.id !== message.id) await deps.db.message.delete({ where: { id: echoed.id } });
-  await deps.db.message.update({
-    where: { id: message.id },
-    data: { status: "sent", twitterMessageId, sentAt, leaseUntil: null, error: null },
-  });
-  return { status: "sent", twitterMessageId, reconciled };
+  const record = (items: typeof accepted) => deps.db.$executeRaw`
+    UPDATE messages m SET status = 'sent', twitter_message_id = v.tid, sent_at = ${sentAt}, lease_until = NULL, error = NULL, updated_at = now()
+    FROM unnest(${items.map((a) => a.id)}::uuid[], ${items.map((a) => a.twitterMessageId)}::text[]) AS v(id, tid)
+    WHERE m.id = v.id`;
+  const sent = (a: (typeof accepted)[number]): SendOutcome => ({ status: "sent", twitterMessageId: a.twitterMessageId, reconciled: a.reconciled });
+  const markRecipients = (items: typeof accepted) => deps.db.$executeRaw`
+    UPDATE campaign_recipients SET status = 'sent', sent_at = ${sentAt} WHERE message_id = ANY(${items.map((a) => a.id)}::uuid[])`;
+  try {
+    await record(accepted);
+    await markRecipients(accepted);
+    for (const a of accepted) out.set(a.id, sent(a));
+    return out;
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+  }
+  for (const a of accepted) {
+    try {
+      try {
+        await record([a]);
+      } catch (e) {
+        // The echo of this DM arrived first and was stored as a DM written in the X app: it is ours.
+        if (!isUniqueViolation(e)) throw e;
+        await deps.db.$executeRaw`DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app'`;
+        await record([a]);
+      }
+      await markRecipients([a]);
+      out.set(a.id, sent(a));
+    } catch (e) {
+      out.set(a.id, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  return out;
 }
 
-async function fail(deps: SendPipelineDeps, message: MessageModel, reason: string): Promise<SendOutcome> {
-  await deps.db.message.update({ where: { id: message.id }, data: { status: "failed", error: reason, leaseUntil: null } });
+const isUniqueViolation = (e: unknown) => e instanceof Error && /twitter_message_id|23505|Unique constraint/i.test(e.message);
+
+async function fail(deps: SendPipelineDeps, message: { id: string }, reason: string): Promise<SendOutcome> {
+  await deps.db.$executeRaw`UPDATE messages SET status = 'failed', error = ${reason}, lease_until = NULL, updated_at = now() WHERE id = ${message.id}::uuid`;
+  await deps.db.$executeRaw`UPDATE campaign_recipients SET status = 'failed', error = ${reason} WHERE message_id = ${message.id}::uuid`;
   return { status: "failed", reason };
 }
 
+class WithdrawRace extends Error {}
+
+/**
+ * A campaign DM whose campaign stopped before it went out: paused → the recipient is pending again
+ * (resume sends it), cancelled or ended → skipped. It never reached X, so the row goes.
+ */
+async function withdraw(deps: SendPipelineDeps, message: { id: string }, skipReason: string | null): Promise<SendOutcome> {
+  const withdrawn = await deps.db.$transaction(async (tx) => {
+    const recipients = skipReason
+      ? await tx.$executeRaw`UPDATE campaign_recipients SET status = 'skipped', skip_reason = ${skipReason}, message_id = NULL WHERE message_id = ${message.id}::uuid`
+      : await tx.$executeRaw`UPDATE campaign_recipients SET status = 'pending', message_id = NULL WHERE message_id = ${message.id}::uuid`;
+    const deleted = await tx.$executeRaw`DELETE FROM messages WHERE id = ${message.id}::uuid AND status = 'queued' AND (lease_until IS NULL OR lease_until <= now())`;
+    // claimed meanwhile by another worker: leave everything as it was
+    if (deleted === 0) throw new WithdrawRace();
+    return recipients;
+  }).catch((e: unknown) => {
+    if (e instanceof WithdrawRace) return null;
+    throw e;
+  });
+  if (withdrawn === null) return { status: "skipped", reason: "claimed by another worker" };
+  return { status: "skipped", reason: skipReason ? `campaign ${skipReason}` : "campaign paused" };
+}
+
 /** Back to the queue for later, with the job that will pick it up written in the same transaction. */
-async function defer(deps: SendPipelineDeps, message: MessageModel, until: Date, reason: string, opts: { error?: string; notSent?: boolean } = {}): Promise<SendOutcome> {
+async function defer(deps: SendPipelineDeps, message: { id: string }, until: Date, reason: string, opts: { error?: string; notSent?: boolean } = {}): Promise<SendOutcome> {
   await deps.db.$transaction(async (tx) => {
     // X surely has nothing (window full, 429): back to queued. After an unknown outcome the message
     // stays "sending", so the next attempt asks X before it sends again.
@@ -152,7 +290,7 @@ async function defer(deps: SendPipelineDeps, message: MessageModel, until: Date,
   return { status: "deferred", until, reason };
 }
 
-async function retryLater(deps: SendPipelineDeps, message: MessageModel, attempt: number, e: unknown): Promise<SendOutcome> {
+async function retryLater(deps: SendPipelineDeps, message: { id: string }, attempt: number, e: unknown): Promise<SendOutcome> {
   const reason = e instanceof Error ? e.message : String(e);
   if (attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     await deps.db.$transaction(async (tx) => {

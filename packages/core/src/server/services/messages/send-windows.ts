@@ -12,9 +12,11 @@ export interface SendWindowLimits {
   accountPer24h: number;
   /** DMs per X app per 24 hours */
   appPer24h: number;
+  /** campaign DMs per account per 24 hours (the seed's 10,000; the smallest binding budget wins) */
+  accountCampaignPer24h: number;
 }
 
-export const DEFAULT_SEND_WINDOWS: SendWindowLimits = { accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000 };
+export const DEFAULT_SEND_WINDOWS: SendWindowLimits = { accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 };
 
 export type Reservation = { ok: true } | { ok: false; retryAt: Date; window: string };
 
@@ -47,11 +49,12 @@ async function count(tx: Tx, w: WindowSpec, now: number): Promise<void> {
     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1`;
 }
 
-export async function reserveSendSlot(db: Db, opts: { accountId: string; limits: SendWindowLimits; now?: Date }): Promise<Reservation> {
+export async function reserveSendSlot(db: Db, opts: { accountId: string; limits: SendWindowLimits; campaign?: boolean; now?: Date }): Promise<Reservation> {
   const now = (opts.now ?? new Date()).getTime();
   const account: WindowSpec[] = [
     { name: "account 15 minutes", key: `dm:acct:${opts.accountId}:m`, limit: opts.limits.accountPer15m, bucketMs: MINUTE, lengthMs: 15 * MINUTE },
     { name: "account 24 hours", key: `dm:acct:${opts.accountId}:h`, limit: opts.limits.accountPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR },
+    ...(opts.campaign ? [{ name: "campaign messages per account, 24 hours", key: `dm:acct:${opts.accountId}:campaign:h`, limit: opts.limits.accountCampaignPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR }] : []),
   ];
   const app: WindowSpec = { name: "app 24 hours", key: "dm:app:h", limit: opts.limits.appPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR };
   return db.$transaction(async (tx) => {

@@ -1,0 +1,49 @@
+// Contacts CSV over plain HTTP, beside the REST bridge (which speaks JSON only): the import reads
+// the request body as a stream of text/csv straight into the core service, the export streams
+// text/csv out. Registered inside the authenticated scope, so the auth hook and the per-merchant
+// rate limit apply; errors get the envelope from the app's error handler.
+import { Readable } from "node:stream";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { AppError, EntityId, can, type Permission } from "@mkt-x/core";
+import { exportContactsCsv, importContactsCsv, scopeToMerchant } from "@mkt-x/core/server";
+import type { Db } from "@mkt-x/db";
+import type { AuthClaims } from "../auth/verify-token.ts";
+import "../trpc/context.ts";
+
+export const CSV_MEDIA_TYPES = ["text/csv", "application/csv"];
+const AccountQuery = z.object({ accountId: EntityId });
+
+/** The caller, when authenticated and allowed (the same rules as the tRPC procedures). */
+function caller(request: FastifyRequest, permission: Permission): AuthClaims {
+  const auth = request.auth;
+  if (!auth) throw new AppError("UNAUTHORIZED", request.authError ?? "Authentication required");
+  if (!can(auth.role, permission)) throw new AppError("FORBIDDEN", `Role '${auth.role}' may not do this`);
+  return auth;
+}
+
+export async function contactsCsvRoutes(app: FastifyInstance, deps: { db: Db }) {
+  // the body is handed over unread: the import consumes it as it arrives, whatever its size
+  app.addContentTypeParser(CSV_MEDIA_TYPES, (_request, payload, done) => done(null, payload));
+
+  app.post("/contacts/import", async (request) => {
+    const auth = caller(request, "inbox");
+    const { accountId } = AccountQuery.parse(request.query);
+    const body = request.body;
+    if (!(body instanceof Readable)) {
+      throw new AppError("VALIDATION_ERROR", "Send the CSV as the request body with Content-Type: text/csv", [{ field: "content-type", message: "must be text/csv" }], 415);
+    }
+    const result = await importContactsCsv(scopeToMerchant(deps.db, auth.merchantId), { merchantId: auth.merchantId, accountId, csv: body });
+    return { success: true, data: result };
+  });
+
+  app.get("/contacts/export", async (request, reply) => {
+    const auth = caller(request, "read");
+    const { accountId } = AccountQuery.parse(request.query);
+    const exported = await exportContactsCsv(scopeToMerchant(deps.db, auth.merchantId), { merchantId: auth.merchantId, accountId });
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="contacts-${exported.accountId}.csv"`)
+      .send(Readable.from(exported.chunks));
+  });
+}

@@ -1,0 +1,236 @@
+// Campaigns end to end: the API creates and starts them, the worker fans out and dispatches, the
+// send pipeline delivers to the X sandbox; metrics, pause/resume, links, replies, schedules.
+import { afterEach, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import type { SandboxUser } from "@mkt-x/twitter/sandbox";
+import { startE2E, type E2E } from "./e2e-harness.ts";
+import { eventually } from "./harness.ts";
+
+let e: E2E | undefined;
+afterEach(async () => {
+  await e?.close();
+  e = undefined;
+});
+
+type Json = Record<string, unknown>;
+interface CampaignBody {
+  id: string;
+  status: string;
+  run: number;
+  metrics: { totalSent: number; delivered: number; opened: number; clicked: number; replied: number; failed: number; skipped: number };
+  skippedByReason: Record<string, number>;
+  expectedFinishAt: string | null;
+  schedule: { startAt: string | null; endAt: string | null; recurrence: string | null };
+}
+
+async function setup(env: E2E, people: { username: string; name?: string; tags?: string[]; attributes?: Json; consent?: boolean; optedOut?: boolean }[]) {
+  const { user: shop, accountId } = await env.connect();
+  const customers: { user: SandboxUser; contactId: string }[] = [];
+  for (const p of people) {
+    const user = env.sandbox.addUser({ username: p.username, ...(p.name ? { name: p.name } : {}) });
+    const { rows } = await env.database.pool.query(
+      `INSERT INTO contacts (merchant_id, account_id, twitter_user_id, username, display_name, tags, attributes, consent_at, opted_out)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [env.merchantId, accountId, user.id, p.username, p.name ?? null, p.tags ?? [], JSON.stringify(p.attributes ?? {}), p.consent === false ? null : new Date(), p.optedOut ?? false],
+    );
+    customers.push({ user, contactId: rows[0].id });
+  }
+  return { shop, accountId, customers };
+}
+
+async function segment(env: E2E, conditions: Json[], match = "all"): Promise<string> {
+  const res = await env.call<{ data: { id: string } }>("POST", "/segments", { name: `seg ${randomUUID().slice(0, 6)}`, conditions, ...(match === "any" ? { match } : {}) });
+  expect(res.status).toBe(200);
+  return res.body.data.id;
+}
+
+async function template(env: E2E, content: string, variables: string[]): Promise<string> {
+  const res = await env.call<{ data: { id: string } }>("POST", "/templates", { name: `tpl ${randomUUID().slice(0, 6)}`, type: "text", content, variables });
+  expect(res.status).toBe(200);
+  return res.body.data.id;
+}
+
+async function campaign(env: E2E, body: Json): Promise<CampaignBody> {
+  const res = await env.call<{ data: CampaignBody }>("POST", "/campaigns", { name: "January Promotion", type: "promotional", ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data;
+}
+
+const get = async (env: E2E, id: string) => (await env.call<{ data: CampaignBody }>("GET", `/campaigns/${id}`)).body.data;
+const dmsTo = (env: E2E, users: SandboxUser[]) => env.sandbox.dms().filter((d) => users.some((u) => u.id === d.recipientId));
+
+describe("campaigns", () => {
+  it("fans out to the segment minus opted-out and non-consenting contacts, renders, delivers once and completes", async () => {
+    e = await startE2E();
+    const { customers } = await setup(e, [
+      { username: "vip_ann", name: "Ann Lee", tags: ["vip"], attributes: { discount_code: "ANN10" } },
+      { username: "vip_bob", tags: ["vip"] },
+      { username: "vip_cy", name: "Cy", tags: ["vip", "new"] },
+      { username: "vip_out", tags: ["vip"], optedOut: true },
+      { username: "vip_silent", tags: ["vip"], consent: false },
+      { username: "regular", tags: ["regular"] },
+    ]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "vip" }]);
+    const tpl = await template(e, "Hi {{name}}, use {{discount_code|WELCOME}} today", ["name", "discount_code"]);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    expect(c).toMatchObject({ status: "draft", metrics: { totalSent: 0, delivered: 0, opened: 0, clicked: 0, replied: 0, failed: 0 } });
+    await e.startWorker();
+    const started = await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/start`);
+    expect(started.status).toBe(200);
+    expect(started.body.data.status).toBe("running");
+
+    const done = await eventually(() => get(e!, c.id), (x) => x.status === "completed", 20_000);
+    expect(done.metrics).toMatchObject({ totalSent: 3, delivered: 3, failed: 0, skipped: 2 });
+    expect(done.skippedByReason).toEqual({ opted_out: 1, no_consent: 1 });
+    const texts = dmsTo(e, customers.map((x) => x.user)).map((d) => d.text).sort();
+    expect(texts).toEqual(["Hi Ann Lee, use ANN10 today", "Hi Cy, use WELCOME today", "Hi vip_bob, use WELCOME today"]);
+
+    const metrics = await e.call<{ data: Json }>("GET", `/campaigns/${c.id}/metrics`);
+    expect(metrics.body.data).toMatchObject({ totalSent: 3, delivered: 3, deliveryRate: 1, openRate: 0, clickRate: 0, replyRate: 0, granularity: "hour" });
+    expect(metrics.body.data.timeline).toEqual([expect.objectContaining({ sent: 3, delivered: 3 })]);
+  });
+
+  it("pause stops new sends, resume sends the rest, nobody gets the message twice", async () => {
+    e = await startE2E({ campaigns: { maxInFlight: 2 } });
+    const people = Array.from({ length: 12 }, (_, i) => ({ username: `p${i}_${randomUUID().slice(0, 4)}`, tags: ["wave"] }));
+    const { customers } = await setup(e, people);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "wave" }]);
+    const tpl = await template(e, "Wave hello", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    // X answers slowly, so the campaign is mid-way when we pause
+    e.sandbox.addFault({ method: "POST", path: "/2/dm_conversations", latencyMs: 150, sticky: true });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(async () => dmsTo(e!, customers.map((x) => x.user)).length, (n) => n >= 2, 20_000);
+    const paused = await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/pause`);
+    expect(paused.body.data.status).toBe("paused");
+    const atPause = dmsTo(e, customers.map((x) => x.user)).length;
+    // in-flight DMs (at most maxInFlight) finish; nothing new is sent after that
+    await eventually(async () => (await e!.database.pool.query("SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1 AND status IN ('queued', 'sending')", [c.id])).rows[0].n, (n) => n === 0, 20_000);
+    const settled = dmsTo(e, customers.map((x) => x.user)).length;
+    expect(settled - atPause).toBeLessThanOrEqual(2);
+    expect(settled).toBeLessThan(12);
+    expect((await get(e, c.id)).status).toBe("paused");
+
+    const resumed = await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/resume`);
+    expect(resumed.body.data.status).toBe("running");
+    const done = await eventually(() => get(e!, c.id), (x) => x.status === "completed", 30_000);
+    expect(done.metrics.delivered).toBe(12);
+    const recipients = dmsTo(e, customers.map((x) => x.user)).map((d) => d.recipientId);
+    expect(recipients).toHaveLength(12);
+    expect(new Set(recipients).size).toBe(12);
+  });
+
+  it("counts opens, clicks through short links and replies within 72 hours", async () => {
+    e = await startE2E();
+    const { shop, customers } = await setup(e, [{ username: "clicker", tags: ["promo"] }]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "promo" }]);
+    const tpl = await template(e, "Sale! https://shop.example.com/sale?x=1 see you", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(() => get(e!, c.id), (x) => x.status === "completed", 20_000);
+    const [dm] = dmsTo(e, customers.map((x) => x.user));
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/r\/([A-Za-z0-9]+))/.exec(dm?.text ?? "");
+    expect(link, dm?.text).not.toBeNull();
+    expect(dm?.text).not.toContain("shop.example.com");
+
+    const click = await fetch(link![1]!, { redirect: "manual" });
+    expect(click.status).toBe(302);
+    expect(click.headers.get("location")).toBe("https://shop.example.com/sale?x=1");
+    const unknown = await fetch(link![1]!.replace(link![2]!, "nosuchcode"), { redirect: "manual" });
+    expect(unknown.status).toBe(404);
+
+    await e.sandbox.read({ readerUserId: customers[0]!.user.id, accountUserId: shop.id, lastReadEventId: dm!.dmEventId });
+    await e.sandbox.inboundDm({ fromUserId: customers[0]!.user.id, toUserId: shop.id, text: "I'd like one" });
+    const m = await eventually(() => get(e!, c.id), (x) => x.metrics.opened === 1 && x.metrics.replied === 1 && x.metrics.clicked === 1, 15_000);
+    expect(m.metrics).toMatchObject({ delivered: 1, opened: 1, clicked: 1, replied: 1 });
+    const metrics = await e.call<{ data: Json }>("GET", `/campaigns/${c.id}/metrics`);
+    expect(metrics.body.data).toMatchObject({ openRate: 1, clickRate: 1, replyRate: 1, deliveryRate: 1 });
+  });
+
+  it("a test send reaches only the listed contacts, marked as a test and not counted", async () => {
+    e = await startE2E();
+    const { customers } = await setup(e, [{ username: "tester", name: "Tess", consent: false }, { username: "bystander", tags: ["x"] }]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "x" }]);
+    const tpl = await template(e, "Hi {{first_name}}, code {{code}}", ["first_name", "code"]);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    await e.startWorker();
+    const res = await e.call<{ data: { sent: number; messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: [customers[0]!.contactId], variables: { code: "TEST10" } });
+    expect(res.status).toBe(200);
+    expect(res.body.data.sent).toBe(1);
+    const dm = await e.sandbox.waitForDm((d) => d.recipientId === customers[0]!.user.id, 10_000);
+    expect(dm.text).toBe("Hi Tess, code TEST10");
+    expect(dmsTo(e, [customers[1]!.user])).toHaveLength(0);
+    const { rows } = await e.database.pool.query("SELECT origin, campaign_id FROM messages WHERE contact_id = $1", [customers[0]!.contactId]);
+    expect(rows).toEqual([{ origin: "test", campaign_id: null }]);
+    expect((await get(e, c.id)).metrics.totalSent).toBe(0);
+    const missing = await e.call<{ data: { messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: [customers[0]!.contactId] });
+    expect(missing.body.data.messages[0]).toMatchObject({ status: "failed", error: expect.stringContaining("code") });
+  });
+
+  it("validates start, refuses updates once running, and cancels", async () => {
+    e = await startE2E();
+    await setup(e, [{ username: "someone", tags: ["t"] }]);
+    const tpl = await template(e, "Hello", []);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "t" }]);
+    const noSegments = await campaign(e, { templateId: tpl, segmentIds: [] });
+    const r1 = await e.call<Json>("POST", `/campaigns/${noSegments.id}/start`);
+    expect(r1.status).toBe(400);
+    expect(r1.body).toMatchObject({ success: false, code: "VALIDATION_ERROR" });
+    const unknownTemplate = await e.call<Json>("POST", "/campaigns", { name: "x", type: "promotional", templateId: randomUUID(), segmentIds: [seg] });
+    expect(unknownTemplate.status).toBe(400);
+    expect(unknownTemplate.body).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "templateId", reason: "Template not found" } });
+
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg], schedule: { startAt: new Date(Date.now() + 3_600_000).toISOString(), endAt: null, recurrence: null } });
+    const scheduled = await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/start`);
+    expect(scheduled.body.data.status).toBe("scheduled");
+    const job = await e.database.pool.query("SELECT start_after FROM pgboss.job WHERE name = 'campaign.start' AND data->>'campaignId' = $1", [c.id]);
+    expect(job.rows).toHaveLength(1);
+    expect(new Date(job.rows[0].start_after).getTime()).toBeGreaterThan(Date.now() + 3_500_000);
+    expect((await e.call<{ data: CampaignBody }>("PUT", `/campaigns/${c.id}`, { name: "Renamed" })).body.data).toMatchObject({ name: "Renamed", status: "scheduled" });
+    expect((await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/pause`)).body.data.status).toBe("paused");
+    const update = await e.call<Json>("PUT", `/campaigns/${c.id}`, { name: "Nope" });
+    expect(update.status).toBe(400);
+    expect((await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/cancel`)).body.data.status).toBe("cancelled");
+    expect((await e.call<Json>("POST", `/campaigns/${c.id}/resume`)).status).toBe(400);
+
+    const other = await e.call<Json>("GET", `/campaigns/${randomUUID()}`);
+    expect(other.status).toBe(404);
+    const list = await e.call<{ data: CampaignBody[]; pagination: Json }>("GET", "/campaigns?status=cancelled");
+    expect(list.body.data.map((x) => x.id)).toEqual([c.id]);
+  });
+
+  it("a campaign larger than the send window keeps running, shows its expected finish, and never exceeds the window", async () => {
+    e = await startE2E({ windows: { accountPer15m: 3, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 } });
+    const { customers } = await setup(e, Array.from({ length: 5 }, (_, i) => ({ username: `w${i}_${randomUUID().slice(0, 4)}`, tags: ["win"] })));
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "win" }]);
+    const tpl = await template(e, "Windowed", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(async () => dmsTo(e!, customers.map((x) => x.user)).length, (n) => n === 3, 20_000);
+    const waiting = await eventually(async () => (await e!.database.pool.query("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'message.send' AND state = 'created' AND start_after > now() + interval '5 minutes'")).rows[0].n, (n: number) => n === 2, 20_000);
+    expect(waiting).toBe(2);
+    const now = await get(e, c.id);
+    expect(now.status).toBe("running");
+    expect(now.expectedFinishAt).not.toBeNull();
+    expect(dmsTo(e, customers.map((x) => x.user))).toHaveLength(3);
+  });
+
+  it("recurring campaigns schedule their next run when a run completes; endAt stops sending", async () => {
+    e = await startE2E();
+    await setup(e, [{ username: "daily_reader", tags: ["daily"] }]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "daily" }]);
+    const tpl = await template(e, "Daily deal", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg], schedule: { startAt: null, endAt: null, recurrence: "daily" } });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    const next = await eventually(() => get(e!, c.id), (x) => x.status === "scheduled" && x.run === 1, 20_000);
+    expect(next.metrics.delivered).toBe(1);
+    const startAt = new Date(next.schedule.startAt ?? 0).getTime();
+    expect(startAt).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    const job = await e.database.pool.query("SELECT data FROM pgboss.job WHERE name = 'campaign.start' AND data->>'campaignId' = $1 AND (data->>'run')::int = 2", [c.id]);
+    expect(job.rows).toHaveLength(1);
+  });
+});

@@ -1,0 +1,93 @@
+// The campaign state machine as the API drives it:
+//   draft → scheduled (startAt in the future) → running → completed
+//   running | scheduled → paused → (resume) running | scheduled
+//   draft | scheduled | running | paused → cancelled
+// Starting and scheduling are pg-boss jobs (`campaign.start`), so they survive restarts; the worker
+// fans out and dispatches.
+import type { Db } from "@mkt-x/db";
+import { AppError } from "../../../errors.ts";
+import { variableListProblems } from "../../../domain/render-template.ts";
+import type { Campaign } from "../../../contract/campaigns.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { campaignDto, loadCampaign } from "./load-campaign.ts";
+
+export interface LifecycleDeps {
+  /** scoped: every read and write is the caller's merchant's */
+  db: ScopedDb;
+  /** the same database unscoped, for the transactions that also enqueue jobs (merchant named in each statement) */
+  rootDb: Db;
+  queue: JobQueue;
+  merchantId: string;
+  now?: Date;
+}
+
+const conflict = (status: string, action: string) => new AppError("VALIDATION_ERROR", `Cannot ${action} a ${status} campaign`, { field: "status", reason: status });
+
+export async function startCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
+  const now = deps.now ?? new Date();
+  const campaign = await loadCampaign(deps.db, campaignId);
+  if (campaign.status !== "draft") throw conflict(campaign.status, "start");
+
+  const segments = await deps.db.campaignSegment.count({ where: { campaignId: campaign.id } });
+  if (segments === 0) throw new AppError("VALIDATION_ERROR", "Campaign has no segments", { field: "segmentIds", reason: "at least one segment is required" });
+  const template = campaign.templateId ? await deps.db.template.findFirst({ where: { id: campaign.templateId } }) : null;
+  if (!template) throw new AppError("VALIDATION_ERROR", "Campaign has no valid template", { field: "templateId", reason: "Template not found" });
+  if (variableListProblems(template.content, template.variables)) {
+    throw new AppError("VALIDATION_ERROR", "Campaign template is invalid: its variables do not match its placeholders", { field: "templateId", reason: "invalid template" });
+  }
+  if (campaign.accountId) {
+    const account = await deps.db.xAccount.findFirst({ where: { id: campaign.accountId } });
+    if (!account || account.status !== "active") throw new AppError("VALIDATION_ERROR", "The campaign's sending account is not connected", { field: "accountId", reason: account ? account.status : "not found" });
+  }
+  if (campaign.endAt && campaign.endAt <= now) throw new AppError("VALIDATION_ERROR", "The campaign's endAt has passed", { field: "schedule.endAt", reason: "in the past" });
+
+  const future = campaign.startAt && campaign.startAt > now;
+  await deps.rootDb.$transaction(async (tx) => {
+    await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: future ? { status: "scheduled" } : { status: "running" } });
+    await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
+  });
+  return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
+}
+
+/** Stops new sends: the dispatcher and the send pipeline both look at the status before each send. */
+export async function pauseCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
+  const campaign = await loadCampaign(deps.db, campaignId);
+  if (campaign.status === "paused") return campaignDto(deps.db, deps.merchantId, campaign);
+  if (campaign.status !== "running" && campaign.status !== "scheduled") throw conflict(campaign.status, "pause");
+  const { count } = await deps.db.campaign.updateMany({ where: { id: campaign.id, status: campaign.status }, data: { status: "paused", pausedAt: deps.now ?? new Date() } });
+  if (count === 0) return pauseCampaign(deps, campaignId);
+  return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
+}
+
+/** Continues with what was not sent; a campaign paused before it began waits for its start again. */
+export async function resumeCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
+  const now = deps.now ?? new Date();
+  const campaign = await loadCampaign(deps.db, campaignId);
+  if (campaign.status === "running" || campaign.status === "scheduled") return campaignDto(deps.db, deps.merchantId, campaign);
+  if (campaign.status !== "paused") throw conflict(campaign.status, "resume");
+  const begun = await deps.db.campaignRecipient.count({ where: { campaignId: campaign.id, run: campaign.run } });
+  await deps.rootDb.$transaction(async (tx) => {
+    if (campaign.run > 0 && begun > 0) {
+      await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: "running", pausedAt: null } });
+      await deps.queue.send("campaign.dispatch", { campaignId: campaign.id, run: campaign.run }, { tx });
+    } else {
+      const future = campaign.startAt && campaign.startAt > now;
+      await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: future ? "scheduled" : "running", pausedAt: null } });
+      await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
+    }
+  });
+  return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
+}
+
+/** Ends the campaign for good: whoever has not been sent to is skipped ("cancelled"). */
+export async function cancelCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
+  const campaign = await loadCampaign(deps.db, campaignId);
+  if (campaign.status === "cancelled") return campaignDto(deps.db, deps.merchantId, campaign);
+  if (campaign.status === "completed") throw conflict(campaign.status, "cancel");
+  await deps.db.$transaction(async (tx) => {
+    await tx.campaign.update({ where: { id: campaign.id }, data: { status: "cancelled", completedAt: deps.now ?? new Date(), expectedFinishAt: null } });
+    await tx.campaignRecipient.updateMany({ where: { campaignId: campaign.id, status: "pending" }, data: { status: "skipped", skipReason: "cancelled" } });
+  });
+  return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
+}

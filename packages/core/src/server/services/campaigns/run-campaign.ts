@@ -1,0 +1,249 @@
+// The worker side of campaigns: fan-out of a run and its dispatch.
+//
+// Fan-out is one set-based INSERT … SELECT: the union of the segments (compiled predicates, no
+// filtering in JavaScript) minus opted-out contacts minus, when the account requires consent,
+// contacts who never wrote; the left-out are stored as skipped with their reason, so they are
+// counted. The unique (campaign, run, contact) key makes a retried fan-out a no-op.
+//
+// Dispatch claims pending recipients in batches (FOR UPDATE SKIP LOCKED), renders the template,
+// rewrites links, and writes the DMs and their send jobs in one transaction. It keeps a bounded
+// number of the campaign's DMs in flight, so a pause takes effect at once and a campaign larger
+// than today's send windows simply waits in the pipeline's windows and goes on when they reopen.
+import type { Prisma, Db } from "@mkt-x/db";
+import { renderTemplate } from "../../../domain/render-template.ts";
+import { nextRun } from "../../../domain/recurrence.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { SendWindowLimits } from "../messages/send-windows.ts";
+import { buildVariableLookup } from "../templates/resolve-variables.ts";
+import { segmentsPredicate } from "./segments-predicate.ts";
+import { rewriteLinks, type ShortLinkRow } from "./short-links.ts";
+
+export interface CampaignRunDeps {
+  db: Db;
+  queue: JobQueue;
+  /** base of the short links (/r/{code}) */
+  publicBaseUrl: string;
+  /** for the expected finish time; null: windows off */
+  windows: SendWindowLimits | null;
+  now?: () => Date;
+  /** DMs of one campaign queued or being sent at once */
+  maxInFlight?: number;
+  /** how long the dispatcher waits before looking again when it has nothing to do right now */
+  pollMs?: number;
+}
+
+const DEFAULT_MAX_IN_FLIGHT = 1000;
+
+export async function startCampaignRun(deps: CampaignRunDeps, job: { campaignId: string; run: number; startAt: string }): Promise<string> {
+  const now = deps.now?.() ?? new Date();
+  return deps.db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; merchant_id: string; status: string; run: number; start_at: Date | null; account_id: string | null }[]>`
+        SELECT id, merchant_id, status, run, start_at, account_id FROM campaigns WHERE id = ${job.campaignId}::uuid FOR UPDATE`;
+      const c = rows[0];
+      if (!c) return "no such campaign";
+      if (c.status !== "scheduled" && c.status !== "running") return `campaign is ${c.status}`;
+      if (c.run >= job.run) {
+        // this run was fanned out already (a retried job): make sure it is being dispatched
+        await deps.queue.send("campaign.dispatch", { campaignId: c.id, run: c.run }, { tx });
+        return "already started";
+      }
+      // a start job of a schedule that has since moved does nothing
+      if (c.status === "scheduled" && c.start_at && c.start_at.toISOString() !== job.startAt) return "schedule moved";
+
+      const segments = await tx.$queryRaw<{ conditions: unknown; match: string }[]>`
+        SELECT s.conditions, s.match FROM campaign_segments cs JOIN segments s ON s.id = cs.segment_id WHERE cs.campaign_id = ${c.id}::uuid`;
+      const predicate = segmentsPredicate(c.merchant_id, segments);
+      await tx.$executeRaw`
+        UPDATE campaigns SET status = 'running', run = ${job.run}, started_at = COALESCE(started_at, ${now}), completed_at = NULL, paused_at = NULL, updated_at = now()
+        WHERE id = ${c.id}::uuid`;
+      const inserted = await tx.$executeRaw`
+        INSERT INTO campaign_recipients (merchant_id, campaign_id, contact_id, run, status, skip_reason)
+        SELECT ${c.merchant_id}, ${c.id}::uuid, c.id, ${job.run},
+          CASE WHEN c.opted_out OR (a.require_consent AND c.consent_at IS NULL) OR a.status <> 'active' THEN 'skipped' ELSE 'pending' END,
+          CASE WHEN c.opted_out THEN 'opted_out'
+               WHEN a.status <> 'active' THEN 'account_disconnected'
+               WHEN a.require_consent AND c.consent_at IS NULL THEN 'no_consent' END
+        FROM contacts c JOIN x_accounts a ON a.id = c.account_id
+        WHERE ${predicate} AND (${c.account_id}::uuid IS NULL OR c.account_id = ${c.account_id}::uuid)
+        ON CONFLICT (campaign_id, run, contact_id) DO NOTHING`;
+      await deps.queue.send("campaign.dispatch", { campaignId: c.id, run: job.run }, { tx });
+      return `fanned out ${inserted} recipient(s)`;
+    },
+    { timeout: 120_000 },
+  );
+}
+
+interface Claimed {
+  recipient_id: string;
+  contact_id: string;
+  account_id: string;
+  display_name: string | null;
+  username: string | null;
+  attributes: unknown;
+}
+
+export async function dispatchCampaign(deps: CampaignRunDeps, job: { campaignId: string; run: number }): Promise<string> {
+  const now = deps.now?.() ?? new Date();
+  const pollMs = deps.pollMs ?? 2000;
+  const campaign = await deps.db.campaign.findUnique({ where: { id: job.campaignId }, include: { template: true } });
+  if (!campaign) return "no such campaign";
+  if (campaign.status !== "running" || campaign.run !== job.run) return `campaign is ${campaign.status}, run ${campaign.run}`;
+  const again = (delayMs: number) => deps.queue.send("campaign.dispatch", { campaignId: campaign.id, run: job.run }, delayMs > 0 ? { startAfter: new Date(now.getTime() + delayMs) } : {});
+
+  if (campaign.endAt && now >= campaign.endAt) {
+    await deps.db.campaignRecipient.updateMany({ where: { campaignId: campaign.id, run: job.run, status: "pending" }, data: { status: "skipped", skipReason: "ended" } });
+    return (await finishIfDone(deps, campaign.id, job.run, now)) ? "ended" : (await again(pollMs), "ended, waiting for in-flight DMs");
+  }
+
+  const inFlight = await deps.db.message.count({ where: { campaignId: campaign.id, status: { in: ["queued", "sending"] } } });
+  const room = (deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) - inFlight;
+  if (room <= 0) {
+    await again(pollMs);
+    return "in flight at the limit";
+  }
+  const template = campaign.template;
+  if (!template) {
+    await deps.db.campaignRecipient.updateMany({ where: { campaignId: campaign.id, run: job.run, status: "pending" }, data: { status: "failed", error: "the campaign's template was deleted" } });
+    await finishIfDone(deps, campaign.id, job.run, now);
+    return "no template";
+  }
+  const shop = await deps.db.merchantSettings.findUnique({ where: { merchantId: campaign.merchantId }, select: { shopName: true } });
+  const explicit = scalars(campaign.variables);
+
+  const claimed = await deps.db.$transaction(
+    async (tx) => {
+      const batch = await tx.$queryRaw<Claimed[]>`
+        WITH picked AS (
+          SELECT r.id FROM campaign_recipients r
+          WHERE r.campaign_id = ${campaign.id}::uuid AND r.run = ${job.run} AND r.status = 'pending'
+          ORDER BY r.id LIMIT ${Math.min(room, 500)} FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+          UPDATE campaign_recipients r SET status = 'queued' FROM picked WHERE r.id = picked.id RETURNING r.id, r.contact_id
+        )
+        SELECT claimed.id AS recipient_id, c.id AS contact_id, c.account_id, c.display_name, c.username, c.attributes
+        FROM claimed JOIN contacts c ON c.id = claimed.contact_id`;
+      if (batch.length === 0) return 0;
+
+      // the contacts' open conversations, started where there is none
+      const contactIds = batch.map((b) => b.contact_id);
+      await tx.$executeRaw`
+        INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
+        SELECT ${campaign.merchantId}, c.account_id, c.id, 'open', ${now} FROM contacts c WHERE c.id = ANY(${contactIds}::uuid[])
+        ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`;
+      const conversations = await tx.$queryRaw<{ id: string; contact_id: string }[]>`
+        SELECT id, contact_id FROM conversations WHERE contact_id = ANY(${contactIds}::uuid[]) AND status = 'open'`;
+      const conversationOf = new Map(conversations.map((c) => [c.contact_id, c.id]));
+
+      const failed: { id: string; error: string }[] = [];
+      const links: ShortLinkRow[] = [];
+      const messages: Prisma.MessageCreateManyInput[] = [];
+      const messageOf = new Map<string, string>();
+      for (const r of batch) {
+        const attributes = typeof r.attributes === "object" && r.attributes !== null && !Array.isArray(r.attributes) ? (r.attributes as Record<string, unknown>) : {};
+        const lookup = buildVariableLookup({ explicit, contact: { displayName: r.display_name, username: r.username, attributes }, shopName: shop?.shopName ?? null });
+        const rendered = renderTemplate(template.content, lookup);
+        const conversationId = conversationOf.get(r.contact_id);
+        if (!rendered.ok || !conversationId) {
+          failed.push({ id: r.recipient_id, error: rendered.ok ? "no conversation" : `missing variable: ${rendered.missing.join(", ")}` });
+          continue;
+        }
+        const withLinks = rewriteLinks(rendered.text, deps.publicBaseUrl, r.recipient_id);
+        links.push(...withLinks.links);
+        const key = `campaign:${campaign.id}:${job.run}:${r.contact_id}`;
+        messageOf.set(key, r.recipient_id);
+        messages.push({
+          merchantId: campaign.merchantId,
+          accountId: r.account_id,
+          conversationId,
+          contactId: r.contact_id,
+          direction: "outbound",
+          type: template.type === "quick_reply" || template.type === "card" ? template.type : "text",
+          content: withLinks.text,
+          origin: "campaign",
+          automated: true,
+          status: "queued",
+          idempotencyKey: key,
+          campaignId: campaign.id,
+        });
+      }
+      if (failed.length) {
+        await tx.$executeRaw`
+          UPDATE campaign_recipients r SET status = 'failed', error = v.error
+          FROM unnest(${failed.map((f) => f.id)}::uuid[], ${failed.map((f) => f.error)}::text[]) AS v(id, error) WHERE r.id = v.id`;
+      }
+      if (links.length) {
+        await tx.shortLink.createMany({ data: links.map((l) => ({ merchantId: campaign.merchantId, code: l.code, url: l.url, campaignId: campaign.id, recipientId: l.recipientId })) });
+      }
+      if (messages.length) {
+        // a recipient dispatched before (a crash after this commit is impossible: all of it is one
+        // transaction) would collide on the idempotency key and is not sent twice
+        const created = await tx.message.createManyAndReturn({ data: messages, skipDuplicates: true, select: { id: true, idempotencyKey: true } });
+        const pairs = created.flatMap((m) => {
+          const recipientId = m.idempotencyKey ? messageOf.get(m.idempotencyKey) : undefined;
+          return recipientId ? [{ recipientId, messageId: m.id }] : [];
+        });
+        await tx.$executeRaw`
+          UPDATE campaign_recipients r SET message_id = v.message_id
+          FROM unnest(${pairs.map((p) => p.recipientId)}::uuid[], ${pairs.map((p) => p.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
+        await deps.queue.sendMany("message.send", created.map((m) => ({ messageId: m.id })), { tx });
+      }
+      return batch.length;
+    },
+    { timeout: 60_000 },
+  );
+
+  await updateExpectedFinish(deps, campaign.id, job.run, now);
+  if (claimed === 0) {
+    if (await finishIfDone(deps, campaign.id, job.run, now)) return "completed";
+    await again(pollMs);
+    return "waiting for in-flight DMs";
+  }
+  await again(0);
+  return `dispatched ${claimed}`;
+}
+
+/** The campaign's stored variables, as the scalars they were validated to be. */
+function scalars(value: unknown): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  return out;
+}
+
+/** When nothing is pending or in flight: the run is done; a recurring campaign is scheduled anew. */
+async function finishIfDone(deps: CampaignRunDeps, campaignId: string, run: number, now: Date): Promise<boolean> {
+  const open = await deps.db.$queryRaw<{ n: number }[]>`
+    SELECT (SELECT count(*) FROM campaign_recipients WHERE campaign_id = ${campaignId}::uuid AND run = ${run} AND status = 'pending')
+         + (SELECT count(*) FROM messages WHERE campaign_id = ${campaignId}::uuid AND status IN ('queued', 'sending')) AS n`;
+  if (Number(open[0]?.n ?? 0) > 0) return false;
+  await deps.db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ status: string; recurrence: string | null; start_at: Date | null; started_at: Date | null; end_at: Date | null; run: number }[]>`
+      SELECT status, recurrence, start_at, started_at, end_at, run FROM campaigns WHERE id = ${campaignId}::uuid FOR UPDATE`;
+    const c = rows[0];
+    if (!c || c.status !== "running" || c.run !== run) return;
+    const anchor = c.start_at ?? c.started_at ?? now;
+    const next = c.recurrence ? nextRun(c.recurrence, anchor, now) : null;
+    if (next && (!c.end_at || next < c.end_at)) {
+      await tx.$executeRaw`UPDATE campaigns SET status = 'scheduled', start_at = ${next}, expected_finish_at = NULL, updated_at = now() WHERE id = ${campaignId}::uuid`;
+      await deps.queue.send("campaign.start", { campaignId, run: run + 1, startAt: next.toISOString() }, { tx, startAfter: next });
+    } else {
+      await tx.$executeRaw`UPDATE campaigns SET status = 'completed', completed_at = ${now}, expected_finish_at = NULL, updated_at = now() WHERE id = ${campaignId}::uuid`;
+    }
+  });
+  return true;
+}
+
+/** Remaining DMs over the binding send rate of each account: when the slowest account finishes. */
+async function updateExpectedFinish(deps: CampaignRunDeps, campaignId: string, run: number, now: Date): Promise<void> {
+  if (!deps.windows) return;
+  const perHour = Math.min(deps.windows.accountPer15m * 4, deps.windows.accountPer24h / 24, deps.windows.accountCampaignPer24h / 24);
+  const rows = await deps.db.$queryRaw<{ remaining: number }[]>`
+    SELECT count(*)::int AS remaining FROM campaign_recipients r JOIN contacts c ON c.id = r.contact_id
+    LEFT JOIN messages m ON m.id = r.message_id
+    WHERE r.campaign_id = ${campaignId}::uuid AND r.run = ${run} AND (r.status = 'pending' OR m.status IN ('queued', 'sending'))
+    GROUP BY c.account_id ORDER BY 1 DESC LIMIT 1`;
+  const remaining = rows[0]?.remaining ?? 0;
+  const finish = remaining === 0 ? null : new Date(now.getTime() + (remaining / perHour) * 3_600_000);
+  await deps.db.$executeRaw`UPDATE campaigns SET expected_finish_at = ${finish} WHERE id = ${campaignId}::uuid`;
+}

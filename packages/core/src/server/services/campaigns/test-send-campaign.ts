@@ -1,0 +1,68 @@
+// A test send: the campaign's message, rendered with the given variables, to the listed contacts
+// only. Marked as a test in the conversation (origin "test"), not counted in the campaign's metrics.
+import { randomUUID } from "node:crypto";
+import type { Db } from "@mkt-x/db";
+import { AppError } from "../../../errors.ts";
+import { renderTemplate } from "../../../domain/render-template.ts";
+import type { TestCampaignInput } from "../../../contract/campaigns.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
+import { buildVariableLookup } from "../templates/resolve-variables.ts";
+import { loadCampaign } from "./load-campaign.ts";
+
+export interface TestSendEntry {
+  contactId: string;
+  messageId: string | null;
+  status: "queued" | "failed";
+  error: string | null;
+  content: string | null;
+}
+
+export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: JobQueue; merchantId: string }, input: TestCampaignInput): Promise<{ sent: number; messages: TestSendEntry[] }> {
+  const campaign = await loadCampaign(deps.db, input.campaignId);
+  const template = campaign.templateId ? await deps.db.template.findFirst({ where: { id: campaign.templateId } }) : null;
+  if (!template) throw new AppError("VALIDATION_ERROR", "Campaign has no valid template", { field: "templateId", reason: "Template not found" });
+  const ids = [...new Set(input.contactIds)];
+  const contacts = await deps.db.contact.findMany({ where: { id: { in: ids } }, include: { account: { select: { status: true } } } });
+  const missing = ids.filter((id) => !contacts.some((c) => c.id === id));
+  if (missing.length) throw new AppError("VALIDATION_ERROR", "Contact not found", { field: "contactIds", reason: `Contacts not found: ${missing.join(", ")}` });
+  const shop = await deps.db.merchantSettings.findFirst({ select: { shopName: true } });
+  const campaignVars = Object.fromEntries(Object.entries(typeof campaign.variables === "object" && campaign.variables !== null && !Array.isArray(campaign.variables) ? campaign.variables : {}).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1])));
+
+  const messages: TestSendEntry[] = [];
+  for (const contact of ids.map((id) => contacts.find((c) => c.id === id)).filter((c) => c !== undefined)) {
+    const attributes = typeof contact.attributes === "object" && contact.attributes !== null && !Array.isArray(contact.attributes) ? (contact.attributes as Record<string, unknown>) : {};
+    const lookup = buildVariableLookup({ explicit: { ...campaignVars, ...input.variables }, contact: { displayName: contact.displayName, username: contact.username, attributes }, shopName: shop?.shopName ?? null });
+    const rendered = renderTemplate(template.content, lookup);
+    if (!rendered.ok) {
+      messages.push({ contactId: contact.id, messageId: null, status: "failed", error: `missing variable: ${rendered.missing.join(", ")}`, content: null });
+      continue;
+    }
+    if (contact.account.status !== "active") {
+      messages.push({ contactId: contact.id, messageId: null, status: "failed", error: "the contact's account is not connected", content: rendered.text });
+      continue;
+    }
+    const message = await deps.rootDb.$transaction(async (tx) => {
+      await tx.$executeRaw`
+        INSERT INTO conversations (merchant_id, account_id, contact_id, status) VALUES (${deps.merchantId}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open')
+        ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`;
+      const conversation = await tx.conversation.findFirstOrThrow({ where: { contactId: contact.id, merchantId: deps.merchantId, status: "open" } });
+      const { message: m } = await enqueueOutboundMessage(tx, deps.queue, {
+        merchantId: deps.merchantId,
+        accountId: contact.accountId,
+        conversationId: conversation.id,
+        contactId: contact.id,
+        content: rendered.text,
+        type: template.type === "quick_reply" || template.type === "card" ? template.type : "text",
+        origin: "test",
+        automated: false,
+        idempotencyKey: `test:${campaign.id}:${randomUUID()}`,
+      });
+      await tx.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastMessageAt: new Date() } });
+      return m;
+    });
+    messages.push({ contactId: contact.id, messageId: message.id, status: "queued", error: null, content: rendered.text });
+  }
+  return { sent: messages.filter((m) => m.status === "queued").length, messages };
+}

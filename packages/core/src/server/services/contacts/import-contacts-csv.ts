@@ -1,0 +1,289 @@
+import type { Readable } from "node:stream";
+import { parse, CsvError } from "csv-parse";
+import { AppError } from "../../../errors.ts";
+import type { ContactsCsvImportResult } from "../../../contract/contacts.ts";
+import {
+  MAX_ATTRIBUTES_PER_CONTACT,
+  MAX_TAGS_PER_CONTACT,
+  mergeAttributes,
+  mergeTags,
+  toAttributes,
+  tooManyAttributes,
+  tooManyTags,
+  type ContactAttributes,
+} from "../../../domain/contact-fields.ts";
+import { CSV_TAG_SEPARATOR, readCsvHeader, readCsvRow, type CsvColumn, type CsvContactRow } from "../../../domain/contacts-csv.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { requireAccount } from "./require-account.ts";
+
+export const DEFAULT_IMPORT_BATCH = 5_000;
+export const MAX_REPORTED_ERRORS = 1_000;
+/** a record bigger than this (an unclosed quote swallowing the file) stops the import */
+const MAX_RECORD_BYTES = 1_000_000;
+
+export interface ImportContactsCsvOptions {
+  merchantId: string;
+  accountId: string;
+  /** the CSV bytes (UTF-8): the request stream itself, never buffered whole */
+  csv: Readable;
+  /** rows per upsert statement */
+  batchSize?: number;
+}
+
+interface ParsedRecord {
+  row: number;
+  cells: string[];
+}
+
+/** One contact of a batch: the rows of the file that name it, folded in file order. */
+interface Pending {
+  rows: number[];
+  username: string | null;
+  displayName: string | null;
+  tags: string[];
+  attributes: ContactAttributes;
+}
+
+/**
+ * Upserts the contacts of a CSV (see domain/contacts-csv.ts for the shape) into an account, keyed
+ * by (account, twitterUserId): new ones are created with source `import`, existing ones get the
+ * given name and username, the tags added and the attributes merged.
+ *
+ * It streams: records are parsed as the bytes arrive and written a batch at a time, one
+ * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` per batch, while the next batch is being
+ * parsed; memory holds two batches whatever the file's size. Batches are written one after
+ * another (never two at once) so a contact named twice ends as the later row says. Each batch
+ * commits on its own: an upload cut short keeps the batches written, and importing the file again
+ * is harmless (the upsert is idempotent). Bad rows are reported with their row number and skipped.
+ */
+export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOptions): Promise<ContactsCsvImportResult> {
+  const { merchantId, csv } = opts;
+  const { id: accountId } = await requireAccount(db, opts.accountId);
+  const batchSize = opts.batchSize ?? DEFAULT_IMPORT_BATCH;
+  const result: ContactsCsvImportResult = { accountId, rows: 0, inserted: 0, updated: 0, failed: 0, errors: [], errorsTruncated: false };
+  const fail = (row: number, field: string | null, reason: string) => {
+    result.failed++;
+    if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ row, field, reason });
+    else result.errorsTruncated = true;
+  };
+
+  // Row numbers are given out synchronously as the parser meets records, so a record it skips
+  // (broken quoting) keeps its place in the numbering.
+  let counted = 0;
+  // the numbers of the records parsed but not yet consumed, in order (as many as the parser buffers)
+  const rowNumbers: number[] = [];
+  let headerBroken: string | null = null;
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_record: (cells: string[]) => {
+      rowNumbers.push(++counted);
+      return cells;
+    },
+    on_skip: (err: CsvError | undefined) => {
+      const row = ++counted;
+      const reason = `malformed CSV: ${err?.message ?? "unreadable record"}`;
+      if (row === 1) headerBroken = reason;
+      else {
+        result.rows++;
+        fail(row, null, reason);
+      }
+      return undefined;
+    },
+  });
+  csv.on("error", (e) => parser.destroy(e));
+  csv.pipe(parser);
+
+  let columns: CsvColumn[] | null = null;
+  let batch: Array<{ row: number; data: CsvContactRow }> = [];
+  let writing: Promise<void> = Promise.resolve();
+  let writeFailure: unknown = null;
+  const write = (rows: Array<{ row: number; data: CsvContactRow }>) => {
+    // chained, so batches land in file order; a failure is kept and rethrown by the loop
+    writing = writing.then(() => (writeFailure ? undefined : writeBatch(db, { merchantId, accountId }, rows, result, fail))).catch((e: unknown) => {
+      writeFailure ??= e;
+    });
+  };
+  const settle = async () => {
+    await writing;
+    if (writeFailure) throw writeFailure;
+  };
+
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      const record: ParsedRecord = { row: rowNumbers.shift() ?? counted, cells };
+      if (!columns) {
+        if (headerBroken !== null || record.row !== 1) throw new AppError("VALIDATION_ERROR", "Invalid CSV header", [{ field: "header", message: headerBroken ?? "unreadable header row" }]);
+        const header = readCsvHeader(record.cells);
+        if ("problems" in header) throw new AppError("VALIDATION_ERROR", "Invalid CSV header", header.problems.map((p) => ({ ...p })));
+        columns = header.columns;
+        continue;
+      }
+      result.rows++;
+      const read = readCsvRow(columns, record.cells);
+      if (!read.ok) {
+        fail(record.row, read.field, read.reason);
+        continue;
+      }
+      batch.push({ row: record.row, data: read.row });
+      if (batch.length >= batchSize) {
+        // at most one batch waits while another is written: that is the backpressure on the upload
+        await settle();
+        write(batch);
+        batch = [];
+      }
+    }
+    if (!columns) {
+      if (headerBroken !== null) throw new AppError("VALIDATION_ERROR", "Invalid CSV header", [{ field: "header", message: headerBroken }]);
+      throw new AppError("VALIDATION_ERROR", "The CSV is empty: a header row is expected", [{ field: "header", message: "missing" }]);
+    }
+    if (batch.length > 0) write(batch);
+    await settle();
+  } catch (e) {
+    await writing;
+    if (e instanceof CsvError) {
+      throw new AppError("VALIDATION_ERROR", `Malformed CSV after row ${counted}: ${e.message}`, {
+        row: counted,
+        reason: e.code,
+        imported: { inserted: result.inserted, updated: result.updated, failed: result.failed },
+      });
+    }
+    throw e;
+  } finally {
+    // an early stop must not leave the client's upload hanging: read and drop the rest
+    if (!csv.readableEnded) {
+      csv.unpipe(parser);
+      csv.resume();
+    }
+  }
+  result.errors.sort((a, b) => a.row - b.row);
+  return result;
+}
+
+/** Writes one batch: resolves username-only rows, folds repeated contacts, then one upsert. */
+async function writeBatch(
+  db: ScopedDb,
+  scope: { merchantId: string; accountId: string },
+  rows: Array<{ row: number; data: CsvContactRow }>,
+  result: ContactsCsvImportResult,
+  fail: (row: number, field: string | null, reason: string) => void,
+): Promise<void> {
+  const byUsername = await resolveUsernames(db, scope, rows);
+  const pending = new Map<string, Pending>();
+  for (const { row, data } of rows) {
+    let key = data.twitterUserId;
+    if (key === null) {
+      const found = byUsername.get((data.username ?? "").toLowerCase()) ?? [];
+      if (found.length !== 1) {
+        fail(row, "username", found.length === 0
+          ? `no contact @${data.username} in this account: a new contact needs its twitterUserId`
+          : `@${data.username} names ${found.length} contacts of this account: give the twitterUserId`);
+        continue;
+      }
+      key = found[0] ?? "";
+    }
+    const before = pending.get(key);
+    pending.set(key, before
+      ? {
+          rows: [...before.rows, row],
+          username: (data.twitterUserId === null ? null : data.username) ?? before.username,
+          displayName: data.displayName ?? before.displayName,
+          tags: mergeTags(before.tags, data.tags),
+          attributes: mergeAttributes(before.attributes, data.attributes),
+        }
+      : { rows: [row], username: data.twitterUserId === null ? null : data.username, displayName: data.displayName, tags: data.tags, attributes: data.attributes });
+  }
+
+  // the rows of a contact named several times must fit the limits together
+  for (const [key, p] of pending) {
+    const problem = p.tags.length > MAX_TAGS_PER_CONTACT ? ["tags", tooManyTags(p.tags.length)] : Object.keys(p.attributes).length > MAX_ATTRIBUTES_PER_CONTACT ? ["attributes", tooManyAttributes(Object.keys(p.attributes).length)] : null;
+    if (!problem) continue;
+    for (const row of p.rows) fail(row, problem[0] ?? null, problem[1] ?? "");
+    pending.delete(key);
+  }
+  if (pending.size === 0) return;
+
+  const ids: string[] = [];
+  const usernames: (string | null)[] = [];
+  const names: (string | null)[] = [];
+  const tags: (string | null)[] = [];
+  const attributes: string[] = [];
+  for (const [key, p] of pending) {
+    ids.push(key);
+    usernames.push(p.username);
+    names.push(p.displayName);
+    tags.push(p.tags.length > 0 ? p.tags.join(CSV_TAG_SEPARATOR) : null);
+    attributes.push(JSON.stringify(p.attributes));
+  }
+  // Tags travel joined by | (no tag can hold one) because unnest() cannot take an array of arrays.
+  // Merged limits are checked in the conflict's WHERE: a contact they would break is left as it
+  // is and comes back in `rejected`.
+  const [outcome] = await db.$queryRaw<{ inserted: number; rejected: string[] }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(${ids}::text[], ${usernames}::text[], ${names}::text[], ${tags}::text[], ${attributes}::jsonb[])
+        AS t(twitter_user_id, username, display_name, tags, attributes)
+    ), upserted AS (
+      INSERT INTO contacts AS c (merchant_id, account_id, twitter_user_id, username, display_name, tags, attributes, source, updated_at)
+      SELECT ${scope.merchantId}, ${scope.accountId}::uuid, i.twitter_user_id, i.username, i.display_name,
+             coalesce(string_to_array(i.tags, ${CSV_TAG_SEPARATOR}), '{}'), i.attributes, 'import', now()
+      FROM input i
+      ORDER BY i.twitter_user_id
+      ON CONFLICT (account_id, twitter_user_id) DO UPDATE SET
+        username = coalesce(excluded.username, c.username),
+        display_name = coalesce(excluded.display_name, c.display_name),
+        tags = CASE WHEN cardinality(excluded.tags) = 0 THEN c.tags
+                    ELSE ARRAY(SELECT t FROM unnest(c.tags || excluded.tags) WITH ORDINALITY AS x(t, n) GROUP BY t ORDER BY min(n)) END,
+        attributes = c.attributes || excluded.attributes,
+        updated_at = now()
+      WHERE c.merchant_id = ${scope.merchantId}
+        AND (cardinality(excluded.tags) = 0 OR (SELECT count(DISTINCT t) FROM unnest(c.tags || excluded.tags) AS t) <= ${MAX_TAGS_PER_CONTACT})
+        AND (excluded.attributes = '{}'::jsonb OR (SELECT count(*) FROM jsonb_object_keys(c.attributes || excluded.attributes)) <= ${MAX_ATTRIBUTES_PER_CONTACT})
+      RETURNING c.twitter_user_id, (c.xmax::text = '0') AS inserted
+    )
+    SELECT (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,
+           ARRAY(SELECT i.twitter_user_id FROM input i WHERE NOT EXISTS (SELECT 1 FROM upserted u WHERE u.twitter_user_id = i.twitter_user_id)) AS rejected`;
+  const inserted = outcome?.inserted ?? 0;
+  const rejected = new Set(outcome?.rejected ?? []);
+  let accepted = 0;
+  for (const [key, p] of pending) if (!rejected.has(key)) accepted += p.rows.length;
+  // a contact named k times and created counts once as inserted and k-1 times as updated
+  result.inserted += inserted;
+  result.updated += accepted - inserted;
+  if (rejected.size > 0) await explainRejected(db, scope, pending, rejected, fail);
+}
+
+/** Username-only rows → the X ids of the account's contacts with that username (case-insensitive). */
+async function resolveUsernames(db: ScopedDb, scope: { merchantId: string; accountId: string }, rows: Array<{ data: CsvContactRow }>): Promise<Map<string, string[]>> {
+  const names = [...new Set(rows.filter((r) => r.data.twitterUserId === null && r.data.username !== null).map((r) => (r.data.username ?? "").toLowerCase()))];
+  if (names.length === 0) return new Map();
+  const found = await db.$queryRaw<{ name: string; ids: string[] }[]>`
+    SELECT lower(username) AS name, array_agg(twitter_user_id ORDER BY twitter_user_id) AS ids
+    FROM contacts
+    WHERE merchant_id = ${scope.merchantId} AND account_id = ${scope.accountId}::uuid AND lower(username) = ANY(${names}::text[])
+    GROUP BY 1`;
+  return new Map(found.map((f) => [f.name, f.ids]));
+}
+
+/** Says which limit each contact left unchanged by the upsert would have broken. */
+async function explainRejected(
+  db: ScopedDb,
+  scope: { accountId: string },
+  pending: Map<string, Pending>,
+  rejected: Set<string>,
+  fail: (row: number, field: string | null, reason: string) => void,
+): Promise<void> {
+  const current = await db.contact.findMany({ where: { accountId: scope.accountId, twitterUserId: { in: [...rejected] } }, select: { twitterUserId: true, tags: true, attributes: true } });
+  const byId = new Map(current.map((c) => [c.twitterUserId, c]));
+  for (const key of rejected) {
+    const p = pending.get(key);
+    if (!p) continue;
+    const stored = byId.get(key);
+    const tagCount = mergeTags(stored?.tags ?? [], p.tags).length;
+    const attributeCount = Object.keys(mergeAttributes(toAttributes(stored?.attributes), p.attributes)).length;
+    const [field, reason] = tagCount > MAX_TAGS_PER_CONTACT ? ["tags", tooManyTags(tagCount)] : attributeCount > MAX_ATTRIBUTES_PER_CONTACT ? ["attributes", tooManyAttributes(attributeCount)] : [null, "the contact could not be updated"];
+    for (const row of p.rows) fail(row, field, reason);
+  }
+}

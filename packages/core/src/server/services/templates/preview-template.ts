@@ -1,0 +1,30 @@
+import { AppError, notFound } from "../../../errors.ts";
+import { isUuid } from "../../../contract/common.ts";
+import type { PreviewVariables, TemplatePreview } from "../../../contract/templates.ts";
+import { renderTemplate } from "../../../domain/render-template.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { buildVariableLookup } from "./resolve-variables.ts";
+
+/**
+ * The template rendered with the given variables and, for a contact, its attributes and the
+ * built-ins. A placeholder with no value and no default is a 422 naming it.
+ */
+export async function previewTemplate(
+  db: ScopedDb,
+  opts: { templateId: string; variables?: PreviewVariables | undefined; contactId?: string | undefined },
+): Promise<TemplatePreview> {
+  if (!isUuid(opts.templateId)) throw notFound("Template", opts.templateId);
+  const { contactId } = opts;
+  const [template, contact, settings] = await Promise.all([
+    db.template.findFirst({ where: { id: opts.templateId }, select: { content: true } }),
+    contactId === undefined ? null : db.contact.findFirst({ where: { id: contactId }, select: { displayName: true, username: true, attributes: true } }),
+    db.merchantSettings.findFirst({ select: { shopName: true } }),
+  ]);
+  if (!template) throw notFound("Template", opts.templateId);
+  if (contactId !== undefined && !contact) throw new AppError("RESOURCE_NOT_FOUND", "Contact not found", { field: "contactId", reason: `Contact ${contactId} not found` });
+  const result = renderTemplate(template.content, buildVariableLookup({ explicit: opts.variables, contact, shopName: settings?.shopName }));
+  if (!result.ok) {
+    throw new AppError("UNPROCESSABLE_ENTITY", `No value for ${result.missing.map((n) => `{{${n}}}`).join(", ")}: give it in variables or as a default`, { missing: result.missing });
+  }
+  return { rendered: result.text };
+}

@@ -1,0 +1,41 @@
+import { notFound } from "../../../errors.ts";
+import { isUuid } from "../../../contract/common.ts";
+import type { Template, TemplateChanges } from "../../../contract/templates.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { toTemplateDto } from "./template-dto.ts";
+import { assertShape, assertVariablesMatch, optionsOf } from "./template-rules.ts";
+
+/**
+ * Applies the given fields and validates the template that results: new content must still match
+ * the stored variables unless new ones are given; a new type needs its own options (a change to
+ * text drops the old ones). The row is locked meanwhile, so two updates cannot combine into a
+ * template neither of them validated.
+ */
+export async function updateTemplate(db: ScopedDb, opts: { merchantId: string; templateId: string; changes: TemplateChanges }): Promise<Template> {
+  if (!isUuid(opts.templateId)) throw notFound("Template", opts.templateId);
+  const { changes } = opts;
+  const row = await db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM templates WHERE id = ${opts.templateId}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
+    const stored = locked.length > 0 ? await tx.template.findFirst({ where: { id: opts.templateId } }) : null;
+    if (!stored) throw notFound("Template", opts.templateId);
+    const current = toTemplateDto(stored);
+    const type = changes.type ?? current.type;
+    const sameType = type === current.type;
+    const next = {
+      name: changes.name ?? current.name,
+      type,
+      content: changes.content ?? current.content,
+      variables: changes.variables ?? current.variables,
+      quickReplies: changes.quickReplies !== undefined ? changes.quickReplies : sameType ? current.quickReplies : undefined,
+      buttons: changes.buttons !== undefined ? changes.buttons : sameType ? current.buttons : undefined,
+    };
+    assertShape(next);
+    assertVariablesMatch(next.content, next.variables);
+    return tx.template.update({
+      where: { id: stored.id },
+      data: { name: next.name, type: next.type, content: next.content, variables: next.variables, options: optionsOf(next) },
+    });
+  });
+  return toTemplateDto(row);
+}
