@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
+import { createPgBoss, createJobQueue } from "@mkt-x/core/server";
+import { startWorker } from "../src/worker.ts";
 import { startE2E, type E2E } from "./e2e-harness.ts";
 import { eventually } from "./harness.ts";
 
@@ -232,5 +234,45 @@ describe("campaigns", () => {
     expect(startAt).toBeGreaterThan(Date.now() + 23 * 3_600_000);
     const job = await e.database.pool.query("SELECT data FROM pgboss.job WHERE name = 'campaign.start' AND data->>'campaignId' = $1 AND (data->>'run')::int = 2", [c.id]);
     expect(job.rows).toHaveLength(1);
+  });
+
+  it("workers crashing mid-campaign, and one stopped for good, lose nobody and send nobody twice", async () => {
+    let crashes = 0;
+    let accepted = 0;
+    e = await startE2E({
+      campaigns: { maxInFlight: 5 },
+      send: {
+        leaseMs: 300,
+        retryBaseMs: 50,
+        // the worst moment: X has the DM, our record does not
+        afterXAccepted: async () => {
+          if (accepted++ % 3 === 0 && crashes < 4) {
+            crashes++;
+            throw new Error("simulated crash after X accepted");
+          }
+        },
+      },
+    });
+    const { customers } = await setup(e, Array.from({ length: 30 }, (_, i) => ({ username: `k${i}_${randomUUID().slice(0, 4)}`, tags: ["crash"] })));
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "crash" }]);
+    const tpl = await template(e, "Resilient hello", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    // the first worker is a process of its own (its own pg-boss), so it can go away alone
+    const boss2 = createPgBoss(e.database.url, { max: 3 });
+    boss2.on("error", () => {});
+    await boss2.start();
+    const queue2 = createJobQueue(boss2);
+    const first = await startWorker({ boss: boss2, deps: { db: e.database.db, send: { ...e.send, queue: queue2 }, campaigns: { ...e.campaigns, queue: queue2 }, log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(async () => dmsTo(e!, customers.map((x) => x.user)).length, (n) => n >= 8, 20_000);
+    // one worker goes away mid-campaign; another picks up where it left off
+    await first.stop();
+    await e.startWorker();
+    const done = await eventually(() => get(e!, c.id), (x) => x.status === "completed", 40_000);
+    expect(done.metrics).toMatchObject({ delivered: 30, failed: 0 });
+    const recipients = dmsTo(e, customers.map((x) => x.user)).map((d) => d.recipientId);
+    expect(recipients).toHaveLength(30);
+    expect(new Set(recipients).size).toBe(30);
+    expect(crashes).toBe(4);
   });
 });
