@@ -50,11 +50,12 @@ interface Pending {
  * given name and username, the tags added and the attributes merged.
  *
  * It streams: records are parsed as the bytes arrive and written a batch at a time, one
- * `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` per batch, while the next batch is being
- * parsed; memory holds two batches whatever the file's size. Batches are written one after
- * another (never two at once) so a contact named twice ends as the later row says. Each batch
- * commits on its own: an upload cut short keeps the batches written, and importing the file again
- * is harmless (the upsert is idempotent). Bad rows are reported with their row number and skipped.
+ * `INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE` per batch, while the next
+ * batch is being parsed; memory holds two batches whatever the file's size. Batches are written
+ * one after another (never two at once) so a contact named twice ends as the later row says. Each
+ * batch commits on its own: an upload cut short keeps the batches written, and importing the file
+ * again is harmless (the upsert is idempotent). Bad rows are reported with their row number and
+ * skipped.
  */
 export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOptions): Promise<ContactsCsvImportResult> {
   const { merchantId, csv } = opts;
@@ -206,45 +207,35 @@ async function writeBatch(
   }
   if (pending.size === 0) return;
 
-  const ids: string[] = [];
-  const usernames: (string | null)[] = [];
-  const names: (string | null)[] = [];
-  const tags: (string | null)[] = [];
-  const attributes: string[] = [];
-  for (const [key, p] of pending) {
-    ids.push(key);
-    usernames.push(p.username);
-    names.push(p.displayName);
-    tags.push(p.tags.length > 0 ? p.tags.join(CSV_TAG_SEPARATOR) : null);
-    attributes.push(JSON.stringify(p.attributes));
-  }
-  // Tags travel joined by | (no tag can hold one) because unnest() cannot take an array of arrays.
-  // Merged limits are checked in the conflict's WHERE: a contact they would break is left as it
-  // is and comes back in `rejected`.
+  // One JSON document per batch, unpacked by jsonb_to_recordset: PostgreSQL parses it in one go,
+  // far cheaper for the driver than five arrays of thousands of parameters. Short keys keep it small.
+  const input = JSON.stringify(
+    [...pending].map(([key, p]) => ({ id: key, u: p.username, n: p.displayName, t: p.tags.length > 0 ? p.tags.join(CSV_TAG_SEPARATOR) : null, a: p.attributes })),
+  );
+  // Tags travel joined by | (no tag can hold one). Merged limits are checked in the conflict's
+  // WHERE: a contact they would break is left as it is and comes back in `rejected`.
   const [outcome] = await db.$queryRaw<{ inserted: number; rejected: string[] }[]>`
     WITH input AS (
-      SELECT * FROM unnest(${ids}::text[], ${usernames}::text[], ${names}::text[], ${tags}::text[], ${attributes}::jsonb[])
-        AS t(twitter_user_id, username, display_name, tags, attributes)
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, u text, n text, t text, a jsonb)
     ), upserted AS (
       INSERT INTO contacts AS c (merchant_id, account_id, twitter_user_id, username, display_name, tags, attributes, source, updated_at)
-      SELECT ${scope.merchantId}, ${scope.accountId}::uuid, i.twitter_user_id, i.username, i.display_name,
-             coalesce(string_to_array(i.tags, ${CSV_TAG_SEPARATOR}), '{}'), i.attributes, 'import', now()
+      SELECT ${scope.merchantId}, ${scope.accountId}::uuid, i.id, i.u, i.n, coalesce(string_to_array(i.t, ${CSV_TAG_SEPARATOR}), '{}'), coalesce(i.a, '{}'), 'import', now()
       FROM input i
-      ORDER BY i.twitter_user_id
+      ORDER BY i.id
       ON CONFLICT (account_id, twitter_user_id) DO UPDATE SET
         username = coalesce(excluded.username, c.username),
         display_name = coalesce(excluded.display_name, c.display_name),
         tags = CASE WHEN cardinality(excluded.tags) = 0 THEN c.tags
-                    ELSE ARRAY(SELECT t FROM unnest(c.tags || excluded.tags) WITH ORDINALITY AS x(t, n) GROUP BY t ORDER BY min(n)) END,
+                    ELSE ARRAY(SELECT tag FROM unnest(c.tags || excluded.tags) WITH ORDINALITY AS x(tag, pos) GROUP BY tag ORDER BY min(pos)) END,
         attributes = c.attributes || excluded.attributes,
         updated_at = now()
       WHERE c.merchant_id = ${scope.merchantId}
-        AND (cardinality(excluded.tags) = 0 OR (SELECT count(DISTINCT t) FROM unnest(c.tags || excluded.tags) AS t) <= ${MAX_TAGS_PER_CONTACT})
+        AND (cardinality(excluded.tags) = 0 OR (SELECT count(DISTINCT tag) FROM unnest(c.tags || excluded.tags) AS tag) <= ${MAX_TAGS_PER_CONTACT})
         AND (excluded.attributes = '{}'::jsonb OR (SELECT count(*) FROM jsonb_object_keys(c.attributes || excluded.attributes)) <= ${MAX_ATTRIBUTES_PER_CONTACT})
       RETURNING c.twitter_user_id, (c.xmax::text = '0') AS inserted
     )
     SELECT (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,
-           ARRAY(SELECT i.twitter_user_id FROM input i WHERE NOT EXISTS (SELECT 1 FROM upserted u WHERE u.twitter_user_id = i.twitter_user_id)) AS rejected`;
+           ARRAY(SELECT i.id FROM input i WHERE NOT EXISTS (SELECT 1 FROM upserted u WHERE u.twitter_user_id = i.id)) AS rejected`;
   const inserted = outcome?.inserted ?? 0;
   const rejected = new Set(outcome?.rejected ?? []);
   let accepted = 0;

@@ -1,3 +1,4 @@
+import { likeLiteral } from "../../like-literal.ts";
 import type { Prisma } from "@mkt-x/db";
 import type { Contact, ListContactsInput } from "../../../contract/contacts.ts";
 import { pagination, type Pagination } from "../../../contract/common.ts";
@@ -11,12 +12,12 @@ export const parseTagFilter = (tags: string | undefined): string[] => [...new Se
 export async function listContacts(db: ScopedDb, input: ListContactsInput): Promise<{ data: Contact[]; pagination: Pagination }> {
   const tags = parseTagFilter(input.tags);
   // "@john" finds the username john
-  const search = input.search?.replace(/^@/, "") ?? "";
+  const search = likeLiteral(input.search?.replace(/^@/, "") ?? "");
   const where: Prisma.ContactWhereInput = {
     ...(input.accountId ? { accountId: input.accountId } : {}),
     ...(tags.length > 0 ? { tags: { hasEvery: tags } } : {}),
     ...(search !== ""
-      ? { OR: [{ username: { contains: search, mode: "insensitive" } }, { displayName: { contains: input.search, mode: "insensitive" } }] }
+      ? { OR: [{ username: { contains: search, mode: "insensitive" } }, { displayName: { contains: likeLiteral(input.search ?? ""), mode: "insensitive" } }] }
       : {}),
   };
   const [rows, total] = await Promise.all([

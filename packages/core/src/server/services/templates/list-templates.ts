@@ -1,12 +1,9 @@
+import { likeLiteral } from "../../like-literal.ts";
 import type { Prisma } from "@mkt-x/db";
 import type { ListTemplatesInput, Template } from "../../../contract/templates.ts";
 import { pagination, type Pagination } from "../../../contract/common.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { toTemplateDto } from "./template-dto.ts";
-
-// Prisma passes `contains` to ILIKE as it is: escape LIKE's wildcards (and its escape character,
-// PostgreSQL's default backslash) so that "50%" or "r_v" are searched for literally.
-const likeLiteral = (s: string) => s.replace(/[\\%_]/g, "\\$&");
 
 /** Newest first; `type` filters exactly, `search` finds a part of the name, case-insensitive. */
 export async function listTemplates(db: ScopedDb, input: ListTemplatesInput): Promise<{ data: Template[]; pagination: Pagination }> {
