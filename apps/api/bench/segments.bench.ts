@@ -68,6 +68,20 @@ const percentile = (samples: number[], p: number) => {
 };
 const ms = (n: number) => Number(n.toFixed(2));
 
+interface PlanNode {
+  "Node Type": string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+/** The plan's shape, e.g. "Aggregate(Bitmap Heap Scan(Bitmap Index Scan on contacts_tags_idx))". */
+const shape = (node: PlanNode): string =>
+  `${node["Node Type"]}${node["Index Name"] ? ` on ${node["Index Name"]}` : ""}${node.Plans?.length ? `(${node.Plans.map(shape).join(", ")})` : ""}`;
+async function planOf(pool: pg.Pool, q: { text: string; values: unknown[] }): Promise<string> {
+  const { rows } = await pool.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
+  const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
+  return plan ? shape(plan) : "?";
+}
+
 async function timed(fn: () => Promise<number>): Promise<{ elapsed: number; n: number }> {
   const started = performance.now();
   const n = await fn();
@@ -87,10 +101,13 @@ try {
   await pool.query("CHECKPOINT");
   const now = new Date();
   for (const c of CASES) {
+    const compiledQuery = () => {
+      const q = Prisma.sql`SELECT count(*)::int AS n FROM contacts c WHERE ${compileSegmentPredicate({ merchantId, conditions: c.conditions, now })}`;
+      return { text: q.text, values: q.values };
+    };
+    // compiling is part of what is measured
     const compiled = async () => {
-      // compiling is part of what is measured
-      const predicate = compileSegmentPredicate({ merchantId, conditions: c.conditions, now });
-      const q = Prisma.sql`SELECT count(*)::int AS n FROM contacts c WHERE ${predicate}`;
+      const q = compiledQuery();
       return (await pool.query<{ n: number }>(q.text, q.values)).rows[0]?.n ?? -1;
     };
     const hand = async () => {
@@ -129,6 +146,8 @@ try {
         handWrittenP50Ms: ms(percentile(samples.hand, 50)),
         compiledOverHandWrittenP95: ms(ratio),
         serviceP95Ms: ms(percentile(samples.service, 95)),
+        compiledPlan: await planOf(pool, compiledQuery()),
+        handWrittenPlan: await planOf(pool, c.handWritten(merchantId, now)),
         targetMs: c.targetMs,
         targetRatio: 1.3,
         withinTargets: counts.size === 1 && compiledP95 <= c.targetMs && ratio <= 1.3,

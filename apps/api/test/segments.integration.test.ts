@@ -281,7 +281,7 @@ describe("DELETE /segments/{segmentId}", () => {
     const keep = await createdSegment(s, { name: "kept" });
     const campaigns: string[] = [];
     for (const status of ["draft", "completed", "cancelled"]) campaigns.push(await insertSegmentCampaign(pool(), { merchantId: s.merchantId, segmentIds: [segment.id, keep.id], status }));
-    expectSuccess(await h.call("DELETE", `/segments/${segment.id}`, { token: s.token }));
+    expect(expectSuccess(await h.call<Success<null>>("DELETE", `/segments/${segment.id}`, { token: s.token }))).toBeNull();
     const links = await pool().query<{ segment_id: string }>("SELECT DISTINCT segment_id FROM campaign_segments WHERE campaign_id = ANY($1::uuid[])", [campaigns]);
     expect(links.rows).toEqual([{ segment_id: keep.id }]);
     const left = await pool().query("SELECT id FROM campaigns WHERE id = ANY($1::uuid[])", [campaigns]);

@@ -110,7 +110,7 @@ export const PreviewLimit = z
   .max(PREVIEW_MAX_LIMIT, { message: `limit is at most ${PREVIEW_MAX_LIMIT}` });
 
 export const PreviewSegmentInput = SegmentIdInput.extend({
-  limit: PreviewLimit.optional().meta({ description: `how many contacts to show, 1 to ${PREVIEW_MAX_LIMIT} (default ${PREVIEW_DEFAULT_LIMIT}); REST clients give it as the query parameter ?limit=` }),
+  limit: PreviewLimit.optional().meta({ description: `how many contacts to show, 1 to ${PREVIEW_MAX_LIMIT} (default ${PREVIEW_DEFAULT_LIMIT}): the seed gives it as the query parameter ?limit=, which REST accepts as well as this body field` }),
 }).strict();
 
 export const SegmentPreviewContact = z.object({

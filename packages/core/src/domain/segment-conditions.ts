@@ -17,8 +17,10 @@
 //   match string values, number operators number values, boolean equals boolean values, date
 //   operators strings in the ISO form of `parseIsoInstant`. `exists` holds for any string, number
 //   or boolean value (JSON null, arrays and objects count as missing).
+// - Values are JSON-typed: a number is a JSON number ("5" is refused), a boolean true or false.
 // - Dates: before/after are strict, between is inclusive at both ends, withinLastDays N is
 //   [now - N × 24 h, now] inclusive.
+// - Conditions are AND-ed (match "all") or OR-ed (match "any"); no conditions: every contact.
 import { ATTRIBUTE_KEY_PATTERN, attributeKeyProblem, normalizeTag, tagProblem } from "./contact-fields.ts";
 
 export const SEGMENT_MATCH_MODES = ["all", "any"] as const;
@@ -73,7 +75,10 @@ export const MAX_WITHIN_LAST_DAYS = 36_500;
 const DAY_MS = 86_400_000;
 
 export type SegmentConditionValue = string | number | boolean | string[] | number[];
-/** A condition as stored and answered: normalized (tags lower-cased, ids lower-cased, lists deduplicated). */
+/**
+ * A condition as stored and answered: normalized (tags lower-cased, ids lower-cased, lists
+ * deduplicated). A type rather than an interface, so that it is assignable to Prisma's JSON input.
+ */
 export type SegmentConditionData = {
   field: string;
   operator: SegmentOperator;
@@ -119,6 +124,7 @@ export interface SegmentRule {
   negated: boolean;
 }
 
+/** One faulty condition, as the API's 400 details list it (a type: assignable to AppError details). */
 export type SegmentConditionError = {
   /** the condition's position in `conditions` */
   index: number;
