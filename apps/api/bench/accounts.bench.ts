@@ -3,19 +3,13 @@
 import Fastify from "fastify";
 import pg from "pg";
 import { join } from "node:path";
-import { randomBytes, randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
-import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher } from "@mkt-x/core/server";
-import { createTwitterXClient } from "@mkt-x/twitter";
-import { buildApp } from "../src/app.ts";
-import { createTokenVerifier } from "../src/auth/verify-token.ts";
+import { randomUUID } from "node:crypto";
+import { startBenchApi } from "./bench-api.ts";
 import { createBenchDatabase } from "./bench-db.ts";
 import { measure } from "./measure.ts";
 
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const secret = "bench-secret-0123456789";
 
 const benchDb = await createBenchDatabase(join(import.meta.dirname, "..", "..", ".."));
 const merchantId = randomUUID();
@@ -29,24 +23,8 @@ await pool.query(
 );
 await pool.query("ANALYZE x_accounts");
 
-const db = createDb(benchDb.url, { poolSize: 10 });
-const boss = createPgBoss(benchDb.url, { max: 2 });
-await boss.start();
-const app = await buildApp({
-  services: {
-    db,
-    queue: createJobQueue(boss),
-    ingestor: createWebhookIngestor({ pool, boss }),
-    x: createTwitterXClient({ baseUrl: "http://127.0.0.1:9", consumerKey: "k", consumerSecret: "s" }),
-    cipher: createTokenCipher(randomBytes(32)),
-    webhookUrl: "http://127.0.0.1:9/",
-  },
-  verifyToken: createTokenVerifier({ secret }),
-  consumerSecret: "s",
-  rateLimitPerMinute: 1_000_000_000,
-  readiness: async () => {},
-});
-const apiUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+const benchApi = await startBenchApi({ url: benchDb.url, pool });
+const apiUrl = benchApi.url;
 
 const baseline = Fastify();
 baseline.get("/accounts", async () => {
@@ -58,14 +36,12 @@ baseline.get("/accounts", async () => {
 });
 const baselineUrl = await baseline.listen({ port: 0, host: "127.0.0.1" });
 
-const token = await new SignJWT({ merchantId, role: "viewer" }).setProtectedHeader({ alg: "HS256" }).setSubject(randomUUID()).setExpirationTime("1h").sign(new TextEncoder().encode(secret));
+const token = await benchApi.token(merchantId, "viewer");
 const raw = await measure("accounts.list.baseline_fastify_pg", { url: `${baselineUrl}/accounts`, durationSec, connections });
 const api = await measure("accounts.list.api", { url: `${apiUrl}/api/v1/mkt-x/accounts`, headers: { authorization: `Bearer ${token}` }, durationSec, connections });
 console.log(JSON.stringify({ bench: "accounts.list.ratio", apiOverBaselineThroughput: Number((api.requestsPerSec / raw.requestsPerSec).toFixed(3)), apiP99Ms: api.p99Ms, baselineP99Ms: raw.p99Ms }));
 
-await app.close();
+await benchApi.close();
 await baseline.close();
-await boss.stop({ graceful: false, close: true });
-await db.$disconnect();
 await pool.end();
 await benchDb.drop();

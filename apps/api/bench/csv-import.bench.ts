@@ -4,19 +4,14 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { join } from "node:path";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { SignJWT } from "jose";
-import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor } from "@mkt-x/core/server";
-import { createTwitterXClient } from "@mkt-x/twitter";
-import { buildApp } from "../src/app.ts";
-import { createTokenVerifier } from "../src/auth/verify-token.ts";
+import { startBenchApi } from "./bench-api.ts";
 import { createBenchDatabase } from "./bench-db.ts";
 
 const rows = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
-const secret = "bench-secret-0123456789";
+
 const TIERS = ["bronze", "silver", "gold", "platinum"];
 
 /** The same contact, as the import's CSV and as a COPY row. */
@@ -96,25 +91,9 @@ copyClient.release();
 
 // The API, listening on a port like in production, fed over HTTP.
 await settle();
-const db = createDb(benchDb.url, { poolSize: 10 });
-const boss = createPgBoss(benchDb.url, { max: 2 });
-await boss.start();
-const app = await buildApp({
-  services: {
-    db,
-    queue: createJobQueue(boss),
-    ingestor: createWebhookIngestor({ pool, boss }),
-    x: createTwitterXClient({ baseUrl: "http://127.0.0.1:9", consumerKey: "k", consumerSecret: "s" }),
-    cipher: createTokenCipher(randomBytes(32)),
-    webhookUrl: "http://127.0.0.1:9/",
-  },
-  verifyToken: createTokenVerifier({ secret }),
-  consumerSecret: "s",
-  rateLimitPerMinute: 1_000_000_000,
-  readiness: async () => {},
-});
-const apiUrl = await app.listen({ port: 0, host: "127.0.0.1" });
-const token = await new SignJWT({ merchantId, role: "agent" }).setProtectedHeader({ alg: "HS256" }).setSubject(randomUUID()).setExpirationTime("2h").sign(new TextEncoder().encode(secret));
+const benchApi = await startBenchApi({ url: benchDb.url, pool });
+const apiUrl = benchApi.url;
+const token = await benchApi.token(merchantId, "agent");
 
 started = performance.now();
 const body = generate("import", "twitterUserId,username,displayName,tags,attr.tier,attr.purchaseCount\n", csvLine);
@@ -137,8 +116,6 @@ const api = report("contacts.csv_import", seconds, {
 const stored = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM contacts WHERE account_id = $1", [accountId]);
 console.log(JSON.stringify({ bench: "contacts.csv_import.ratio", importOverCopy: Number((api.rowsPerSec / copy.rowsPerSec).toFixed(3)), storedRows: stored.rows[0]?.n ?? 0 }));
 
-await app.close();
-await boss.stop({ graceful: false, close: true });
-await db.$disconnect();
+await benchApi.close();
 await pool.end();
 await benchDb.drop();

@@ -4,12 +4,8 @@ import Fastify from "fastify";
 import pg from "pg";
 import autocannon from "autocannon";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, ensureQueues } from "@mkt-x/core/server";
-import { createTwitterXClient, signWebhookBody } from "@mkt-x/twitter";
-import { buildApp } from "../src/app.ts";
-import { createTokenVerifier } from "../src/auth/verify-token.ts";
+import { signWebhookBody } from "@mkt-x/twitter";
+import { startBenchApi } from "./bench-api.ts";
 import { createBenchDatabase } from "./bench-db.ts";
 
 const durationSec = Number(process.env.BENCH_DURATION ?? 10);
@@ -18,18 +14,8 @@ const SECRET = "bench-consumer-secret";
 
 const benchDb = await createBenchDatabase(join(import.meta.dirname, "..", "..", ".."));
 const pool = new pg.Pool({ connectionString: benchDb.url, max: 10 });
-const db = createDb(benchDb.url, { poolSize: 10 });
-const boss = createPgBoss(benchDb.url, { max: 4 });
-await boss.start();
-await ensureQueues(boss);
-const app = await buildApp({
-  services: { db, queue: createJobQueue(boss), ingestor: createWebhookIngestor({ pool, boss }), x: createTwitterXClient({ baseUrl: "http://127.0.0.1:9", consumerKey: "k", consumerSecret: SECRET }), cipher: createTokenCipher(randomBytes(32)), webhookUrl: "http://127.0.0.1:9/" },
-  verifyToken: createTokenVerifier({ secret: "bench-secret-0123456789" }),
-  consumerSecret: SECRET,
-  rateLimitPerMinute: 1_000_000,
-  readiness: async () => {},
-});
-const apiUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+const benchApi = await startBenchApi({ url: benchDb.url, pool, consumerSecret: SECRET });
+const apiUrl = benchApi.url;
 
 const baseline = Fastify();
 baseline.post("/ingest", async (req) => {
@@ -74,12 +60,10 @@ async function run(name: string, url: string, signed: boolean) {
 const raw = await run("webhook.ingest.baseline_bare_insert", `${baselineUrl}/ingest`, false);
 const api = await run("webhook.ingest.api", `${apiUrl}/api/v1/mkt-x/webhooks/twitter`, true);
 // every request answered: now the store must hold one job per stored event
-await app.close();
+await benchApi.close();
 const counts = (await pool.query("SELECT (SELECT count(*)::int FROM webhook_events WHERE event_key LIKE 'dm:%') AS stored, (SELECT count(*)::int FROM pgboss.job WHERE name = 'webhook.event') AS jobs")).rows[0];
 console.log(JSON.stringify({ bench: "webhook.ingest.ratio", apiOverBaseline: Number((api.eventsPerSec / raw.eventsPerSec).toFixed(3)), targetEventsPerSec: 2000, targetRatio: 0.5, stored: counts.stored, jobs: counts.jobs, everyStoredEventHasAJob: counts.stored === counts.jobs }));
 
 await baseline.close();
-await boss.stop({ graceful: false, close: true });
-await db.$disconnect();
 await pool.end();
 await benchDb.drop();
