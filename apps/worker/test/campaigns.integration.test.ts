@@ -184,6 +184,13 @@ describe("campaigns", () => {
     expect(unknownTemplate.status).toBe(400);
     expect(unknownTemplate.body).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "templateId", reason: "Template not found" } });
 
+    const { accountId: gone } = await e.connect();
+    const disconnected = await campaign(e, { templateId: tpl, segmentIds: [seg], accountId: gone });
+    expect((await e.call("DELETE", `/accounts/${gone}`)).status).toBe(200);
+    const r2 = await e.call<Json>("POST", `/campaigns/${disconnected.id}/start`);
+    expect(r2.status).toBe(400);
+    expect(r2.body).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "accountId" } });
+
     const c = await campaign(e, { templateId: tpl, segmentIds: [seg], schedule: { startAt: new Date(Date.now() + 3_600_000).toISOString(), endAt: null, recurrence: null } });
     const scheduled = await e.call<{ data: CampaignBody }>("POST", `/campaigns/${c.id}/start`);
     expect(scheduled.body.data.status).toBe("scheduled");
@@ -274,5 +281,25 @@ describe("campaigns", () => {
     expect(recipients).toHaveLength(30);
     expect(new Set(recipients).size).toBe(30);
     expect(crashes).toBe(4);
+  });
+
+  it("the daily cap on campaign DMs per account binds when it is the smallest budget; agent replies are not held by it", async () => {
+    e = await startE2E({ windows: { accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 2 } });
+    const { customers, accountId } = await setup(e, Array.from({ length: 4 }, (_, i) => ({ username: `cap${i}_${randomUUID().slice(0, 4)}`, tags: ["cap"] })));
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "cap" }]);
+    const tpl = await template(e, "Capped", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(async () => (await e!.database.pool.query("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'message.send' AND state = 'created' AND start_after > now() + interval '30 minutes'")).rows[0].n, (n: number) => n === 2, 20_000);
+    expect(dmsTo(e, customers.map((x) => x.user))).toHaveLength(2);
+    expect((await get(e, c.id)).status).toBe("running");
+    // an agent's reply to one of them still goes out today
+    const conv = await e.database.pool.query("SELECT id FROM conversations WHERE contact_id = $1 AND status = 'open'", [customers[3]!.contactId]);
+    const reply = await e.call<{ data: { id: string } }>("POST", `/conversations/${conv.rows[0].id}/messages`, { content: "Personal answer", type: "text" });
+    expect(reply.status).toBe(200);
+    await e.sandbox.waitForDm((d) => d.text === "Personal answer", 10_000);
+    expect(dmsTo(e, customers.map((x) => x.user)).filter((d) => d.text === "Capped")).toHaveLength(2);
+    expect((await e.database.pool.query("SELECT count(*)::int AS n FROM messages WHERE account_id = $1 AND status = 'sent'", [accountId])).rows[0].n).toBe(3);
   });
 });
