@@ -1,0 +1,39 @@
+// Every documented operation, fed bad input of every kind: the answer is always an envelope with a
+// 4xx status, never a 500 and never a stack trace.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { startHarness, type Harness } from "./harness.ts";
+
+let h: Harness;
+let operations: { method: string; path: string }[] = [];
+beforeAll(async () => {
+  h = await startHarness();
+  const doc = (await h.call<{ paths: Record<string, Record<string, unknown>> }>("GET", `${h.url}/api/v1/mkt-x/openapi.json`, { token: null })).body;
+  operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => ["get", "post", "put", "delete", "patch"].includes(m)).map((method) => ({ method: method.toUpperCase(), path })));
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const bodies: (string | undefined)[] = [undefined, "", "null", "[]", '"text"', "42", "{}", '{"name":{"$gt":""}}', '{"content":123,"conditions":"x","tags":[1],"attributes":[],"schedule":{"startAt":"yesterday"}}', "{bad json"];
+const ids = ["x", randomUUID(), "00000000-0000-0000-0000-000000000000", "%00", "a".repeat(300), "1;DROP TABLE contacts"];
+
+describe("bad input never breaks the server", () => {
+  it("every operation answers 4xx envelopes to malformed ids, bodies and queries", async () => {
+    expect(operations.length).toBeGreaterThan(30);
+    const token = await h.token({ role: "owner" });
+    const failures: string[] = [];
+    for (const op of operations) {
+      for (const id of ids) {
+        const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(id)) + "?skip=-1&take=abc&status=nope&limit=9999&includeMessages=maybe&accountId=zz";
+        for (const body of op.method === "GET" || op.method === "DELETE" ? [undefined] : bodies) {
+          const res = await h.call(op.method, path, { token, ...(body !== undefined ? { rawBody: body, headers: { "content-type": "application/json" } } : {}) });
+          const ok = res.status >= 200 && res.status < 500 && !/\bat .+\.(ts|js):\d+/.test(res.text);
+          const enveloped = res.status < 400 || (typeof res.body === "object" && res.body !== null && "success" in res.body && "code" in res.body);
+          if (!ok || !enveloped) failures.push(`${op.method} ${path} ${body ?? ""} → ${res.status} ${res.text.slice(0, 160)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 180_000);
+});
