@@ -20,9 +20,8 @@ const fix = <T,>(res: T): T => {
   return res;
 };
 type QueryFn = (...args: unknown[]) => unknown;
-const proto = pg.Client.prototype as unknown as { query: QueryFn };
-const origQuery = proto.query;
-proto.query = function (this: unknown, ...args: unknown[]) {
+const origQuery: QueryFn = Reflect.get(pg.Client.prototype, "query");
+Reflect.set(pg.Client.prototype, "query", function (this: unknown, ...args: unknown[]) {
   const cb = args[args.length - 1];
   if (typeof cb === "function") {
     args[args.length - 1] = (err: unknown, res: unknown) => cb(err, err ? res : fix(res));
@@ -30,7 +29,7 @@ proto.query = function (this: unknown, ...args: unknown[]) {
   }
   const r = origQuery.apply(this, args);
   return r instanceof Promise ? r.then(fix) : r;
-};
+});
 
 // adapter-pg 6.19.3's connectToShadowDb spreads a connection string over the database name and
 // drops the shadow database before closing its pool: do it in the right order.
