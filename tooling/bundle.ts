@@ -3,6 +3,7 @@
 import { build } from "esbuild";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { isBuiltin } from "node:module";
 
 const [entry, outfile] = process.argv.slice(2);
 if (!entry || !outfile) throw new Error("usage: bundle.ts <entry> <outfile>");
@@ -19,7 +20,9 @@ for (const file of manifests) {
   }
 }
 
-await build({
+const appManifest = JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as { name: string; dependencies?: Record<string, string> };
+const result = await build({
+  metafile: true,
   entryPoints: [entry],
   outfile,
   bundle: true,
@@ -30,3 +33,15 @@ await build({
   external: [...external],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+
+// The bundle imports its npm packages at run time from the app's own node_modules, and pnpm only
+// links an app's direct dependencies there: every package the bundle imports must be one.
+const packageOf = (specifier: string) => (specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] ?? specifier));
+const imported = new Set<string>();
+for (const output of Object.values(result.metafile.outputs)) {
+  for (const i of output.imports) if (i.external && !i.path.startsWith("node:")) imported.add(packageOf(i.path));
+}
+const missing = [...imported].filter((name) => !(name in (appManifest.dependencies ?? {})) && !isBuiltin(name));
+if (missing.length) {
+  throw new Error(`${appManifest.name}: the bundle imports ${missing.join(", ")}, which must be dependencies of the app (pnpm links only direct dependencies)`);
+}
