@@ -6,6 +6,7 @@ import { conversationsRouter } from "./routers/conversations/index.ts";
 import { templatesRouter } from "./routers/templates/index.ts";
 import { segmentsRouter } from "./routers/segments/index.ts";
 import { campaignsRouter } from "./routers/campaigns/index.ts";
+import { analyticsRouter } from "./routers/analytics/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   templates: templatesRouter,
   segments: segmentsRouter,
   campaigns: campaignsRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,3 +17,4 @@ export * from "./domain/recurrence.ts";
 export * from "./contract/templates.ts";
 export * from "./domain/render-template.ts";
 export * from "./contract/segments.ts";
+export * from "./contract/analytics.ts";

@@ -59,3 +59,8 @@ export { updateSegment } from "./server/services/segments/update-segment.ts";
 export { deleteSegment } from "./server/services/segments/delete-segment.ts";
 export { previewSegment } from "./server/services/segments/preview-segment.ts";
 export { evaluateSegment, type SegmentContact } from "./domain/evaluate-segment.ts";
+export { getAnalyticsOverview } from "./server/services/analytics/overview.ts";
+export { getAnalyticsContacts } from "./server/services/analytics/contacts.ts";
+export { getAnalyticsConversations } from "./server/services/analytics/conversations.ts";
+export { getAnalyticsCampaigns } from "./server/services/analytics/campaigns.ts";
+export { getAnalyticsAutomation } from "./server/services/analytics/automation.ts";

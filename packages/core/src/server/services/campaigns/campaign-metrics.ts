@@ -39,7 +39,8 @@ export async function campaignMetrics(db: ScopedDb | Db, merchantId: string, cam
   return out;
 }
 
-const rate = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 10_000) / 10_000);
+/** A share rounded to four places; 0 when there is nothing to divide by. */
+export const rate = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 10_000) / 10_000);
 
 export async function campaignMetricsDetails(db: ScopedDb, merchantId: string, campaignId: string): Promise<CampaignMetricsDetails> {
   const m = (await campaignMetrics(db, merchantId, [campaignId])).get(campaignId) ?? EMPTY;
