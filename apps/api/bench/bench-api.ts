@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import type { FastifyInstance } from "fastify";
 import { createDb, type Db } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor, ensureQueues } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor, ensureQueues, createEmbeddedAiProvider } from "@mkt-x/core/server";
 import type { Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "../src/app.ts";
@@ -35,6 +35,7 @@ export async function startBenchApi(opts: { url: string; pool: pg.Pool; consumer
       x: createTwitterXClient({ baseUrl: "http://127.0.0.1:9", consumerKey: "bench-consumer-key", consumerSecret }),
       cipher: createTokenCipher(randomBytes(32)),
       webhookUrl: "http://127.0.0.1:9/",
+      ai: createEmbeddedAiProvider(),
     },
     verifyToken: createTokenVerifier({ secret }),
     consumerSecret,

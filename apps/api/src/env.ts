@@ -15,6 +15,9 @@ const Env = z.object({
   X_API_BASE_URL: z.string().url().default("https://api.x.com"),
   X_CONSUMER_KEY: z.string().min(1, { message: "is required" }),
   X_CONSUMER_SECRET: z.string().min(1, { message: "is required" }),
+  AI_PROVIDER: z.enum(["embedded", "openai"], { message: "must be embedded or openai" }).default("embedded"),
+  OPENAI_API_KEY: z.string().min(1, { message: "must not be empty" }).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -27,6 +30,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${String(issue?.path[0] ?? "?")} ${issue?.message ?? ""}`.trim());
   }
   if (!parsed.data.JWT_SECRET && !parsed.data.JWT_JWKS_URL) throw new ConfigError("invalid configuration: JWT_SECRET or JWT_JWKS_URL is required");
+  if (parsed.data.AI_PROVIDER === "openai" && !parsed.data.OPENAI_API_KEY) throw new ConfigError("invalid configuration: OPENAI_API_KEY is required when AI_PROVIDER=openai");
   return parsed.data;
 }
 

@@ -6,6 +6,8 @@ import { conversationsRouter } from "./routers/conversations/index.ts";
 import { templatesRouter } from "./routers/templates/index.ts";
 import { segmentsRouter } from "./routers/segments/index.ts";
 import { campaignsRouter } from "./routers/campaigns/index.ts";
+import { flowsRouter } from "./routers/flows/index.ts";
+import { aiRouter } from "./routers/ai/index.ts";
 import { analyticsRouter } from "./routers/analytics/index.ts";
 
 export const appRouter = router({
@@ -15,6 +17,8 @@ export const appRouter = router({
   templates: templatesRouter,
   segments: segmentsRouter,
   campaigns: campaignsRouter,
+  flows: flowsRouter,
+  ai: aiRouter,
   analytics: analyticsRouter,
 });
 

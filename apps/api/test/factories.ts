@@ -413,3 +413,40 @@ export async function insertSegmentCampaign(pool: Pool, opts: { merchantId: stri
   }
   return campaignId;
 }
+
+export interface FlowBody {
+  id: string;
+  merchantId: string;
+  name: string;
+  status: "draft" | "active" | "inactive";
+  trigger: { type: string; config: Record<string, unknown> };
+  nodes: Array<{ id: string; type: string; config: Record<string, unknown> }>;
+  connections: Array<{ fromNodeId: string; toNodeId: string; condition?: "true" | "false" }>;
+  createdAt: string;
+  updatedAt: string;
+  activatedAt: string | null;
+}
+
+export interface FlowExecutionBody {
+  id: string;
+  flowId: string;
+  contactId: string;
+  status: "running" | "completed" | "failed" | "cancelled";
+  currentNodeId: string | null;
+  error: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+/** A flow execution row as the flow engine writes it. */
+export async function insertFlowExecution(
+  pool: Pool,
+  opts: { merchantId: string; flowId: string; contactId: string; status: string; currentNodeId?: string | null; startedAt?: Date; completedAt?: Date | null },
+): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO flow_executions (merchant_id, flow_id, contact_id, status, current_node_id, trigger_key, started_at, completed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [opts.merchantId, opts.flowId, opts.contactId, opts.status, opts.currentNodeId ?? null, `test:${randomUUID()}`, opts.startedAt ?? new Date(), opts.completedAt ?? null],
+  );
+  return rowId(rows);
+}

@@ -3,8 +3,8 @@ import { inject } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher } from "@mkt-x/core/server";
-import type { Role } from "@mkt-x/core";
+import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider } from "@mkt-x/core/server";
+import type { AiProvider, Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
 import { buildApp } from "../src/app.ts";
@@ -50,6 +50,8 @@ export interface ApiInstance {
 
 export interface InstanceOptions {
   rateLimitPerMinute?: number;
+  /** the AI chatbot's provider; default: the embedded NLU */
+  ai?: AiProvider;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -91,6 +93,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     x,
     cipher: createTokenCipher(shared.encryptionKey),
     webhookUrl: UNREACHABLE_WEBHOOK_URL,
+    ai: opts.ai ?? createEmbeddedAiProvider(),
   };
   const app = await buildApp({
     services,
@@ -166,7 +169,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@mkt-x/db";
-import { createTokenCipher } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createTokenCipher } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "../src/app.ts";
 import { createTokenVerifier } from "../src/auth/verify-token.ts";
@@ -35,7 +35,7 @@ describe("/health and /ready", () => {
     const db = createDb(url.toString(), { poolSize: 1 });
     const x = createTwitterXClient({ baseUrl: UNREACHABLE_WEBHOOK_URL, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
     const app = await buildApp({
-      services: { db, queue: { send: async () => {}, sendMany: async () => {}, deadLetter: async () => {} }, ingestor: { ingest: async () => ({ received: 0, stored: 0, duplicates: 0 }), drain: async () => {} }, x, cipher: createTokenCipher(randomBytes(32)), webhookUrl: UNREACHABLE_WEBHOOK_URL },
+      services: { db, queue: { send: async () => {}, sendMany: async () => {}, deadLetter: async () => {} }, ingestor: { ingest: async () => ({ received: 0, stored: 0, duplicates: 0 }), drain: async () => {} }, x, cipher: createTokenCipher(randomBytes(32)), webhookUrl: UNREACHABLE_WEBHOOK_URL, ai: createEmbeddedAiProvider() },
       verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
       consumerSecret: CONSUMER_SECRET,
       rateLimitPerMinute: 10,

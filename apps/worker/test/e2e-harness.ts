@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
-import { createWebhookIngestor, type CampaignRunDeps, type SendPipelineDeps, type SendWindowLimits } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createWebhookIngestor, type CampaignRunDeps, type SendPipelineDeps, type SendWindowLimits } from "@mkt-x/core/server";
 import { buildApp } from "../../api/src/app.ts";
 import { createTokenVerifier } from "../../api/src/auth/verify-token.ts";
 import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
@@ -32,6 +32,7 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null; campai
       x: createTwitterXClient({ baseUrl: h.sandbox.url ?? "", consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }),
       cipher: h.cipher,
       webhookUrl: "http://127.0.0.1:9/unused",
+      ai: createEmbeddedAiProvider(),
     },
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,

@@ -18,3 +18,6 @@ export * from "./contract/templates.ts";
 export * from "./domain/render-template.ts";
 export * from "./contract/segments.ts";
 export * from "./contract/analytics.ts";
+export * from "./contract/ai.ts";
+export * from "./ports/ai-provider.ts";
+export * from "./contract/flows.ts";

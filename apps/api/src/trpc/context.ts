@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "@mkt-x/db";
 import type { JobQueue, TokenCipher, WebhookIngestor } from "@mkt-x/core/server";
-import type { XClient } from "@mkt-x/core";
+import type { AiProvider, XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
 
 declare module "fastify" {
@@ -20,6 +20,8 @@ export interface AppServices {
   x: XClient;
   cipher: TokenCipher;
   webhookUrl: string;
+  /** the AI chatbot's provider: the embedded NLU or an OpenAI-compatible endpoint (AI_PROVIDER) */
+  ai: AiProvider;
 }
 
 export interface Context {

@@ -7,6 +7,7 @@ import { handleDomainEvent } from "./domain-event.ts";
 import { handleSweepMessages } from "./sweep-messages.ts";
 import { handleCampaignStart } from "./campaign-start.ts";
 import { handleCampaignDispatch } from "./campaign-dispatch.ts";
+import { handleFlowStep } from "./flow-step.ts";
 
 export interface HandlerDeps {
   db: Db;
@@ -34,4 +35,5 @@ export const HANDLERS: Record<JobName, JobRunner> = {
   "message.sweep": defineHandler(JOBS["message.sweep"].payload, handleSweepMessages),
   "campaign.start": defineHandler(JOBS["campaign.start"].payload, handleCampaignStart),
   "campaign.dispatch": defineHandler(JOBS["campaign.dispatch"].payload, handleCampaignDispatch),
+  "flow.step": defineHandler(JOBS["flow.step"].payload, handleFlowStep),
 };

@@ -42,6 +42,11 @@ export const JOBS = {
     }),
     queue: { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },
+  /** One node of one automation flow execution; a wait node's successor is enqueued to start later. */
+  "flow.step": {
+    payload: z.object({ executionId: z.uuid(), nodeId: z.string().min(1) }),
+    queue: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -1,0 +1,58 @@
+import type { AiContext, AiMessageResult, AiTurn } from "../../../contract/ai.ts";
+import type { AiProvider } from "../../../ports/ai-provider.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { getAiSettings, modelSettings } from "./ai-settings.ts";
+import { assertConversation, ensureSession, EMPTY_AI_CONTEXT, keepLastTurns, readSlots, readTurns, sessionDto } from "./ai-session.ts";
+
+/** Why a session was escalated automatically. */
+export const LOW_CONFIDENCE_REASON = "low_confidence";
+export const HUMAN_REQUEST_REASON = "human_request";
+
+/**
+ * One customer message through the AI: the provider sees the session's context and known slots;
+ * the message and the answer are appended (the last 50 turns are kept) and the slots merged.
+ * Escalation is required when confidence is below the merchant's threshold, when the customer asks
+ * for a human, or when the session already was escalated; the session is then marked escalated.
+ * Answered whether or not AI is `enabled`: that flag gates automatic replies only.
+ */
+export async function sendAiMessage(db: ScopedDb, ai: AiProvider, opts: { merchantId: string; conversationId: string; message: string }): Promise<AiMessageResult> {
+  await assertConversation(db, opts.conversationId);
+  const [settings, session] = await Promise.all([getAiSettings(db), ensureSession(db, opts)]);
+  const userTurn: AiTurn = { role: "user", content: opts.message };
+  const understanding = await ai.understand({ messages: [...readTurns(session.context), userTurn], settings: modelSettings(settings), knownSlots: readSlots(session.slots) });
+
+  const lowConfidence = understanding.confidence < settings.autoEscalationThreshold;
+  const humanRequest = understanding.intent === "human_request";
+  // the provider call is outside the transaction; the append re-reads the locked row so concurrent messages all land
+  const requiresEscalation = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM ai_sessions WHERE id = ${session.id}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
+    const current = await tx.aiSession.findFirstOrThrow({ where: { id: session.id } });
+    const escalateNow = !current.escalated && (lowConfidence || humanRequest);
+    await tx.aiSession.update({
+      where: { id: session.id },
+      data: {
+        context: keepLastTurns([...readTurns(current.context), userTurn, { role: "assistant", content: understanding.response }]),
+        slots: { ...readSlots(current.slots), ...understanding.slots },
+        currentIntent: understanding.intent,
+        ...(escalateNow && { escalated: true, escalatedAt: new Date(), escalationReason: humanRequest ? HUMAN_REQUEST_REASON : LOW_CONFIDENCE_REASON }),
+      },
+    });
+    return current.escalated || escalateNow;
+  });
+  return { intent: understanding.intent, confidence: understanding.confidence, response: understanding.response, slots: understanding.slots, requiresEscalation };
+}
+
+/** The session of a conversation; an empty context with sessionId null when there is none yet (nothing is created). */
+export async function getAiContext(db: ScopedDb, opts: { conversationId: string }): Promise<AiContext> {
+  await assertConversation(db, opts.conversationId);
+  const row = await db.aiSession.findFirst({ where: { conversationId: opts.conversationId } });
+  return row ? sessionDto(row) : EMPTY_AI_CONTEXT;
+}
+
+/** Hands the conversation to a human: marks the session escalated with the reason (creating it if needed). Assignment is untouched. */
+export async function escalateAiConversation(db: ScopedDb, opts: { merchantId: string; conversationId: string; reason: string }): Promise<AiContext> {
+  await assertConversation(db, opts.conversationId);
+  const session = await ensureSession(db, opts);
+  const row = await db.aiSession.update({ where: { id: session.id }, data: { escalated: true, escalatedAt: new Date(), escalationReason: opts.reason } });
+  return sessionDto(row);
+}

@@ -1,0 +1,72 @@
+// The OpenAI provider: any OpenAI-compatible chat-completions endpoint (OPENAI_BASE_URL), asked
+// for a structured answer. Every failure (HTTP error, timeout, refusal, unparsable answer) is an
+// AI_SERVICE_ERROR (502) whose message never carries the key nor the provider's raw text.
+import OpenAI from "openai";
+import { zodResponseFormat } from "openai/helpers/zod";
+import { z } from "zod";
+import { AppError } from "../../../errors.ts";
+import { AI_INTENTS, type AiSlots } from "../../../contract/ai.ts";
+import type { AiProvider, AiUnderstandInput, AiUnderstanding } from "../../../ports/ai-provider.ts";
+
+export const DEFAULT_SYSTEM_PROMPT = "You are a helpful customer service assistant for an online shop, answering direct messages on X. Be brief and friendly, and answer in the customer's language.";
+
+// Strict structured outputs allow no open records, so slots travel as name/value pairs.
+const Understanding = z.object({
+  intent: z.enum(AI_INTENTS),
+  confidence: z.number(),
+  response: z.string(),
+  slots: z.array(z.object({ name: z.string(), value: z.string() })),
+});
+
+export interface OpenAiProviderOptions {
+  apiKey: string;
+  /** an OpenAI-compatible base URL (…/v1); unset: OpenAI's own */
+  baseURL?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+const instructions = (knownSlots: AiSlots) =>
+  [
+    `Classify the customer's last message into one intent of: ${AI_INTENTS.join(", ")}.`,
+    "Give a confidence between 0 and 1, a reply to send to the customer, and the slots you found in the last message (for example orderId, email).",
+    `Slots known so far: ${JSON.stringify(knownSlots)}.`,
+  ].join(" ");
+
+function describe(e: unknown): string {
+  if (e instanceof OpenAI.APIConnectionTimeoutError) return "the AI provider timed out";
+  if (e instanceof OpenAI.APIConnectionError) return "the AI provider could not be reached";
+  if (e instanceof OpenAI.APIError && typeof e.status === "number") return `the AI provider answered HTTP ${e.status}`;
+  return "the AI provider gave no usable answer";
+}
+
+export function createOpenAiProvider(opts: OpenAiProviderOptions): AiProvider {
+  const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeout: opts.timeoutMs ?? 30_000, maxRetries: opts.maxRetries ?? 1 });
+  return {
+    name: "openai",
+    async understand(input: AiUnderstandInput): Promise<AiUnderstanding> {
+      let parsed: z.infer<typeof Understanding> | null;
+      try {
+        const completion = await client.chat.completions.parse({
+          model: input.settings.model,
+          temperature: input.settings.temperature,
+          max_tokens: input.settings.maxTokens, // max_tokens: the field every OpenAI-compatible server knows
+          messages: [
+            { role: "system", content: input.settings.systemPrompt ?? DEFAULT_SYSTEM_PROMPT },
+            { role: "system", content: instructions(input.knownSlots) },
+            ...input.messages.map((m) => ({ role: m.role, content: m.content })),
+          ],
+          response_format: zodResponseFormat(Understanding, "customer_message_understanding"),
+        });
+        parsed = completion.choices[0]?.message.parsed ?? null;
+      } catch (e) {
+        throw new AppError("AI_SERVICE_ERROR", `AI service error: ${describe(e)}`);
+      }
+      if (!parsed) throw new AppError("AI_SERVICE_ERROR", "AI service error: the AI provider gave no usable answer");
+      const slots: AiSlots = {};
+      for (const s of parsed.slots) if (s.name.trim() && s.value.trim()) slots[s.name.trim()] = s.value.trim();
+      const confidence = Number.isFinite(parsed.confidence) ? Math.min(1, Math.max(0, parsed.confidence)) : 0;
+      return { intent: parsed.intent, confidence, response: parsed.response, slots };
+    },
+  };
+}

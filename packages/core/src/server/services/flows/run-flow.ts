@@ -1,0 +1,193 @@
+// The flow engine. A domain event starts an execution of every active flow it triggers (one per
+// event, however often the event is delivered); each step runs one node under the execution's
+// row lock, then moves the execution on and enqueues the next step in the same transaction.
+import type { Db, Tx } from "@mkt-x/db";
+import { renderTemplate } from "../../../domain/render-template.ts";
+import { flowEntryNode, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { JobPayload } from "../../jobs/registry.ts";
+import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
+import { buildVariableLookup } from "../templates/resolve-variables.ts";
+import { parseFlowGraph } from "./flow-dto.ts";
+
+export interface FlowEngineDeps {
+  db: Db;
+  queue: JobQueue;
+}
+
+/** message_received: does the text contain any keyword (case-insensitive)? No keywords: every message. */
+export function matchesKeywords(text: string, keywords: readonly string[] | undefined): boolean {
+  if (!keywords || keywords.length === 0) return true;
+  const lower = text.toLowerCase();
+  return keywords.some((k) => lower.includes(k.toLowerCase()));
+}
+
+/**
+ * Starts the executions a domain event triggers. The trigger key makes a redelivered event start
+ * nothing new: a follower is welcomed once per flow, a message is answered once per message.
+ */
+export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload<"domain.event">): Promise<{ started: string[] }> {
+  const flows = await deps.db.flow.findMany({ where: { merchantId: event.merchantId, status: "active" }, orderBy: { createdAt: "asc" } });
+  if (flows.length === 0) return { started: [] };
+  let triggerKey = `${event.type}:${event.contactId}`;
+  let text = "";
+  if (event.type === "message_received") {
+    const latest = await deps.db.message.findFirst({
+      where: { merchantId: event.merchantId, contactId: event.contactId, direction: "inbound", ...(event.conversationId ? { conversationId: event.conversationId } : {}) },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: { id: true, content: true },
+    });
+    if (!latest) return { started: [] };
+    text = latest.content;
+    triggerKey = `${event.type}:${event.contactId}:${event.conversationId ?? ""}:${latest.id}`;
+  }
+  const candidates = flows.flatMap((f) => {
+    const { trigger, nodes, connections } = parseFlowGraph(f);
+    if (trigger.type !== event.type) return [];
+    if (trigger.type === "message_received" && !matchesKeywords(text, trigger.config.keywords)) return [];
+    const entry = flowEntryNode(nodes, connections);
+    return entry ? [{ flowId: f.id, entryId: entry.id }] : [];
+  });
+  if (candidates.length === 0) return { started: [] };
+  return deps.db.$transaction(async (tx) => {
+    const started: string[] = [];
+    for (const c of candidates) {
+      // the flow must still be active when the execution is written
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO flow_executions (merchant_id, flow_id, contact_id, status, current_node_id, trigger_key)
+        SELECT f.merchant_id, f.id, ${event.contactId}::uuid, 'running', ${c.entryId}, ${triggerKey}
+        FROM flows f WHERE f.id = ${c.flowId}::uuid AND f.status = 'active'
+        ON CONFLICT (flow_id, trigger_key) DO NOTHING
+        RETURNING id`;
+      const row = rows[0];
+      if (!row) continue;
+      await deps.queue.send("flow.step", { executionId: row.id, nodeId: c.entryId }, { tx });
+      started.push(row.id);
+    }
+    return { started };
+  });
+}
+
+interface LockedExecution {
+  id: string;
+  merchant_id: string;
+  flow_id: string;
+  contact_id: string;
+  status: string;
+  current_node_id: string | null;
+  flow_status: string;
+  trigger: unknown;
+  nodes: unknown;
+  connections: unknown;
+}
+
+type StepOutcome = { next: string | null; startAfter?: Date } | { failed: string };
+
+export type FlowStepResult = "skipped" | "cancelled" | "advanced" | "completed" | "failed";
+
+/** One node of one execution. Retries and duplicate jobs find the execution elsewhere and do nothing. */
+export async function runFlowStep(deps: FlowEngineDeps, step: JobPayload<"flow.step">, now: Date = new Date()): Promise<FlowStepResult> {
+  return deps.db.$transaction(
+    async (tx) => {
+      const [exec] = await tx.$queryRaw<LockedExecution[]>`
+        SELECT e.id, e.merchant_id, e.flow_id, e.contact_id, e.status, e.current_node_id,
+               f.status AS flow_status, f.trigger, f.nodes, f.connections
+        FROM flow_executions e JOIN flows f ON f.id = e.flow_id
+        WHERE e.id = ${step.executionId}::uuid
+        FOR UPDATE OF e`;
+      if (!exec || exec.status !== "running" || exec.current_node_id !== step.nodeId) return "skipped";
+      if (exec.flow_status !== "active") {
+        await tx.flowExecution.update({ where: { id: exec.id }, data: { status: "cancelled", completedAt: now, error: "flow deactivated" } });
+        return "cancelled";
+      }
+      const { nodes, connections } = parseFlowGraph({ trigger: exec.trigger ?? {}, nodes: exec.nodes ?? [], connections: exec.connections ?? [] });
+      const node = nodes.find((n) => n.id === step.nodeId);
+      const outcome: StepOutcome = node ? await runNode(tx, deps.queue, exec, node, connections, now) : { failed: `node ${step.nodeId} no longer exists` };
+      if ("failed" in outcome) {
+        await tx.flowExecution.update({ where: { id: exec.id }, data: { status: "failed", error: outcome.failed, completedAt: now } });
+        return "failed";
+      }
+      if (outcome.next === null) {
+        await tx.flowExecution.update({ where: { id: exec.id }, data: { status: "completed", currentNodeId: null, completedAt: now } });
+        return "completed";
+      }
+      await tx.flowExecution.update({ where: { id: exec.id }, data: { currentNodeId: outcome.next } });
+      await deps.queue.send("flow.step", { executionId: exec.id, nodeId: outcome.next }, { tx, ...(outcome.startAfter ? { startAfter: outcome.startAfter } : {}) });
+      return "advanced";
+    },
+    { timeout: 20_000 },
+  );
+}
+
+const nextOf = (connections: readonly FlowConnection[], nodeId: string, branch?: "true" | "false"): string | null =>
+  connections.find((c) => c.fromNodeId === nodeId && (branch === undefined || c.condition === branch))?.toNodeId ?? null;
+
+async function runNode(tx: Tx, queue: JobQueue, exec: LockedExecution, node: FlowNode, connections: readonly FlowConnection[], now: Date): Promise<StepOutcome> {
+  switch (node.type) {
+    case "end":
+      return { next: null };
+    case "wait":
+      return { next: nextOf(connections, node.id), startAfter: new Date(now.getTime() + node.config.duration * 1000) };
+    case "add_tag":
+      await tx.$executeRaw`
+        UPDATE contacts SET tags = CASE WHEN ${node.config.tag} = ANY(tags) THEN tags ELSE array_append(tags, ${node.config.tag}) END, updated_at = now()
+        WHERE id = ${exec.contact_id}::uuid AND merchant_id = ${exec.merchant_id}`;
+      return { next: nextOf(connections, node.id) };
+    case "remove_tag":
+      await tx.$executeRaw`
+        UPDATE contacts SET tags = array_remove(tags, ${node.config.tag}), updated_at = now()
+        WHERE id = ${exec.contact_id}::uuid AND merchant_id = ${exec.merchant_id}`;
+      return { next: nextOf(connections, node.id) };
+    case "condition": {
+      const contact = await tx.contact.findFirst({ where: { id: exec.contact_id, merchantId: exec.merchant_id }, select: { tags: true, attributes: true, optedOut: true } });
+      if (!contact) return { failed: "the contact no longer exists" };
+      const holds = evaluateCondition(contact, node.config);
+      return { next: nextOf(connections, node.id, holds ? "true" : "false") };
+    }
+    case "send_message": {
+      const sent = await sendFlowMessage(tx, queue, exec, node, now);
+      return sent ?? { next: nextOf(connections, node.id) };
+    }
+  }
+}
+
+export function evaluateCondition(contact: { tags: string[]; attributes: unknown; optedOut: boolean }, cond: ConditionConfig): boolean {
+  if (cond.field === "tags") return typeof cond.value === "string" && contact.tags.some((t) => t.toLowerCase() === String(cond.value).toLowerCase());
+  if (cond.field === "optedOut") return contact.optedOut === cond.value;
+  const key = cond.field.slice("attributes.".length);
+  const attrs = contact.attributes;
+  if (typeof attrs !== "object" || attrs === null || Array.isArray(attrs) || !Object.prototype.hasOwnProperty.call(attrs, key)) return false;
+  const value: unknown = (attrs as Record<string, unknown>)[key];
+  return value === cond.value;
+}
+
+async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, node: Extract<FlowNode, { type: "send_message" }>, now: Date): Promise<{ failed: string } | null> {
+  const template = await tx.template.findFirst({ where: { id: node.config.templateId, merchantId: exec.merchant_id } });
+  if (!template) return { failed: `template ${node.config.templateId} not found` };
+  const contact = await tx.contact.findFirst({ where: { id: exec.contact_id, merchantId: exec.merchant_id } });
+  if (!contact) return { failed: "the contact no longer exists" };
+  const shop = await tx.merchantSettings.findUnique({ where: { merchantId: exec.merchant_id }, select: { shopName: true } });
+  const lookup = buildVariableLookup({ explicit: node.config.variables ?? {}, contact: { displayName: contact.displayName, username: contact.username, attributes: contact.attributes }, shopName: shop?.shopName ?? null });
+  const rendered = renderTemplate(template.content, lookup);
+  if (!rendered.ok) return { failed: `missing variable: ${rendered.missing.join(", ")}` };
+  // the contact's open conversation, started where there is none
+  await tx.$executeRaw`
+    INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
+    VALUES (${exec.merchant_id}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open', ${now})
+    ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`;
+  const conversation = await tx.conversation.findFirst({ where: { contactId: contact.id, merchantId: exec.merchant_id, status: "open" }, select: { id: true } });
+  if (!conversation) return { failed: "no open conversation" };
+  await enqueueOutboundMessage(tx, queue, {
+    merchantId: exec.merchant_id,
+    accountId: contact.accountId,
+    conversationId: conversation.id,
+    contactId: contact.id,
+    content: rendered.text,
+    type: template.type === "quick_reply" || template.type === "card" ? template.type : "text",
+    origin: "flow",
+    automated: true,
+    idempotencyKey: `flow:${exec.id}:${node.id}`,
+    ...(node.config.delay > 0 ? { notBefore: new Date(now.getTime() + node.config.delay * 1000) } : {}),
+  });
+  return null;
+}
