@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, ensureQueues, startCampaignRun } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createPgBoss, createJobQueue, createTokenCipher, ensureQueues, startCampaignRun } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
@@ -68,7 +68,7 @@ for (const accountId of generated.accountIds) {
 }
 const dispatchCampaign = await campaignFor("beta");
 const send = { db, x: createTwitterXClient({ baseUrl: sandboxUrl, consumerKey: KEY, consumerSecret: SECRET }), cipher, queue, windows: null };
-const worker = await startWorker({ boss, deps: { db, send, campaigns: { ...campaignDeps, maxInFlight: 2000, pollMs: 200 }, log: { info: () => {} } }, log: { info: () => {}, error: (o) => log(JSON.stringify(o)) }, batchSize: 16, localConcurrency: 4, pollingIntervalSeconds: 0.5 });
+const worker = await startWorker({ boss, deps: { db, send, campaigns: { ...campaignDeps, maxInFlight: 2000, pollMs: 200 }, ai: createEmbeddedAiProvider(), log: { info: () => {} } }, log: { info: () => {}, error: (o) => log(JSON.stringify(o)) }, batchSize: 16, localConcurrency: 4, pollingIntervalSeconds: 0.5 });
 t0 = performance.now();
 await queue.send("campaign.start", { campaignId: dispatchCampaign, run: 1, startAt: new Date().toISOString() });
 for (;;) {

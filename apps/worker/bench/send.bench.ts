@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, ensureQueues } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createPgBoss, createJobQueue, createTokenCipher, ensureQueues } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
@@ -69,7 +69,7 @@ await ensureQueues(boss);
 await boss.insert("message.send", messages.map((m: { id: string }) => ({ data: { messageId: m.id } })));
 const send = { db, x, cipher, queue: createJobQueue(boss), windows: null };
 const t0 = performance.now();
-const worker = await startWorker({ boss, deps: { db, send, campaigns: { db, queue: send.queue, publicBaseUrl: "http://localhost:5000", windows: null }, log: { info: () => {} } }, log: { info: () => {}, error: (o) => console.error(JSON.stringify(o)) }, batchSize: Math.ceil(concurrency / 4), localConcurrency: 4, pollingIntervalSeconds: 0.5 });
+const worker = await startWorker({ boss, deps: { db, send, campaigns: { db, queue: send.queue, publicBaseUrl: "http://localhost:5000", windows: null }, ai: createEmbeddedAiProvider(), log: { info: () => {} } }, log: { info: () => {}, error: (o) => console.error(JSON.stringify(o)) }, batchSize: Math.ceil(concurrency / 4), localConcurrency: 4, pollingIntervalSeconds: 0.5 });
 for (let last = -1; ; ) {
   const { rows: [r] } = await pool.query("SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM messages");
   if (r.sent !== last) process.stderr.write(`\rsent ${r.sent}/${total}`);

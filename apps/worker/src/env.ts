@@ -18,6 +18,10 @@ const Env = z.object({
   PUBLIC_BASE_URL: z.string().url().default("http://localhost:5000"),
   /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
   DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
+  /** automatic AI replies: the embedded NLU or an OpenAI-compatible endpoint (as the API) */
+  AI_PROVIDER: z.enum(["embedded", "openai"], { message: "must be embedded or openai" }).default("embedded"),
+  OPENAI_API_KEY: z.string().min(1, { message: "must not be empty" }).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
 });
 export type WorkerEnv = z.infer<typeof Env>;
 
@@ -27,5 +31,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     const issue = parsed.error.issues[0];
     throw new Error(`invalid configuration: ${String(issue?.path[0] ?? "?")} ${issue?.message ?? ""}`.trim());
   }
+  if (parsed.data.AI_PROVIDER === "openai" && !parsed.data.OPENAI_API_KEY) throw new Error("invalid configuration: OPENAI_API_KEY is required when AI_PROVIDER=openai");
   return parsed.data;
 }

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
-import { createPgBoss, createJobQueue } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createPgBoss, createJobQueue } from "@mkt-x/core/server";
 import { startWorker } from "../src/worker.ts";
 import { startE2E, type E2E } from "./e2e-harness.ts";
 import { eventually } from "./harness.ts";
@@ -269,7 +269,7 @@ describe("campaigns", () => {
     boss2.on("error", () => {});
     await boss2.start();
     const queue2 = createJobQueue(boss2);
-    const first = await startWorker({ boss: boss2, deps: { db: e.database.db, send: { ...e.send, queue: queue2 }, campaigns: { ...e.campaigns, queue: queue2 }, log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
+    const first = await startWorker({ boss: boss2, deps: { db: e.database.db, send: { ...e.send, queue: queue2 }, campaigns: { ...e.campaigns, queue: queue2 }, ai: createEmbeddedAiProvider(), log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
     await e.call("POST", `/campaigns/${c.id}/start`);
     await eventually(async () => dmsTo(e!, customers.map((x) => x.user)).length, (n) => n >= 8, 20_000);
     // one worker goes away mid-campaign; another picks up where it left off

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createTokenCipher, type CampaignRunDeps, type JobQueue, type SendPipelineDeps, type SendWindowLimits, type TokenCipher } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createPgBoss, createJobQueue, createTokenCipher, type CampaignRunDeps, type JobQueue, type SendPipelineDeps, type SendWindowLimits, type TokenCipher } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
@@ -54,7 +54,7 @@ export async function startWorkerHarness(opts: { windows?: SendWindowLimits | nu
     campaigns,
     errors,
     async startWorker() {
-      const w = await startWorker({ boss, deps: { db: database.db, send, campaigns, log: { info: () => {} } }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
+      const w = await startWorker({ boss, deps: { db: database.db, send, campaigns, ai: createEmbeddedAiProvider(), log: { info: () => {} } }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
       running.push(w);
       return w;
     },

@@ -2,7 +2,7 @@
 // crashes, 429 and 5xx storms, consent, and send windows shared by two worker processes.
 import { afterEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createPgBoss, createJobQueue, enqueueOutboundMessage, sendMessage, sweepStalledMessages } from "@mkt-x/core/server";
+import { createEmbeddedAiProvider, createPgBoss, createJobQueue, enqueueOutboundMessage, sendMessage, sweepStalledMessages } from "@mkt-x/core/server";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
 import { startWorkerHarness, eventually, type WorkerHarness } from "./harness.ts";
@@ -167,7 +167,7 @@ describe("send pipeline", () => {
     const boss2 = createPgBoss(h.database.url, { max: 3 });
     boss2.on("error", () => {});
     await boss2.start();
-    const w2 = await startWorker({ boss: boss2, deps: { db: h.database.db, send: { ...h.send, queue: createJobQueue(boss2) }, campaigns: { ...h.campaigns, queue: createJobQueue(boss2) }, log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
+    const w2 = await startWorker({ boss: boss2, deps: { db: h.database.db, send: { ...h.send, queue: createJobQueue(boss2) }, campaigns: { ...h.campaigns, queue: createJobQueue(boss2) }, ai: createEmbeddedAiProvider(), log: { info: () => {} } }, log: { info: () => {}, error: () => {} }, pollingIntervalSeconds: 0.5 });
     await h.startWorker();
     try {
       await eventually(() => statuses(h!, ids), (m) => m.filter((x) => x.status === "sent").length === 5);

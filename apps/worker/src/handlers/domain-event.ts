@@ -1,11 +1,26 @@
 import { startFlowsForEvent, type JobPayload } from "@mkt-x/core/server";
 import type { HandlerDeps } from "./index.ts";
+import { replyWithAi } from "./ai-reply.ts";
 
 /**
  * `domain.event`: what happened (a new follower, a message received). Every active flow whose
- * trigger matches starts an execution (once per event, however often it is delivered).
+ * trigger matches starts an execution (once per event, however often it is delivered), and an
+ * inbound message may get an automatic AI reply (ai-reply.ts). Flows and AI run independently: a
+ * failure of one does not keep the other from running; the first error is rethrown after both
+ * ran, so the job is retried (both sides are idempotent).
  */
 export async function handleDomainEvent(deps: HandlerDeps, payload: JobPayload<"domain.event">): Promise<void> {
-  const { started } = await startFlowsForEvent({ db: deps.db, queue: deps.send.queue }, payload);
-  deps.log.info({ ...payload, started }, "domain.event");
+  const [flows, ai] = await Promise.allSettled([startFlowsForEvent({ db: deps.db, queue: deps.send.queue }, payload), replyWithAi(deps, payload)]);
+  deps.log.info(
+    {
+      ...payload,
+      ...(flows.status === "fulfilled" ? { started: flows.value.started } : { flowsError: errorMessage(flows.reason) }),
+      ...(ai.status === "fulfilled" ? { ai: ai.value } : { aiError: errorMessage(ai.reason) }),
+    },
+    "domain.event",
+  );
+  if (flows.status === "rejected") throw flows.reason;
+  if (ai.status === "rejected") throw ai.reason;
 }
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

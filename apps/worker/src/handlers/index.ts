@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Db } from "@mkt-x/db";
+import type { AiProvider } from "@mkt-x/core";
 import { JOBS, type CampaignRunDeps, type JobName, type SendPipelineDeps } from "@mkt-x/core/server";
 import { handleWebhookEvent } from "./webhook-event.ts";
 import { handleSendMessage, handleSendMessageBatch } from "./send-message.ts";
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   db: Db;
   send: SendPipelineDeps;
   campaigns: CampaignRunDeps;
+  /** the AI chatbot's provider, for automatic replies to inbound DMs */
+  ai: AiProvider;
   log: { info: (o: object, m: string) => void };
 }
 

@@ -1,0 +1,67 @@
+import { optKeyword } from "@mkt-x/core";
+import { enqueueOutboundMessage, getAiSettings, scopeToMerchant, sendAiMessage, type JobPayload } from "@mkt-x/core/server";
+import type { HandlerDeps } from "./index.ts";
+
+export type AiReplyOutcome =
+  | "not_a_message"
+  | "ai_disabled"
+  | "auto_reply_disabled"
+  | "no_open_conversation"
+  | "assigned_to_human"
+  | "escalated"
+  | "no_inbound_message"
+  | "opt_keyword"
+  | "already_replied"
+  | "requires_escalation"
+  | "replied";
+
+/**
+ * Automatic AI reply to an inbound DM: when the merchant's AI is enabled, the account's auto-reply
+ * is on, the conversation is neither escalated nor assigned to a human and the latest inbound
+ * message is not an opt-out/opt-in keyword, that message goes through the same service as
+ * POST /ai/conversations/{id}/message; an answer that needs no escalation is queued as a bot DM
+ * (automated: the send pipeline enforces consent and opt-out). One reply per inbound message
+ * (idempotency key `ai:<message id>`), however often the event is delivered.
+ *
+ * Business hours are deliberately not checked: outside them the bot still answers, covering the
+ * hours when no agent is there (business hours gate human availability, not the bot).
+ */
+export async function replyWithAi(deps: HandlerDeps, payload: JobPayload<"domain.event">): Promise<AiReplyOutcome> {
+  if (payload.type !== "message_received" || !payload.conversationId) return "not_a_message";
+  const { merchantId, conversationId } = payload;
+  const db = scopeToMerchant(deps.db, merchantId);
+
+  const settings = await getAiSettings(db);
+  if (!settings.enabled) return "ai_disabled";
+  const account = await db.xAccount.findFirst({ where: { id: payload.accountId }, select: { autoReplyEnabled: true } });
+  if (!account?.autoReplyEnabled) return "auto_reply_disabled";
+  const conversation = await db.conversation.findFirst({ where: { id: conversationId, status: "open" }, select: { id: true, accountId: true, contactId: true, assignedToUserId: true } });
+  if (!conversation) return "no_open_conversation";
+  if (conversation.assignedToUserId !== null) return "assigned_to_human";
+  const session = await db.aiSession.findFirst({ where: { conversationId }, select: { escalated: true } });
+  if (session?.escalated) return "escalated";
+  const latest = await db.message.findFirst({ where: { conversationId, direction: "inbound" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true, content: true } });
+  if (!latest) return "no_inbound_message";
+  if (optKeyword(latest.content)) return "opt_keyword";
+  const idempotencyKey = `ai:${latest.id}`;
+  // a redelivered event (or a second event for the same latest message) neither asks the AI again nor replies twice
+  if (await db.message.findFirst({ where: { idempotencyKey }, select: { id: true } })) return "already_replied";
+
+  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content });
+  // the service has marked the session escalated: a human takes over, no reply
+  if (result.requiresEscalation) return "requires_escalation";
+  await deps.db.$transaction((tx) =>
+    enqueueOutboundMessage(tx, deps.send.queue, {
+      merchantId,
+      accountId: conversation.accountId,
+      conversationId: conversation.id,
+      contactId: conversation.contactId,
+      content: result.response,
+      origin: "ai",
+      automated: true,
+      isFromBot: true,
+      idempotencyKey,
+    }),
+  );
+  return "replied";
+}

@@ -1,0 +1,111 @@
+// Automatic AI replies end to end: a customer's DM reaches the webhook, the worker's domain.event
+// asks the AI (the embedded NLU) and, when allowed, the bot's answer lands in the sandbox.
+import { afterEach, describe, expect, it } from "vitest";
+import type { SandboxUser } from "@mkt-x/twitter/sandbox";
+import { startE2E, type E2E } from "./e2e-harness.ts";
+import { eventually } from "./harness.ts";
+
+let e: E2E | undefined;
+afterEach(async () => {
+  await e?.close();
+  e = undefined;
+});
+
+const q = async <T = Record<string, unknown>>(env: E2E, sql: string, params: unknown[] = []) => (await env.database.pool.query(sql, params)).rows as T[];
+const completedDomainEvents = async (env: E2E) =>
+  Number((await q<{ n: string }>(env, "SELECT count(*) AS n FROM pgboss.job WHERE name = 'domain.event' AND state = 'completed'"))[0]?.n ?? 0);
+/** waits (polling) until n domain.event jobs completed: after that, any AI reply would already be queued */
+const domainEventsDone = (env: E2E, n: number) => eventually(() => completedDomainEvents(env), (c) => c >= n);
+const dmsTo = (env: E2E, user: SandboxUser) => env.sandbox.dms().filter((d) => d.recipientId === user.id);
+const aiMessages = (env: E2E) => q(env, "SELECT * FROM messages WHERE origin = 'ai'");
+const conversationOf = async (env: E2E, user: SandboxUser): Promise<string> => {
+  const rows = await q<{ id: string }>(env, "SELECT cv.id FROM conversations cv JOIN contacts c ON c.id = cv.contact_id WHERE c.twitter_user_id = $1 AND cv.status = 'open'", [user.id]);
+  const id = rows[0]?.id;
+  if (!id) throw new Error(`no open conversation for ${user.id}`);
+  return id;
+};
+
+async function setup(opts: { aiEnabled: boolean; autoReply: boolean }): Promise<{ env: E2E; shop: SandboxUser; accountId: string; customer: SandboxUser }> {
+  const env = await startE2E();
+  e = env;
+  const { user: shop, accountId } = await env.connect();
+  if (opts.aiEnabled) {
+    const res = await env.call("PUT", "/ai/settings", { enabled: true });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  if (opts.autoReply) await enableAutoReply(env, accountId);
+  await env.startWorker();
+  const customer = env.sandbox.addUser({ username: `customer_${Math.random().toString(36).slice(2, 8)}` });
+  return { env, shop, accountId, customer };
+}
+
+async function enableAutoReply(env: E2E, accountId: string): Promise<void> {
+  const res = await env.call("PUT", `/accounts/${accountId}`, { autoReplyEnabled: true });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+describe("automatic AI replies", () => {
+  it("answers an order question with one bot DM mentioning the order, stored as origin ai from the bot", async () => {
+    const { env, shop, customer } = await setup({ aiEnabled: true, autoReply: true });
+    const delivery = await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "What's the status of my order #12345?" });
+    expect(delivery).toMatchObject({ delivered: true, status: 200 });
+
+    const dm = await env.sandbox.waitForDm((d) => d.recipientId === customer.id, 15_000);
+    expect(dm.text).toContain("12345");
+    await domainEventsDone(env, 1);
+    const rows = await eventually(() => aiMessages(env), (r) => r.length === 1 && r[0]?.status === "sent");
+    expect(rows[0]).toMatchObject({ origin: "ai", is_from_bot: true, automated: true, direction: "outbound", conversation_id: await conversationOf(env, customer) });
+    expect(String(rows[0]?.idempotency_key)).toMatch(/^ai:/);
+    expect(dmsTo(env, customer)).toHaveLength(1);
+    const [session] = await q(env, "SELECT escalated FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
+    expect(session).toMatchObject({ escalated: false });
+  });
+
+  it("does not reply when the merchant's AI is disabled, nor when the account's auto-reply is off", async () => {
+    const { env, shop, accountId, customer } = await setup({ aiEnabled: false, autoReply: true });
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "What's the status of my order #12345?" });
+    await domainEventsDone(env, 1);
+    expect(await aiMessages(env)).toHaveLength(0);
+    expect(await q(env, "SELECT id FROM ai_sessions")).toHaveLength(0);
+
+    // AI on, auto-reply off
+    expect((await env.call("PUT", "/ai/settings", { enabled: true })).status).toBe(200);
+    expect((await env.call("PUT", `/accounts/${accountId}`, { autoReplyEnabled: false })).status).toBe(200);
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "Where is my order #777?" });
+    await domainEventsDone(env, 2);
+    expect(await aiMessages(env)).toHaveLength(0);
+    expect(dmsTo(env, customer)).toHaveLength(0);
+  });
+
+  it("does not reply to a request for a human and marks the session escalated", async () => {
+    const { env, shop, customer } = await setup({ aiEnabled: true, autoReply: true });
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "I want to talk to a human" });
+    await domainEventsDone(env, 1);
+    expect(await aiMessages(env)).toHaveLength(0);
+    expect(dmsTo(env, customer)).toHaveLength(0);
+    const [session] = await q(env, "SELECT escalated, escalation_reason FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
+    expect(session).toMatchObject({ escalated: true, escalation_reason: "human_request" });
+
+    // an escalated conversation gets no automatic reply afterwards either
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "What's the status of my order #12345?" });
+    await domainEventsDone(env, 2);
+    expect(await aiMessages(env)).toHaveLength(0);
+  });
+
+  it("does not reply in a conversation assigned to an agent", async () => {
+    const { env, shop, accountId, customer } = await setup({ aiEnabled: true, autoReply: false });
+    // the conversation exists (auto-reply still off), then an agent takes it
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "Hello" });
+    await domainEventsDone(env, 1);
+    const conversationId = await conversationOf(env, customer);
+    const assigned = await env.call("POST", `/conversations/${conversationId}/assign`, { userId: "agent-1" });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    await enableAutoReply(env, accountId);
+
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "What's the status of my order #12345?" });
+    await domainEventsDone(env, 2);
+    expect(await aiMessages(env)).toHaveLength(0);
+    expect(dmsTo(env, customer)).toHaveLength(0);
+    expect(await q(env, "SELECT id FROM ai_sessions WHERE conversation_id = $1", [conversationId])).toHaveLength(0);
+  });
+});
