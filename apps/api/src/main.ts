@@ -1,7 +1,7 @@
 // Composition root of the API: real database, queue, X client and token verifier.
 import { createDb } from "@mkt-x/db";
 import pg from "pg";
-import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor, parseEncryptionKey, createEmbeddedAiProvider, createOpenAiProvider } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor, parseEncryptionKey, aiProviderFromEnv } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "./app.ts";
 import { loadEnv, ConfigError } from "./env.ts";
@@ -29,8 +29,7 @@ await boss.start();
 // webhook ingest writes through plain pg connections of its own (group commit, see the ingestor)
 const ingestPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 ingestPool.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "ingest pool error", err: err.message })));
-// loadEnv guarantees the key when AI_PROVIDER=openai
-const ai = env.AI_PROVIDER === "openai" && env.OPENAI_API_KEY ? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }) : createEmbeddedAiProvider();
+const ai = aiProviderFromEnv(env);
 const publicUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 
 const app = await buildApp({

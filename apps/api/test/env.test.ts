@@ -29,6 +29,21 @@ describe("configuration", () => {
     expect(() => loadEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
   });
 
+  it("defaults to the embedded AI provider and takes openai with a key and a base URL", () => {
+    expect(loadEnv(good)).toMatchObject({ AI_PROVIDER: "embedded" });
+    expect(loadEnv({ ...good, AI_PROVIDER: "openai", OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" })).toMatchObject({ AI_PROVIDER: "openai", OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" });
+  });
+
+  it.each([
+    ["AI_PROVIDER", { AI_PROVIDER: "claude" }],
+    ["OPENAI_API_KEY", { AI_PROVIDER: "openai" }],
+    ["OPENAI_API_KEY", { AI_PROVIDER: "openai", OPENAI_API_KEY: "" }],
+    ["OPENAI_BASE_URL", { OPENAI_BASE_URL: "not a url" }],
+  ])("names %s when the AI settings are wrong (API and worker alike)", (name, patch) => {
+    expect(() => loadEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
+    expect(() => loadWorkerEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
+  });
+
   it("wants a JWT secret or a JWKS URL", () => {
     const { JWT_SECRET: _secret, ...rest } = good;
     expect(() => loadEnv(rest)).toThrow(/JWT_SECRET or JWT_JWKS_URL/);

@@ -1,7 +1,7 @@
 // Composition root of the worker.
 import pino from "pino";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, createEmbeddedAiProvider, createOpenAiProvider } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, aiProviderFromEnv } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { loadEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
@@ -27,8 +27,7 @@ const send = {
   windows: env.DM_SEND_WINDOWS === "on" ? { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H, accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H } : null,
 };
 const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, windows: send.windows };
-// loadEnv guarantees the key when AI_PROVIDER=openai
-const ai = env.AI_PROVIDER === "openai" && env.OPENAI_API_KEY ? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }) : createEmbeddedAiProvider();
+const ai = aiProviderFromEnv(env);
 const worker = await startWorker({ boss, deps: { db, send, campaigns, ai, log }, log });
 
 let stopping = false;

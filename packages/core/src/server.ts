@@ -74,3 +74,4 @@ export { updateFlow } from "./server/services/flows/update-flow.ts";
 export { activateFlow, deactivateFlow, deleteFlow } from "./server/services/flows/flow-lifecycle.ts";
 export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows/flow-dto.ts";
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
+export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv } from "./server/config.ts";
