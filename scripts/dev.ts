@@ -2,11 +2,21 @@
 // .data/ (unless DATABASE_URL), migrations, the X sandbox, API, worker and admin, a demo merchant
 // with a connected sandbox account, and how to log in.
 import { join } from "node:path";
+import { loadDevEnvFile } from "@mkt-x/core/server";
 import { resolveDevDatabase, migrateDatabase } from "@mkt-x/db/ops";
 import { createXSandbox } from "@mkt-x/twitter/sandbox";
-import { devSecrets, ROOT, DEMO_MERCHANT_ID, DEMO_USER_ID, SANDBOX_CONSUMER_KEY, SANDBOX_CONSUMER_SECRET } from "./lib/dev-secrets.ts";
+import { devSecrets, ROOT, ENV_FILE, DEMO_MERCHANT_ID, DEMO_USER_ID, SANDBOX_CONSUMER_KEY, SANDBOX_CONSUMER_SECRET } from "./lib/dev-secrets.ts";
 import { mintToken } from "./lib/mint-token.ts";
 import { run, stopAll, waitForHttp, type Managed } from "./lib/processes.ts";
+
+// the repository's .env before anything reads the environment (the shell's variables win); the API
+// and the worker inherit the result
+try {
+  if (loadDevEnvFile(ENV_FILE)) console.log(`mkt-x dev: read ${ENV_FILE}`);
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+}
 
 const port = Number(process.env.PORT ?? 5000);
 const sandboxPort = Number(process.env.SANDBOX_PORT ?? 5100);
@@ -20,7 +30,8 @@ await migrateDatabase(database.url);
 console.log(`mkt-x dev: database ready (${database.embedded ? "embedded PostgreSQL under .data/pg" : "DATABASE_URL"})`);
 
 const secrets = devSecrets();
-const useSandbox = process.env.X_CONSUMER_KEY === undefined || process.env.X_SANDBOX === "1";
+// a blank key is unset, as for the API and the worker
+const useSandbox = !process.env.X_CONSUMER_KEY || process.env.X_SANDBOX === "1";
 const sandbox = useSandbox ? createXSandbox({ consumerKey: SANDBOX_CONSUMER_KEY, consumerSecret: SANDBOX_CONSUMER_SECRET, webhookUrl: `${base}/webhooks/twitter`, echoOutbound: true }) : null;
 const sandboxUrl = sandbox ? await sandbox.listen(sandboxPort, "127.0.0.1") : null;
 if (sandboxUrl) console.log(`mkt-x dev: X sandbox at ${sandboxUrl} (control API: ${sandboxUrl}/_sandbox)`);

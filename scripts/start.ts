@@ -26,8 +26,9 @@ const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
 let sandbox: { close: () => Promise<void> } | null = null;
 if (process.env.X_SANDBOX === "1") {
   const { createXSandbox } = await import("@mkt-x/twitter/sandbox");
-  const key = process.env.X_CONSUMER_KEY ?? "sandbox-consumer-key";
-  const secret = process.env.X_CONSUMER_SECRET ?? "sandbox-consumer-secret";
+  // blank counts as unset, as in the API and worker configuration
+  const key = process.env.X_CONSUMER_KEY || "sandbox-consumer-key";
+  const secret = process.env.X_CONSUMER_SECRET || "sandbox-consumer-secret";
   const publicUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 5000}`;
   const sb = createXSandbox({ consumerKey: key, consumerSecret: secret, webhookUrl: `${publicUrl}/api/v1/mkt-x/webhooks/twitter` });
   const url = await sb.listen(Number(process.env.SANDBOX_PORT ?? 5100), "127.0.0.1");

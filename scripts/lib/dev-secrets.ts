@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const DATA_DIR = join(ROOT, ".data");
+/** the development `.env`, at the repository root whatever the working directory */
+export const ENV_FILE = join(ROOT, ".env");
 
 export interface DevSecrets {
   JWT_SECRET: string;

@@ -1,7 +1,7 @@
 // One translation from anything thrown to AppError; REST and tRPC both format from it.
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { AppError } from "@mkt-x/core";
+import { AppError, type ErrorDetails } from "@mkt-x/core";
 import { Prisma } from "@mkt-x/db";
 
 const fieldOf = (path: PropertyKey[]) => path.map(String).join(".");
@@ -23,6 +23,27 @@ const TRPC_CODES: Partial<Record<TRPCError["code"], () => AppError>> = {
 };
 
 export function toAppError(e: unknown): AppError {
+  const app = translate(e);
+  return Array.isArray(app.details) ? new AppError(app.code, app.message, detailsObject(app.details), app.status) : app;
+}
+
+/**
+ * The seed's error details are one object, `{ field, reason }`. A list of issues (zod's, or a
+ * service's `[{ field, message }]`) answers its first issue in that form and all of them under
+ * `issues`; objects are answered as they are.
+ */
+export function detailsObject(details: ErrorDetails): Record<string, unknown> {
+  if (!Array.isArray(details)) return details;
+  const first = details[0];
+  const reason = first?.message ?? first?.reason;
+  return {
+    ...(typeof first?.field === "string" ? { field: first.field } : {}),
+    ...(typeof reason === "string" ? { reason } : {}),
+    issues: details,
+  };
+}
+
+function translate(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof TRPCError) {
     if (e.cause instanceof AppError) return e.cause;
@@ -33,7 +54,7 @@ export function toAppError(e: unknown): AppError {
     const mapped = TRPC_CODES[e.code];
     if (mapped) return mapped();
     if (e.code === "BAD_REQUEST") return new AppError("VALIDATION_ERROR", e.message);
-    return e.cause ? toAppError(e.cause) : internal();
+    return e.cause ? translate(e.cause) : internal();
   }
   if (e instanceof ZodError) return new AppError("VALIDATION_ERROR", "Request validation failed", zodDetails(e));
   if (e instanceof Prisma.PrismaClientKnownRequestError) {
@@ -57,5 +78,5 @@ const internal = () => new AppError("INTERNAL_ERROR", "Internal server error");
 export const isServerFault = (e: AppError) => e.status >= 500 && e.code !== "TWITTER_API_ERROR" && e.code !== "AI_SERVICE_ERROR";
 
 export function envelopeOf(e: AppError) {
-  return { success: false as const, error: e.message, code: e.code, ...(e.details !== undefined ? { details: e.details } : {}) };
+  return { success: false as const, error: e.message, code: e.code, ...(e.details !== undefined ? { details: detailsObject(e.details) } : {}) };
 }

@@ -1,7 +1,21 @@
 // Composition root of the API: real database, queue, X client and token verifier.
+import { join } from "node:path";
 import { createDb } from "@mkt-x/db";
 import pg from "pg";
-import { createPgBoss, createJobQueue, createTokenCipher, createWebhookIngestor, parseEncryptionKey, aiProviderFromEnv } from "@mkt-x/core/server";
+import {
+  createPgBoss,
+  createJobQueue,
+  createTokenCipher,
+  createWebhookIngestor,
+  parseEncryptionKey,
+  aiProviderFromEnv,
+  loadDevEnvFile,
+  xAppFromEnv,
+  unconfiguredXClient,
+  sendMessage,
+  sendWindowsFromEnv,
+  X_APP_NOT_CONFIGURED,
+} from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "./app.ts";
 import { loadEnv, ConfigError } from "./env.ts";
@@ -11,6 +25,8 @@ import { BASE_PATH } from "./openapi.ts";
 
 let env;
 try {
+  // the repository's .env, in development; src/ and the built dist/ are both two levels below the root
+  loadDevEnvFile(join(import.meta.dirname, "..", "..", "..", ".env"));
   env = loadEnv();
 } catch (e) {
   if (e instanceof ConfigError) {
@@ -31,19 +47,27 @@ const ingestPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 ingestPool.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "ingest pool error", err: err.message })));
 const ai = aiProviderFromEnv(env);
 const publicUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
+const xApp = xAppFromEnv(env);
+const queue = createJobQueue(boss);
+const x = xApp ? createTwitterXClient({ baseUrl: env.X_API_BASE_URL, ...xApp, timeoutMs: 10_000 }) : unconfiguredXClient();
+const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY));
+// an agent's reply goes through the same send pipeline right away, so the answer carries X's id
+const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env) };
 
 const app = await buildApp({
   services: {
     db,
-    queue: createJobQueue(boss),
+    queue,
     ingestor: createWebhookIngestor({ pool: ingestPool, boss }),
-    x: createTwitterXClient({ baseUrl: env.X_API_BASE_URL, consumerKey: env.X_CONSUMER_KEY, consumerSecret: env.X_CONSUMER_SECRET }),
-    cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY)),
+    x,
+    cipher,
     webhookUrl: `${publicUrl}${BASE_PATH}/webhooks/twitter`,
     ai,
+    deliverNow: (messageId) => sendMessage(pipeline, messageId),
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
-  consumerSecret: env.X_CONSUMER_SECRET,
+  // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)
+  consumerSecret: xApp?.consumerSecret ?? "",
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   readiness: async () => {
     await db.$queryRaw`SELECT 1`;
@@ -53,6 +77,7 @@ const app = await buildApp({
   publicUrl,
 });
 
+if (!xApp) app.log.warn(`${X_APP_NOT_CONFIGURED}: connecting accounts and X's webhooks are refused`);
 await app.listen({ port: env.PORT, host: env.HOST });
 
 let stopping = false;

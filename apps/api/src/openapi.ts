@@ -18,7 +18,16 @@ const ErrorEnvelope: SchemaObject = {
     success: { type: "boolean", const: false },
     error: { type: "string", description: "what went wrong, for people" },
     code: { type: "string", enum: ["VALIDATION_ERROR", "UNAUTHORIZED", "FORBIDDEN", "RESOURCE_NOT_FOUND", "DUPLICATE_RESOURCE", "CONFLICT", "UNPROCESSABLE_ENTITY", "RATE_LIMIT_EXCEEDED", "TWITTER_API_ERROR", "AI_SERVICE_ERROR", "SERVICE_UNAVAILABLE", "INTERNAL_ERROR"] },
-    details: { description: "field paths and reasons, when there are any" },
+    details: {
+      type: "object",
+      description: "what the error is about, when it is about something: `field` and `reason`; a validation failure lists every faulty field under `issues` (the first one is `field`/`reason`). Some errors add their own keys (e.g. `missing`, `unused`, `campaignIds`).",
+      properties: {
+        field: { type: "string", description: "the field path, dot-separated (`conditions.1.value`)" },
+        reason: { type: "string" },
+        issues: { type: "array", description: "each `{ field, message }` (segment conditions: `{ index, field, reason }`)", items: { type: "object", required: ["field"], properties: { field: { type: "string" }, message: { type: "string" } } } },
+      },
+      additionalProperties: true,
+    },
   },
 };
 
@@ -43,7 +52,7 @@ export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
     description: "Market and serve customers over X direct messages. Every response is an envelope: `{ success: true, data, pagination? }` or `{ success: false, error, code, details? }`.",
     version: "1.0.0",
     baseUrl: `${serverUrl}${BASE_PATH}`,
-    securitySchemes: { Authorization: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "JWT with claims sub, merchantId, role (owner|admin|agent|viewer), exp" } },
+    securitySchemes: { Authorization: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "JWT with claims merchantId, role (owner|admin|agent|viewer), exp and, optionally, sub (the user id; without it the caller is `merchant:<merchantId>:<role>`)" } },
   });
   for (const item of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(item as Json)) {

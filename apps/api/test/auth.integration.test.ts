@@ -1,11 +1,11 @@
 // Bearer tokens and roles (CONTRACT.md): 401 UNAUTHORIZED for anything but a valid HS256 token with
 // the claims, 403 FORBIDDEN for a role without the right, on REST and tRPC alike.
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "@mkt-x/core";
 import { JWT_SECRET, startHarness, type Harness } from "./harness.ts";
-import { connectAccount, newMerchant, uniqueUsername, type AccountBody, type Success } from "./factories.ts";
+import { connectAccount, insertAccount, insertInboxContact, insertInboxConversation, newMerchant, uniqueUsername, type AccountBody, type MessageBody, type Success } from "./factories.ts";
 import { expectFailure, expectSuccess } from "./envelope-assertions.ts";
 
 let h: Harness;
@@ -22,6 +22,11 @@ const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 const validClaims = (): JWTPayload => ({ sub: randomUUID(), merchantId: newMerchant(), role: "owner", exp: inAnHour() });
 
 const signHs = (claims: JWTPayload, alg = "HS256", key: Uint8Array = secret) => new SignJWT(claims).setProtectedHeader({ alg, typ: "JWT" }).sign(key);
+/** HS256 signed by hand: jose types the registered claims, and these tests send them ill-typed. */
+const signRaw = async (claims: Record<string, unknown>) => {
+  const unsigned = `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(claims)}`;
+  return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
+};
 
 /** Every account endpoint with a body that would pass validation. */
 const ENDPOINTS = [
@@ -64,8 +69,10 @@ describe("401 UNAUTHORIZED", () => {
       const { merchantId: _m, ...claims } = validClaims();
       return signHs(claims);
     }],
-    ["no sub claim", () => {
-      const { sub: _s, ...claims } = validClaims();
+    ["a sub that is not a string", () => signRaw({ ...validClaims(), sub: 42 })],
+    ["a null sub", () => signRaw({ ...validClaims(), sub: null })],
+    ["no role claim", () => {
+      const { role: _r, ...claims } = validClaims();
       return signHs(claims);
     }],
     ["an unknown role", () => signHs({ ...validClaims(), role: "superuser" })],
@@ -104,6 +111,23 @@ describe("401 UNAUTHORIZED", () => {
 
   it("accepts a valid HS256 token with the claims", async () => {
     expectSuccess(await h.call<Success<AccountBody[]>>("GET", "/accounts", { token: await signHs(validClaims()) }));
+  });
+
+  it("accepts a token without sub (CONTRACT requires only exp): the caller is one user per merchant and role", async () => {
+    const merchantId = newMerchant();
+    const claims = { merchantId, role: "agent", exp: inAnHour() };
+    expectSuccess(await h.call<Success<AccountBody[]>>("GET", "/accounts", { token: await signHs(claims) }));
+
+    // the Idempotency-Key of a send is scoped to that stable user: another sub-less token is the same caller
+    const pool = h.database.pool;
+    const accountId = await insertAccount(pool, { merchantId });
+    const conversationId = await insertInboxConversation(pool, { merchantId, accountId, contactId: await insertInboxContact(pool, { merchantId, accountId }) });
+    const send = async (token: string) =>
+      expectSuccess(await h.call<Success<MessageBody>>("POST", `/conversations/${conversationId}/messages`, { token, body: { content: "Once only" }, headers: { "Idempotency-Key": "k-1" } }));
+    const first = await send(await signHs(claims));
+    expect((await send(await signHs({ ...claims, exp: inAnHour() + 60 }))).id).toBe(first.id);
+    const { rows } = await pool.query<{ idempotency_key: string }>("SELECT idempotency_key FROM messages WHERE conversation_id = $1", [conversationId]);
+    expect(rows).toEqual([{ idempotency_key: `hdr:merchant:${merchantId}:agent:k-1` }]);
   });
 
   it("refuses tRPC calls without a valid token too", async () => {

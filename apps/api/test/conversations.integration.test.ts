@@ -204,7 +204,7 @@ describe("GET /conversations/{conversationId}", () => {
     const otherConversation = await insertInboxConversation(pool(), { merchantId: s.merchantId, accountId: s.accountId, contactId: await insertInboxContact(pool(), { merchantId: s.merchantId, accountId: s.accountId }) });
     await insertInboxMessage(pool(), { ...base, conversationId: otherConversation, createdAt: t0 });
 
-    for (const query of ["", "?includeMessages=true"]) {
+    for (const query of ["", "?includeMessages=true", "?includeMessages=1"]) {
       const data = expectSuccess(await get(s.viewer, s.conversationId, query));
       expect(Object.keys(data).sort()).toEqual([...CONVERSATION_KEYS, "messages"].sort());
       expect(data).toMatchObject({ id: s.conversationId, contactId: s.contactId, accountId: s.accountId, status: "open", channel: "direct_message", closedAt: null, closeReason: null });
@@ -216,10 +216,10 @@ describe("GET /conversations/{conversationId}", () => {
     }
   });
 
-  it("leaves messages out with includeMessages=false (the string, not coerced to true)", async () => {
+  it.each(["false", "0"])("leaves messages out with includeMessages=%s (the string, not coerced to true)", async (value) => {
     const s = await inbox();
     await insertInboxMessage(pool(), { merchantId: s.merchantId, accountId: s.accountId, conversationId: s.conversationId, contactId: s.contactId });
-    const data = expectSuccess(await get(s.viewer, s.conversationId, "?includeMessages=false"));
+    const data = expectSuccess(await get(s.viewer, s.conversationId, `?includeMessages=${value}`));
     expect(data).not.toHaveProperty("messages");
     expect(Object.keys(data).sort()).toEqual(CONVERSATION_KEYS);
   });
@@ -235,7 +235,7 @@ describe("GET /conversations/{conversationId}", () => {
     expect((await call(true)).body.result.data.messages).toHaveLength(1);
   });
 
-  it.each(["yes", "1", "False"])("refuses includeMessages=%s with 400", async (value) => {
+  it.each(["yes", "2", "01", "False"])("refuses includeMessages=%s with 400", async (value) => {
     const s = await inbox();
     const failure = expectFailure(await get(s.viewer, s.conversationId, `?includeMessages=${value}`), 400, "VALIDATION_ERROR");
     expect(detailFields(failure)).toEqual(["includeMessages"]);
@@ -250,6 +250,12 @@ describe("GET /conversations/{conversationId}", () => {
     expectSuccess(await get(theirs.viewer, theirs.conversationId));
   });
 });
+
+const noQueue: JobQueue = {
+  async send() {},
+  async sendMany() {},
+  async deadLetter() {},
+};
 
 describe("POST /conversations/{conversationId}/messages", () => {
   it("queues the reply with its send job, and answers the message (queued, no X id yet)", async () => {
@@ -320,7 +326,11 @@ describe("POST /conversations/{conversationId}/messages", () => {
     ["blank content", { content: " \n\t " }, ["content"]],
     ["no content", {}, ["content"]],
     ["a number for content", { content: 42 }, ["content"]],
-    ["type card", { content: "hi", type: "card" }, ["type"]],
+    ["options on a text message", { content: "hi", quickReplies: [{ label: "Yes" }] }, ["quickReplies"]],
+    ["an unknown type", { content: "hi", type: "image" }, ["type"]],
+    ["21 quick replies", { content: "hi", type: "quick_reply", quickReplies: Array.from({ length: 21 }, (_, i) => ({ label: `o${i}` })) }, ["quickReplies"]],
+    ["a button without a URL", { content: "hi", type: "card", buttons: [{ label: "Go" }] }, ["buttons.0.url"]],
+    ["options that push the text past 10,000 characters", { content: "a".repeat(9_995), type: "quick_reply", quickReplies: [{ label: "Yes" }, { label: "No" }] }, ["content"]],
     ["an unknown field", { content: "hi", twitterMessageId: "1" }, ["twitterMessageId"]],
     ["a non-http attachment", { content: "hi", attachments: [{ type: "image", url: "ftp://example.com/a.png" }] }, ["attachments.0.url"]],
     ["an unknown attachment type", { content: "hi", attachments: [{ type: "audio", url: "https://example.com/a.mp3" }] }, ["attachments.0.type"]],
@@ -332,6 +342,18 @@ describe("POST /conversations/{conversationId}/messages", () => {
     expect(detailFields(failure)).toEqual(fields);
     expect(await messageRows(s.conversationId)).toEqual([]);
     expect(await allSendJobs()).toBe(jobs);
+  });
+
+  it("sends quick replies as numbered options and cards with their buttons, keeping them with the message", async () => {
+    const s = await inbox();
+    const quickReplies = [{ label: "Yes", metadata: "yes" }, { label: "No", description: "not now" }];
+    const qr = expectSuccess(await send(s.agent, s.conversationId, { content: "Shall we ship today?", type: "quick_reply", quickReplies }));
+    expect(qr).toMatchObject({ type: "quick_reply", content: "Shall we ship today?\n\n1. Yes\n2. No – not now", quickReplies, status: "queued" });
+    const buttons = [{ label: "Track", url: "https://shop.example.com/track/1" }];
+    const card = expectSuccess(await send(s.agent, s.conversationId, { content: "On its way", type: "card", buttons }));
+    expect(card).toMatchObject({ type: "card", content: "On its way\n\nTrack: https://shop.example.com/track/1", buttons });
+    const read = expectSuccess(await get(s.viewer, s.conversationId)).messages ?? [];
+    expect(read.map((m) => [m.type, m.quickReplies, m.buttons])).toEqual([["quick_reply", quickReplies, undefined], ["card", undefined, buttons]]);
   });
 
   it("stores attachments with the message and says they are not sent to X", async () => {
@@ -463,6 +485,34 @@ describe("POST /conversations/{conversationId}/messages", () => {
     for (const token of [s.agent, s.admin, s.owner]) expectSuccess(await send(token, s.conversationId, { content: "hi" }));
     expectFailure(await send(s.viewer, s.conversationId, { content: "hi" }), 403, "FORBIDDEN");
     expect(await messageRows(s.conversationId)).toHaveLength(3);
+  });
+
+  it("with immediate delivery (as main.ts runs), answers the message X accepted, with its id and sentAt, sent once", async () => {
+    const api = await h.startInstance({ deliverNow: true });
+    const merchantId = newMerchant();
+    const agent = await h.token({ merchantId, role: "agent" });
+    const { user: shop, account } = await connectAccount(h, { token: await h.token({ merchantId, role: "admin" }) });
+    const customer = h.sandbox.addUser({ username: uniqueUsername("fast") });
+    const contactId = await insertInboxContact(pool(), { merchantId, accountId: account.id, twitterUserId: customer.id });
+    const conversationId = await insertInboxConversation(pool(), { merchantId, accountId: account.id, contactId });
+    const body = { content: "Your order #12345 has been shipped!", type: "text", attachments: [{ type: "image", url: "https://example.com/tracking.png" }] };
+    const sent = expectSuccess(await h.call<Success<MessageBody>>("POST", `${api.base}/conversations/${conversationId}/messages`, { token: agent, body }));
+    const dms = h.sandbox.dms().filter((dm) => dm.recipientId === customer.id);
+    expect(dms).toHaveLength(1);
+    expect(dms[0]).toMatchObject({ senderId: shop.id, text: body.content });
+    expect(sent).toMatchObject({ conversationId, direction: "outbound", type: "text", content: body.content, status: "sent", twitterMessageId: dms[0]?.dmEventId });
+    expect(Date.parse(sent.sentAt ?? "")).not.toBeNaN();
+    // the queued job stays, and finds nothing left to do
+    expect(await sendJobsFor(sent.id)).toBe(1);
+    expect(await sendMessage({ db: h.database.db, x: createTwitterXClient({ baseUrl: h.sandbox.url ?? "", consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }), cipher: createTokenCipher(h.encryptionKey), queue: noQueue, windows: null }, sent.id)).toEqual({ status: "skipped", reason: "already sent" });
+    expect(h.sandbox.dms().filter((dm) => dm.recipientId === customer.id)).toHaveLength(1);
+
+    // X failing: the answer is the queued message, left to the worker's retries
+    h.sandbox.addFault({ method: "POST", path: "/2/dm_conversations", status: 503 });
+    const later = expectSuccess(await h.call<Success<MessageBody>>("POST", `${api.base}/conversations/${conversationId}/messages`, { token: agent, body: { content: "one more thing" } }));
+    // (after a 5xx X may still have the DM: the message stays `sending` until the pipeline settles it)
+    expect(later).toMatchObject({ status: "sending", twitterMessageId: null, sentAt: null });
+    expect(h.sandbox.dms().filter((dm) => dm.recipientId === customer.id)).toHaveLength(1);
   });
 
   it("an agent's reply to an opted-out contact is accepted (not automated) and the send pipeline delivers it to X exactly once", async () => {

@@ -1,6 +1,11 @@
-// Bad configuration fails at start with one line naming the variable.
-import { describe, expect, it } from "vitest";
+// Bad configuration fails at start with one line naming the variable; X is optional; the
+// development .env fills what the environment leaves unset.
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDevEnvFile, xAppFromEnv } from "@mkt-x/core/server";
 import { loadEnv } from "../src/env.ts";
 import { loadEnv as loadWorkerEnv } from "../../worker/src/env.ts";
 
@@ -53,5 +58,63 @@ describe("configuration", () => {
   it("the worker names its variables too", () => {
     expect(() => loadWorkerEnv({ ...good, DM_SEND_WINDOWS: "maybe" })).toThrow(/^invalid configuration: DM_SEND_WINDOWS\b/);
     expect(() => loadWorkerEnv({ ...good, TOKEN_ENCRYPTION_KEY: "short" })).toThrow(/^invalid configuration: TOKEN_ENCRYPTION_KEY\b/);
+  });
+});
+
+describe("X app credentials", () => {
+  const { X_CONSUMER_KEY: _key, X_CONSUMER_SECRET: _secret, ...withoutX } = good;
+
+  it("are optional: unset, or both blank, starts without X (API and worker alike)", () => {
+    for (const source of [withoutX, { ...withoutX, X_CONSUMER_KEY: "", X_CONSUMER_SECRET: "" }]) {
+      expect(xAppFromEnv(loadEnv(source))).toBeNull();
+      expect(xAppFromEnv(loadWorkerEnv(source))).toBeNull();
+    }
+    expect(xAppFromEnv(loadEnv(good))).toEqual({ consumerKey: "k", consumerSecret: "s" });
+  });
+
+  it.each([
+    ["X_CONSUMER_SECRET", { X_CONSUMER_KEY: "k" }],
+    ["X_CONSUMER_SECRET", { X_CONSUMER_KEY: "k", X_CONSUMER_SECRET: "" }],
+    ["X_CONSUMER_KEY", { X_CONSUMER_SECRET: "s" }],
+  ])("names %s when only one of the pair is set", (name, patch) => {
+    expect(() => loadEnv({ ...withoutX, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name} is required when`));
+    expect(() => loadWorkerEnv({ ...withoutX, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name} is required when`));
+  });
+});
+
+describe("the development .env (loadDevEnvFile)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mktx-env-"));
+  const file = join(dir, ".env");
+  const nodeEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith("MKTX_ENV_TEST_")) delete process.env[key];
+    process.env.NODE_ENV = nodeEnv;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("applies the file's values, and variables already set (even blank) win", () => {
+    writeFileSync(file, ["# a comment", "MKTX_ENV_TEST_FILE=from-file", 'MKTX_ENV_TEST_QUOTED="two words"', "MKTX_ENV_TEST_SET=from-file", "MKTX_ENV_TEST_BLANK=from-file", ""].join("\n"));
+    process.env.MKTX_ENV_TEST_SET = "from-env";
+    process.env.MKTX_ENV_TEST_BLANK = "";
+    expect(loadDevEnvFile(file)).toBe(true);
+    expect(process.env.MKTX_ENV_TEST_FILE).toBe("from-file");
+    expect(process.env.MKTX_ENV_TEST_QUOTED).toBe("two words");
+    expect(process.env.MKTX_ENV_TEST_SET).toBe("from-env");
+    expect(process.env.MKTX_ENV_TEST_BLANK).toBe("");
+  });
+
+  it("is fine without a file", () => {
+    expect(loadDevEnvFile(join(dir, "missing.env"))).toBe(false);
+  });
+
+  it("is not read in production", () => {
+    writeFileSync(file, "MKTX_ENV_TEST_FILE=from-file\n");
+    process.env.NODE_ENV = "production";
+    expect(loadDevEnvFile(file)).toBe(false);
+    expect(process.env.MKTX_ENV_TEST_FILE).toBeUndefined();
+  });
+
+  it("fails with one line naming a file it cannot read", () => {
+    expect(() => loadDevEnvFile(dir)).toThrow(new RegExp(`^invalid configuration: cannot read ${dir}`));
   });
 });

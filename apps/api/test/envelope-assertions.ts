@@ -18,6 +18,8 @@ export function expectFailure(res: ApiResponse<unknown>, status: number, code: s
   expect(typeof body.error).toBe("string");
   expect(body.error.length).toBeGreaterThan(0);
   for (const key of Object.keys(body)) expect(ERROR_KEYS.has(key), `unexpected key ${key} in error envelope`).toBe(true);
+  // the seed's details are one object ({ field, reason, … }), never a bare list
+  if ("details" in body) expect(typeof body.details === "object" && body.details !== null && !Array.isArray(body.details), "details is an object").toBe(true);
   expectNoInternals(res.text);
   return body;
 }
@@ -30,9 +32,11 @@ export function expectSuccess<T>(res: ApiResponse<Success<T>>, status = 200): T 
   return res.body.data;
 }
 
-/** The field paths named in a VALIDATION_ERROR's details. */
+/** The field paths named in a VALIDATION_ERROR's details: every issue's, or the one `field`. */
 export function detailFields(failure: Failure): string[] {
   const details = failure.details;
-  if (!Array.isArray(details)) return [];
-  return details.map((d: unknown) => (typeof d === "object" && d !== null && "field" in d ? String(d.field) : ""));
+  if (typeof details !== "object" || details === null || Array.isArray(details)) return [];
+  const fieldOf = (d: unknown) => (typeof d === "object" && d !== null && "field" in d ? String(d.field) : "");
+  if ("issues" in details && Array.isArray(details.issues)) return details.issues.map(fieldOf);
+  return "field" in details ? [fieldOf(details)] : [];
 }

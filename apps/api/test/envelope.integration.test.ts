@@ -162,6 +162,32 @@ describe("error envelope", () => {
     expectFailure(res, res.status, "VALIDATION_ERROR");
   });
 
+  it("answers a validation failure's details as one object: the first field and reason, and every issue", async () => {
+    const failure = expectFailure(await h.call("POST", "/accounts", { body: {} }), 400, "VALIDATION_ERROR");
+    expect(failure.details).toEqual({
+      field: "oauthToken",
+      reason: expect.any(String),
+      issues: [
+        { field: "oauthToken", message: expect.any(String) },
+        { field: "oauthTokenSecret", message: expect.any(String) },
+      ],
+    });
+    const details = failure.details as { reason: string; issues: Array<{ message: string }> };
+    expect(details.reason).toBe(details.issues[0]?.message);
+  });
+
+  it("answers a service's list of issues in the same object form", async () => {
+    // thrown by the procedure as AppError(…, [{ field, message }]) before the segment is looked up
+    const res = await h.call("POST", `/segments/${randomUUID()}/preview?limit=0`);
+    const details = expectFailure(res, 400, "VALIDATION_ERROR").details as { reason: string };
+    expect(details).toEqual({ field: "limit", reason: expect.any(String), issues: [{ field: "limit", message: details.reason }] });
+  });
+
+  it("gives tRPC clients the same details object", async () => {
+    const res = await h.call<{ error: { data: { appCode: string; details: unknown } } }>("POST", `${h.url}/trpc/accounts.connect`, { body: {} });
+    expect(res.body.error.data).toMatchObject({ appCode: "VALIDATION_ERROR", details: { field: "oauthToken", reason: expect.any(String), issues: expect.any(Array) } });
+  });
+
   it("answers 413 in the envelope for a body over the limit", async () => {
     const res = await h.call("POST", "/accounts", { rawBody: JSON.stringify({ oauthToken: "a".repeat(1_100_000), oauthTokenSecret: "b" }), headers: { "content-type": "application/json" } });
     expectFailure(res, 413, "VALIDATION_ERROR");

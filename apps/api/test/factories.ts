@@ -165,6 +165,9 @@ export interface MessageBody {
   sentAt: string | null;
   readAt: string | null;
   createdAt: string;
+  quickReplies?: Array<{ label: string; description?: string; metadata?: string }>;
+  buttons?: Array<{ label: string; url: string }>;
+  quickReplyResponse?: { index: number; label: string; metadata?: string };
   notice?: string;
 }
 

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider, sendMessage, type SendPipelineDeps } from "@mkt-x/core/server";
 import type { AiProvider, Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
@@ -52,6 +52,8 @@ export interface InstanceOptions {
   rateLimitPerMinute?: number;
   /** the AI chatbot's provider; default: the embedded NLU */
   ai?: AiProvider;
+  /** run the send pipeline on an agent's reply in the request, as main.ts does (windows off) */
+  deliverNow?: boolean;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -95,6 +97,10 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     webhookUrl: UNREACHABLE_WEBHOOK_URL,
     ai: opts.ai ?? createEmbeddedAiProvider(),
   };
+  if (opts.deliverNow) {
+    const pipeline: SendPipelineDeps = { db: shared.database.db, x, cipher: services.cipher, queue: services.queue, windows: null };
+    services.deliverNow = (messageId) => sendMessage(pipeline, messageId);
+  }
   const app = await buildApp({
     services,
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
@@ -169,7 +175,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },

@@ -117,12 +117,16 @@ describe("POST /segments", () => {
       ],
     });
     const failure = expectFailure(res, 400, "VALIDATION_ERROR");
-    expect(failure.details).toEqual([
-      { index: 1, field: "conditions.1.field", reason: expect.stringContaining("unknown field") },
-      { index: 2, field: "conditions.2.operator", reason: expect.stringContaining("unknown operator") },
-      { index: 3, field: "conditions.3.value", reason: expect.stringContaining("number") },
-      { index: 4, field: "conditions.4.value", reason: expect.stringContaining("boolean") },
-    ]);
+    expect(failure.details).toEqual({
+      field: "conditions.1.field",
+      reason: expect.stringContaining("unknown field"),
+      issues: [
+        { index: 1, field: "conditions.1.field", reason: expect.stringContaining("unknown field") },
+        { index: 2, field: "conditions.2.operator", reason: expect.stringContaining("unknown operator") },
+        { index: 3, field: "conditions.3.value", reason: expect.stringContaining("number") },
+        { index: 4, field: "conditions.4.value", reason: expect.stringContaining("boolean") },
+      ],
+    });
     expect(failure.error).toContain("conditions.1.field");
     const { rows } = await pool().query("SELECT 1 FROM segments WHERE merchant_id = $1", [s.merchantId]);
     expect(rows).toEqual([]);
@@ -238,7 +242,7 @@ describe("PUT /segments/{segmentId}", () => {
     const s = await shop();
     const segment = await createdSegment(s);
     const res = await h.call("PUT", `/segments/${segment.id}`, { token: s.token, body: { name: "x", conditions: [VIP_CONDITIONS[0], { field: "lastInteractionAt", operator: "withinLastDays", value: 0 }] } });
-    expect(expectFailure(res, 400, "VALIDATION_ERROR").details).toEqual([{ index: 1, field: "conditions.1.value", reason: expect.any(String) }]);
+    expect(expectFailure(res, 400, "VALIDATION_ERROR").details).toEqual({ field: "conditions.1.value", reason: expect.any(String), issues: [{ index: 1, field: "conditions.1.value", reason: expect.any(String) }] });
     expect(expectSuccess(await get(s.token, segment.id)).name).toBe("VIP Customers");
   });
 

@@ -137,12 +137,16 @@ describe("POST /templates", () => {
     expect(data).toMatchObject({ quickReplies: null, buttons: null });
   });
 
+  it("takes the variables from the content when they are left out", async () => {
+    const m = await merchant();
+    expect((await created(m.owner, { ...WELCOME, variables: undefined })).variables).toEqual(["name", "shop_name", "discount_code"]);
+    expect((await created(m.owner, { name: "Defaults", type: "text", content: "Hi {{name|there}}, {{ name }} {{order.id}}" })).variables).toEqual(["name", "order.id"]);
+  });
+
   it("refuses variables that do not list exactly the placeholders: 400 with missing and unused", async () => {
     const m = await merchant();
     const failure = expectFailure(await create(m.owner, { ...WELCOME, variables: ["name", "coupon"] }), 400, "VALIDATION_ERROR");
     expect(failure.details).toEqual({ missing: ["shop_name", "discount_code"], unused: ["coupon"] });
-    const none = expectFailure(await create(m.owner, { ...WELCOME, variables: undefined }), 400, "VALIDATION_ERROR");
-    expect(none.details).toEqual({ missing: ["name", "shop_name", "discount_code"], unused: [] });
     const extra = expectFailure(await create(m.owner, { name: "x", type: "text", content: "no placeholders", variables: ["name"] }), 400, "VALIDATION_ERROR");
     expect(extra.details).toEqual({ missing: [], unused: ["name"] });
   });
@@ -154,14 +158,10 @@ describe("POST /templates", () => {
   });
 
   it.each([
-    ["quick_reply without quickReplies", { ...QUICK_REPLY, quickReplies: undefined }, ["quickReplies"]],
-    ["quick_reply with null quickReplies", { ...QUICK_REPLY, quickReplies: null }, ["quickReplies"]],
-    ["card without buttons", { ...CARD, buttons: undefined }, ["buttons"]],
     ["buttons on a text template", { ...WELCOME, buttons: CARD.buttons }, ["buttons"]],
     ["quickReplies on a text template", { ...WELCOME, quickReplies: QUICK_REPLY.quickReplies }, ["quickReplies"]],
     ["quickReplies on a card", { ...CARD, quickReplies: QUICK_REPLY.quickReplies }, ["quickReplies"]],
-    ["buttons instead of quickReplies", { ...QUICK_REPLY, quickReplies: undefined, buttons: CARD.buttons }, ["quickReplies", "buttons"]],
-    ["no quick replies", { ...QUICK_REPLY, quickReplies: [] }, ["quickReplies"]],
+    ["buttons instead of quickReplies", { ...QUICK_REPLY, quickReplies: undefined, buttons: CARD.buttons }, ["buttons"]],
     ["21 quick replies", { ...QUICK_REPLY, quickReplies: Array.from({ length: 21 }, (_, i) => ({ label: `o${i}` })) }, ["quickReplies"]],
     ["a 37-character label", { ...QUICK_REPLY, quickReplies: [{ label: "x".repeat(37) }] }, ["quickReplies.0.label"]],
     ["an empty label", { ...QUICK_REPLY, quickReplies: [{ label: "  " }] }, ["quickReplies.0.label"]],
@@ -169,7 +169,6 @@ describe("POST /templates", () => {
     ["a 73-character description", { ...QUICK_REPLY, quickReplies: [{ label: "a", description: "d".repeat(73) }] }, ["quickReplies.0.description"]],
     ["1001 characters of metadata", { ...QUICK_REPLY, quickReplies: [{ label: "a", metadata: "m".repeat(1001) }] }, ["quickReplies.0.metadata"]],
     ["an unknown quick reply key", { ...QUICK_REPLY, quickReplies: [{ label: "a", url: "https://x.example" }] }, ["quickReplies.0.url"]],
-    ["no buttons", { ...CARD, buttons: [] }, ["buttons"]],
     ["4 buttons", { ...CARD, buttons: [1, 2, 3, 4].map((i) => ({ label: `b${i}`, url: "https://shop.example" })) }, ["buttons"]],
     ["a button without url", { ...CARD, buttons: [{ label: "Go" }] }, ["buttons.0.url"]],
     ["an ftp button url", { ...CARD, buttons: [{ label: "Go", url: "ftp://shop.example/file" }] }, ["buttons.0.url"]],
@@ -188,6 +187,15 @@ describe("POST /templates", () => {
     const m = await merchant();
     const failure = expectFailure(await create(m.owner, body), 400, "VALIDATION_ERROR");
     expect(detailFields(failure)).toEqual(fields);
+  });
+
+  it("takes quick_reply and card templates without options (sent as their text) and with empty ones", async () => {
+    const m = await merchant();
+    expect(await created(m.owner, { name: "Ask", type: "quick_reply", content: "Pick one" })).toMatchObject({ type: "quick_reply", quickReplies: [], buttons: null, variables: [] });
+    expect(await created(m.owner, { ...QUICK_REPLY, quickReplies: null })).toMatchObject({ type: "quick_reply", quickReplies: [] });
+    expect(await created(m.owner, { ...CARD, buttons: [] })).toMatchObject({ type: "card", buttons: [], quickReplies: null });
+    const listed = expectSuccess(await list(m.viewer, "?type=quick_reply"));
+    expect(listed.map((t) => t.name).sort()).toEqual([QUICK_REPLY.name, "Ask"].sort());
   });
 
   it("keeps the limits of content, names and labels at their maximum", async () => {
@@ -292,17 +300,17 @@ describe("PUT /templates/{templateId}", () => {
     expect(expectSuccess(await get(m.viewer, t.id))).toEqual(data);
   });
 
-  it("validates new content against the stored variables when none are given", async () => {
+  it("takes new content's variables from it when none are given, and checks them when they are", async () => {
     const m = await merchant();
     const t = await created(m.owner, WELCOME);
     // the seed's example: the new content drops two of the listed variables
-    const failure = expectFailure(await update(m.owner, t.id, { content: "Hello {{name}}!" }), 400, "VALIDATION_ERROR");
-    expect(failure.details).toEqual({ missing: [], unused: ["shop_name", "discount_code"] });
-    const more = expectFailure(await update(m.owner, t.id, { content: `${WELCOME.content} {{points}}` }), 400, "VALIDATION_ERROR");
-    expect(more.details).toEqual({ missing: ["points"], unused: [] });
-    // still the same placeholders: fine
+    const seed = expectSuccess(await update(m.owner, t.id, { name: "Updated Welcome Message", content: "Hello {{name}}!..." }));
+    expect(seed).toMatchObject({ name: "Updated Welcome Message", content: "Hello {{name}}!...", variables: ["name"] });
+    expect(expectSuccess(await update(m.owner, t.id, { content: `${WELCOME.content} {{points}}` })).variables).toEqual([...WELCOME.variables, "points"]);
+    const failure = expectFailure(await update(m.owner, t.id, { content: "Hello {{name}}!", variables: ["name", "coupon"] }), 400, "VALIDATION_ERROR");
+    expect(failure.details).toEqual({ missing: [], unused: ["coupon"] });
     const reordered = "{{discount_code}} for {{ name }} at {{shop_name|us}}";
-    expect(expectSuccess(await update(m.owner, t.id, { content: reordered }))).toMatchObject({ content: reordered, variables: WELCOME.variables });
+    expect(expectSuccess(await update(m.owner, t.id, { content: reordered }))).toMatchObject({ content: reordered, variables: ["discount_code", "name", "shop_name"] });
     // content and variables together
     expect(expectSuccess(await update(m.owner, t.id, { content: "Hello {{name}}!", variables: ["name"] }))).toMatchObject({ content: "Hello {{name}}!", variables: ["name"] });
     expect(await templateRow(t.id)).toMatchObject({ content: "Hello {{name}}!", variables: ["name"] });
@@ -319,15 +327,15 @@ describe("PUT /templates/{templateId}", () => {
   it("changes the type only with the options of the new type, and drops the old ones", async () => {
     const m = await merchant();
     const t = await created(m.owner, WELCOME);
-    expect(detailFields(expectFailure(await update(m.owner, t.id, { type: "quick_reply" }), 400, "VALIDATION_ERROR"))).toEqual(["quickReplies"]);
     expect(detailFields(expectFailure(await update(m.owner, t.id, { quickReplies: [{ label: "Yes" }] }), 400, "VALIDATION_ERROR"))).toEqual(["quickReplies"]);
     const qr = expectSuccess(await update(m.owner, t.id, { type: "quick_reply", quickReplies: [{ label: "Yes" }, { label: "No" }] }));
     expect(qr).toMatchObject({ type: "quick_reply", quickReplies: [{ label: "Yes" }, { label: "No" }], buttons: null });
     // options stay with the type when other fields change
     expect(expectSuccess(await update(m.owner, t.id, { name: "Still a survey" })).quickReplies).toEqual([{ label: "Yes" }, { label: "No" }]);
     expect(detailFields(expectFailure(await update(m.owner, t.id, { buttons: CARD.buttons }), 400, "VALIDATION_ERROR"))).toEqual(["buttons"]);
-    expect(detailFields(expectFailure(await update(m.owner, t.id, { quickReplies: null }), 400, "VALIDATION_ERROR"))).toEqual(["quickReplies"]);
-    expect(detailFields(expectFailure(await update(m.owner, t.id, { type: "card" }), 400, "VALIDATION_ERROR"))).toEqual(["buttons"]);
+    // no options: a quick reply sent as its text
+    expect(expectSuccess(await update(m.owner, t.id, { quickReplies: null })).quickReplies).toEqual([]);
+    expect(expectSuccess(await update(m.owner, t.id, { type: "card" }))).toMatchObject({ type: "card", buttons: [], quickReplies: null });
     const card = expectSuccess(await update(m.owner, t.id, { type: "card", buttons: CARD.buttons }));
     expect(card).toMatchObject({ type: "card", quickReplies: null, buttons: CARD.buttons });
     expect((await templateRow(t.id))?.options).toEqual(CARD.buttons);

@@ -1,5 +1,6 @@
 // The token verifier on its own: HS256 with a secret, RS256/ES256 against a JWKS served over HTTP,
 // and the algorithms and claims it must refuse.
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Fastify from "fastify";
 import { SignJWT, exportJWK, generateKeyPair, UnsecuredJWT, type CryptoKey } from "jose";
@@ -56,12 +57,23 @@ describe("HS256 verification", () => {
     await expect(verify(token)).resolves.toEqual({ userId: "user-9", merchantId: "m-1", role: "agent" });
   });
 
+  it("accepts a token without sub, the user then being one per merchant and role", async () => {
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(key);
+    await expect(verify(token)).resolves.toEqual({ userId: "merchant:m-1:agent", merchantId: "m-1", role: "agent" });
+  });
+
   it.each([
     ["alg none", async () => new UnsecuredJWT({ ...claims, sub: "u" }).setExpirationTime("5m").encode()],
     ["HS512", async () => new SignJWT(claims).setProtectedHeader({ alg: "HS512" }).setSubject("u").setExpirationTime("5m").sign(new TextEncoder().encode(secret.repeat(4)))],
     ["expired", async () => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("u").setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key)],
     ["no exp", async () => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("u").sign(key)],
-    ["no sub", async () => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(key)],
+    ["a numeric sub", async () => {
+      // jose types sub as a string: sign this one by hand
+      const unsigned = [{ alg: "HS256" }, { ...claims, sub: 42, exp: Math.floor(Date.now() / 1000) + 300 }].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url")).join(".");
+      return `${unsigned}.${createHmac("sha256", key).update(unsigned).digest("base64url")}`;
+    }],
+    ["an empty sub", async () => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("").setExpirationTime("5m").sign(key)],
+    ["no role", async () => new SignJWT({ merchantId: "m-1" }).setProtectedHeader({ alg: "HS256" }).setSubject("u").setExpirationTime("5m").sign(key)],
     ["unknown role", async () => new SignJWT({ ...claims, role: "root" }).setProtectedHeader({ alg: "HS256" }).setSubject("u").setExpirationTime("5m").sign(key)],
     ["no merchant", async () => new SignJWT({ role: "owner" }).setProtectedHeader({ alg: "HS256" }).setSubject("u").setExpirationTime("5m").sign(key)],
     ["another secret", async () => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("u").setExpirationTime("5m").sign(new TextEncoder().encode("another-secret-of-length"))],

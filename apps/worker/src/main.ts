@@ -1,13 +1,16 @@
 // Composition root of the worker.
+import { join } from "node:path";
 import pino from "pino";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, aiProviderFromEnv } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, sendWindowsFromEnv, X_APP_NOT_CONFIGURED } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { loadEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
 let env;
 try {
+  // the repository's .env, in development; src/ and the built dist/ are both two levels below the root
+  loadDevEnvFile(join(import.meta.dirname, "..", "..", "..", ".env"));
   env = loadEnv();
 } catch (e) {
   console.error(e instanceof Error ? e.message : String(e));
@@ -15,16 +18,18 @@ try {
 }
 
 const log = pino({ level: env.LOG_LEVEL, name: "worker" });
+const xApp = xAppFromEnv(env);
+if (!xApp) log.warn(`${X_APP_NOT_CONFIGURED}: DMs stay unsent (retried, then failed) until they are set`);
 const db = createDb(env.DATABASE_URL, { poolSize: env.WORKER_CONCURRENCY + 2 });
 const boss = createPgBoss(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
 boss.on("error", (err) => log.error({ err: err.message }, "pg-boss error"));
 await boss.start();
 const send = {
   db,
-  x: createTwitterXClient({ baseUrl: env.X_API_BASE_URL, consumerKey: env.X_CONSUMER_KEY, consumerSecret: env.X_CONSUMER_SECRET, timeoutMs: 10_000 }),
+  x: xApp ? createTwitterXClient({ baseUrl: env.X_API_BASE_URL, ...xApp, timeoutMs: 10_000 }) : unconfiguredXClient(),
   cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY)),
   queue: createJobQueue(boss),
-  windows: env.DM_SEND_WINDOWS === "on" ? { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H, accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H } : null,
+  windows: sendWindowsFromEnv(env),
 };
 const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, windows: send.windows };
 const ai = aiProviderFromEnv(env);

@@ -61,6 +61,30 @@ describe("automatic AI replies", () => {
     expect(session).toMatchObject({ escalated: false });
   });
 
+  it("a retry after the reply could not be queued reuses the AI's answer: one turn in the session, one DM", async () => {
+    const { env, shop, customer } = await setup({ aiEnabled: true, autoReply: true });
+    // the first attempt to queue the bot's DM fails after the AI answered (the session is already written)
+    // (a sequence, because its nextval survives the rollback the exception causes)
+    await env.database.pool.query(`
+      CREATE SEQUENCE ai_attempts;
+      CREATE FUNCTION refuse_ai_once() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.origin = 'ai' AND nextval('ai_attempts') = 1 THEN RAISE EXCEPTION 'queue unavailable'; END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER refuse_ai_once BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_ai_once();`);
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "What's the status of my order #12345?" });
+    const dm = await env.sandbox.waitForDm((d) => d.recipientId === customer.id, 20_000);
+    expect(dm.text).toContain("12345");
+    // the first attempt did fail, and the second went through
+    expect(await q(env, "SELECT last_value FROM ai_attempts")).toEqual([{ last_value: "2" }]);
+    await eventually(() => aiMessages(env), (r) => r.length === 1 && r[0]?.status === "sent");
+    const [session] = await q<{ context: { role: string; content: string }[] }>(env, "SELECT context FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
+    expect(session?.context.map((t) => t.role)).toEqual(["user", "assistant"]);
+    expect(session?.context[1]?.content).toBe(dm.text);
+    expect(dmsTo(env, customer)).toHaveLength(1);
+  }, 60_000);
+
   it("does not reply when the merchant's AI is disabled, nor when the account's auto-reply is off", async () => {
     const { env, shop, accountId, customer } = await setup({ aiEnabled: false, autoReply: true });
     await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "What's the status of my order #12345?" });

@@ -151,6 +151,66 @@ describe("campaigns", () => {
     expect(metrics.body.data).toMatchObject({ openRate: 1, clickRate: 1, replyRate: 1, deliveryRate: 1 });
   });
 
+  it("quick replies travel as numbered options and the answer is read back as the option chosen; card buttons are tracked links", async () => {
+    e = await startE2E();
+    const { shop, customers } = await setup(e, [
+      { username: "qr_num", tags: ["qr"] },
+      { username: "qr_label", tags: ["qr"] },
+      { username: "qr_tap", tags: ["qr"] },
+      { username: "qr_chat", tags: ["qr"] },
+    ]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "qr" }]);
+    const qr = await e.call<{ data: { id: string } }>("POST", "/templates", {
+      name: "Size survey",
+      type: "quick_reply",
+      content: "Hi {{name}}, which size?",
+      variables: ["name"],
+      quickReplies: [{ label: "Small", metadata: "size:s" }, { label: "Medium", description: "fits most", metadata: "size:m" }, { label: "Large", metadata: "size:l" }],
+    });
+    expect(qr.status).toBe(200);
+    const preview = await e.call<{ data: Json }>("POST", `/templates/${qr.body.data.id}/preview`, { variables: { name: "Ann" } });
+    expect(preview.body.data).toEqual({ rendered: "Hi Ann, which size?", message: "Hi Ann, which size?\n\n1. Small\n2. Medium – fits most\n3. Large" });
+    const c = await campaign(e, { templateId: qr.body.data.id, segmentIds: [seg] });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(() => get(e!, c.id), (x) => x.status === "completed", 20_000);
+    const [first] = dmsTo(e, [customers[0]!.user]);
+    expect(first?.text).toBe("Hi qr_num, which size?\n\n1. Small\n2. Medium – fits most\n3. Large");
+
+    await e.sandbox.inboundDm({ fromUserId: customers[0]!.user.id, toUserId: shop.id, text: "2" });
+    await e.sandbox.inboundDm({ fromUserId: customers[1]!.user.id, toUserId: shop.id, text: "large!" });
+    await e.sandbox.inboundDm({ fromUserId: customers[2]!.user.id, toUserId: shop.id, text: "Small", quickReplyMetadata: "size:s" });
+    await e.sandbox.inboundDm({ fromUserId: customers[3]!.user.id, toUserId: shop.id, text: "do you have XL?" });
+    const conversation = async (contactId: string) => {
+      const list = await e!.call<{ data: { id: string }[] }>("GET", `/contacts/${contactId}/conversations`);
+      const one = await e!.call<{ data: { messages: Json[] } }>("GET", `/conversations/${list.body.data[0]!.id}`);
+      return one.body.data.messages;
+    };
+    const answerOf = async (contactId: string) => (await eventually(() => conversation(contactId), (ms) => ms.some((m) => m.direction === "inbound"), 15_000)).find((m) => m.direction === "inbound");
+    const sent = (await conversation(customers[0]!.contactId)).find((m) => m.direction === "outbound");
+    expect(sent).toMatchObject({ type: "quick_reply", quickReplies: [{ label: "Small" }, { label: "Medium" }, { label: "Large" }] });
+    expect(await answerOf(customers[0]!.contactId)).toMatchObject({ content: "2", quickReplyResponse: { index: 2, label: "Medium", metadata: "size:m" } });
+    expect(await answerOf(customers[1]!.contactId)).toMatchObject({ quickReplyResponse: { index: 3, label: "Large", metadata: "size:l" } });
+    expect(await answerOf(customers[2]!.contactId)).toMatchObject({ quickReplyResponse: { index: 1, label: "Small", metadata: "size:s" } });
+    const chat = await answerOf(customers[3]!.contactId);
+    expect(chat).toMatchObject({ content: "do you have XL?" });
+    expect(chat).not.toHaveProperty("quickReplyResponse");
+
+    // a card: each button a line "label: link", the link tracked like any campaign link
+    const card = await e.call<{ data: { id: string } }>("POST", "/templates", { name: "Sale card", type: "card", content: "Our sale is on", variables: [], buttons: [{ label: "Shop now", url: "https://shop.example.com/sale" }] });
+    expect(card.status).toBe(200);
+    const c2 = await campaign(e, { templateId: card.body.data.id, segmentIds: [seg] });
+    await e.call("POST", `/campaigns/${c2.id}/start`);
+    await eventually(() => get(e!, c2.id), (x) => x.status === "completed", 20_000);
+    const cardDm = dmsTo(e, [customers[0]!.user]).find((d) => d.text.startsWith("Our sale is on"));
+    const link = /^Our sale is on\n\nShop now: (http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9]+)$/.exec(cardDm?.text ?? "");
+    expect(link, cardDm?.text).not.toBeNull();
+    const click = await fetch(link![1]!, { redirect: "manual" });
+    expect(click.status).toBe(302);
+    expect(click.headers.get("location")).toBe("https://shop.example.com/sale");
+    expect((await eventually(() => get(e!, c2.id), (x) => x.metrics.clicked === 1, 10_000)).metrics.clicked).toBe(1);
+  });
+
   it("a test send reaches only the listed contacts, marked as a test and not counted", async () => {
     e = await startE2E();
     const { customers } = await setup(e, [{ username: "tester", name: "Tess", consent: false }, { username: "bystander", tags: ["x"] }]);

@@ -126,6 +126,62 @@ describe("automation flows", () => {
     expect(dmsTo(e, customer)).toHaveLength(1);
   });
 
+  it("a quick-reply menu: answering with the option's number triggers the flow keyed on its label", async () => {
+    e = await startE2E();
+    const { user: shop } = await e.connect();
+    const menu = await e.call<{ data: { id: string } }>("POST", "/templates", {
+      name: "Menu",
+      type: "quick_reply",
+      content: "How can we help?",
+      variables: [],
+      quickReplies: [{ label: "Opening hours" }, { label: "Prices" }],
+    });
+    expect(menu.status, JSON.stringify(menu.body)).toBe(200);
+    await activeFlow(e, { trigger: { type: "message_received", config: { keywords: ["menu"] } }, ...sendThenEnd(menu.body.data.id) });
+    const pricesFlow = await activeFlow(e, { trigger: { type: "message_received", config: { keywords: ["prices"] } }, ...sendThenEnd(await template(e, "Our prices start at $5")) });
+    await e.startWorker();
+    const customer = e.sandbox.addUser({ username: `cust_${randomUUID().slice(0, 6)}` });
+    await e.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "menu" });
+    const offered = await e.sandbox.waitForDm((d) => d.recipientId === customer.id, 15_000);
+    expect(offered.text).toBe("How can we help?\n\n1. Opening hours\n2. Prices");
+    await eventually(() => e!.database.pool.query("SELECT status FROM messages WHERE direction = 'outbound' AND content LIKE 'How can we help?%'"), (r) => r.rows[0]?.status === "sent");
+
+    await e.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "2" });
+    await eventually(async () => dmsTo(e!, customer).length, (n) => n === 2, 15_000);
+    expect(dmsTo(e, customer).map((d) => d.text)).toEqual(["How can we help?\n\n1. Opening hours\n2. Prices", "Our prices start at $5"]);
+    expect(await eventually(() => executions(e!, pricesFlow), (xs) => xs[0]?.status === "completed")).toHaveLength(1);
+  });
+
+  it("runs a manual flow for the listed contacts, once each per call; refuses inactive flows and unknown contacts", async () => {
+    e = await startE2E();
+    const { user: shop } = await e.connect();
+    const tpl = await template(e, "Hi {{name}}, your VIP code is VIP20");
+    const created = await e.call<{ data: { id: string } }>("POST", "/automation/flows", { name: "VIP enrolment", trigger: { type: "manual", config: {} }, ...sendThenEnd(tpl) });
+    const flowId = created.body.data.id;
+    const draftRun = await e.call<{ code: string }>("POST", `/automation/flows/${flowId}/run`, { contactIds: [randomUUID()] });
+    expect([draftRun.status, draftRun.body.code]).toEqual([400, "VALIDATION_ERROR"]);
+    expect((await e.call("POST", `/automation/flows/${flowId}/activate`)).status).toBe(200);
+    await e.startWorker();
+    const ann = e.sandbox.addUser({ username: `ann_${randomUUID().slice(0, 6)}`, name: "Ann" });
+    const bob = e.sandbox.addUser({ username: `bob_${randomUUID().slice(0, 6)}`, name: "Bob" });
+    for (const u of [ann, bob]) await e.sandbox.inboundDm({ fromUserId: u.id, toUserId: shop.id, text: "hello" });
+    const contacts = await eventually(async () => (await e!.database.pool.query<{ id: string }>("SELECT id FROM contacts WHERE twitter_user_id = ANY($1) ORDER BY id", [[ann.id, bob.id]])).rows.map((r) => r.id), (ids) => ids.length === 2);
+
+    const unknown = await e.call<{ code: string }>("POST", `/automation/flows/${flowId}/run`, { contactIds: [contacts[0], randomUUID()] });
+    expect([unknown.status, unknown.body.code]).toEqual([400, "VALIDATION_ERROR"]);
+    expect(await executions(e, flowId)).toEqual([]);
+    expect((await e.call("POST", `/automation/flows/${randomUUID()}/run`, { contactIds: contacts })).status).toBe(404);
+
+    const run = await e.call<{ data: { started: number; executions: ExecutionBody[] } }>("POST", `/automation/flows/${flowId}/run`, { contactIds: [...contacts, contacts[0]] });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    expect(run.body.data.started).toBe(2);
+    expect(run.body.data.executions.map((x) => [x.contactId, x.status])).toEqual(contacts.map((id) => [id, "running"]));
+    await eventually(async () => [dmsTo(e!, ann).length, dmsTo(e!, bob).length], ([a, b]) => a === 1 && b === 1, 15_000);
+    expect(dmsTo(e, ann)[0]?.text).toBe("Hi Ann, your VIP code is VIP20");
+    const done = await eventually(() => executions(e!, flowId), (xs) => xs.length === 2 && xs.every((x) => x.status === "completed"));
+    expect(done).toHaveLength(2);
+  });
+
   it("fails the execution, with the reason, when a template variable has no value", async () => {
     e = await startE2E();
     const { user: shop } = await e.connect();

@@ -72,6 +72,7 @@ export { createFlow } from "./server/services/flows/create-flow.ts";
 export { listFlows, listFlowExecutions } from "./server/services/flows/list-flows.ts";
 export { updateFlow } from "./server/services/flows/update-flow.ts";
 export { activateFlow, deactivateFlow, deleteFlow } from "./server/services/flows/flow-lifecycle.ts";
+export { runFlowManually } from "./server/services/flows/run-flow-manually.ts";
 export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows/flow-dto.ts";
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
-export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv } from "./server/config.ts";
+export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv } from "./server/config.ts";

@@ -13,8 +13,22 @@ describe("parsing X events", () => {
       },
       null,
     );
-    expect(e).toMatchObject({ type: "dm", eventId: "9", senderId: "200", recipientId: "100", text: "Hello!", forUserId: "100", at: new Date(1642000000000) });
+    expect(e).toMatchObject({ type: "dm", eventId: "9", senderId: "200", recipientId: "100", text: "Hello!", quickReplyMetadata: null, forUserId: "100", at: new Date(1642000000000) });
     expect(e.type === "dm" && e.users.get("200")).toEqual({ id: "200", username: "john", name: "John", profileImageUrl: "https://pbs.twimg.com/j.png" });
+  });
+
+  it("reads the quick-reply option a person tapped (X's quick_reply_response metadata)", () => {
+    const e = parseEvent(
+      "direct_message",
+      {
+        for_user_id: "100",
+        direct_message_events: [
+          { type: "message_create", id: "10", created_timestamp: "1642000000000", message_create: { sender_id: "200", target: { recipient_id: "100" }, message_data: { text: "Red", quick_reply_response: { type: "options", metadata: "color:red" } } } },
+        ],
+      },
+      null,
+    );
+    expect(e).toMatchObject({ type: "dm", text: "Red", quickReplyMetadata: "color:red" });
   });
 
   it("reads the X Activity API envelope for dm.received, dm.read and follow.follow", () => {

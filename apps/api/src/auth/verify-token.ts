@@ -11,13 +11,20 @@ export interface AuthClaims {
 }
 
 const Claims = z.object({
-  sub: z.string().min(1),
+  // CONTRACT.md requires only exp: a token may leave sub out, but a sub it carries must be a string
+  sub: z.string().min(1).optional(),
   merchantId: z.string().min(1).max(200),
   role: z.enum(ROLES),
   exp: z.number(),
 });
 
 export type TokenVerifier = (token: string) => Promise<AuthClaims>;
+
+/**
+ * The user id of a token without `sub`: one per merchant and role, stable across tokens, so what
+ * is scoped per user (the Idempotency-Key of a send) still works for such callers.
+ */
+export const userIdWithoutSub = (merchantId: string, role: Role) => `merchant:${merchantId}:${role}`;
 
 export function createTokenVerifier(opts: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string }): TokenVerifier {
   const options = { ...(opts.issuer ? { issuer: opts.issuer } : {}), ...(opts.audience ? { audience: opts.audience } : {}), requiredClaims: ["exp"] };
@@ -34,6 +41,6 @@ export function createTokenVerifier(opts: { secret?: string; jwksUrl?: string; i
   return async (token) => {
     const { payload } = await verify(token);
     const claims = Claims.parse(payload);
-    return { userId: claims.sub, merchantId: claims.merchantId, role: claims.role };
+    return { userId: claims.sub ?? userIdWithoutSub(claims.merchantId, claims.role), merchantId: claims.merchantId, role: claims.role };
   };
 }

@@ -22,6 +22,11 @@ export interface AppServices {
   webhookUrl: string;
   /** the AI chatbot's provider: the embedded NLU or an OpenAI-compatible endpoint (AI_PROVIDER) */
   ai: AiProvider;
+  /**
+   * The send pipeline run in the API on an agent's new reply, so the answer carries X's id when X is
+   * quick; the queued job still guarantees delivery. Absent: replies are answered as queued.
+   */
+  deliverNow?: (messageId: string) => Promise<unknown>;
 }
 
 export interface Context {

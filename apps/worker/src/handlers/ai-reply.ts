@@ -47,7 +47,8 @@ export async function replyWithAi(deps: HandlerDeps, payload: JobPayload<"domain
   // a redelivered event (or a second event for the same latest message) neither asks the AI again nor replies twice
   if (await db.message.findFirst({ where: { idempotencyKey }, select: { id: true } })) return "already_replied";
 
-  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content });
+  // a retry after the AI answered (the enqueue below failed) reuses that answer: one turn in the session
+  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content, sourceMessageId: latest.id });
   // the service has marked the session escalated: a human takes over, no reply
   if (result.requiresEscalation) return "requires_escalation";
   await deps.db.$transaction((tx) =>

@@ -65,7 +65,7 @@ export type AiContext = z.infer<typeof AiContext>;
 export const AiEscalateInput = z
   .object({
     conversationId: EntityId,
-    reason: z.string().trim().min(1).max(200),
+    reason: z.string().trim().min(1).max(200).optional().meta({ description: "1 to 200 characters; left out, the escalation has no reason (null)" }),
   })
   .strict();
 export type AiEscalateInput = z.infer<typeof AiEscalateInput>;

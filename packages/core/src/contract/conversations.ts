@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
 import { Attachment, Message } from "./messages.ts";
+import { CardButtons, QuickReplies } from "./templates.ts";
 
 export const CONVERSATION_STATUSES = ["open", "closed"] as const;
 export const ConversationStatus = z.enum(CONVERSATION_STATUSES);
@@ -60,13 +61,14 @@ export const ConversationIdInput = z.object({ conversationId: EntityId });
 
 /**
  * A query-string boolean, parsed by hand: the REST bridge coerces z.boolean() with Boolean(), for
- * which "false" is true. "true"/"false" from a query string, a real boolean from tRPC clients;
- * anything else is a 400.
+ * which "false" is true. "true"/"false" or "1"/"0" from a query string, a real boolean from tRPC
+ * clients; anything else is a 400.
  */
-const QueryBoolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), JsonBoolean);
+const QUERY_BOOLEANS: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
+const QueryBoolean = z.preprocess((v) => (typeof v === "string" && Object.hasOwn(QUERY_BOOLEANS, v) ? QUERY_BOOLEANS[v] : v), JsonBoolean);
 
 export const GetConversationInput = ConversationIdInput.extend({
-  includeMessages: QueryBoolean.default(true).meta({ description: "include the messages, oldest first (default true)" }),
+  includeMessages: QueryBoolean.default(true).meta({ description: "include the messages, oldest first (default true; true|false|1|0)" }),
 });
 export type GetConversationInput = z.infer<typeof GetConversationInput>;
 
@@ -80,7 +82,9 @@ export const SendMessageBody = z
       .max(MAX_MESSAGE_CHARS, { message: `content exceeds X's limit of ${MAX_MESSAGE_CHARS} characters` })
       .refine((s) => s.trim().length > 0, { message: "content must not be blank" })
       .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters, not only whitespace` }),
-    type: z.literal("text").default("text"),
+    type: z.enum(["text", "quick_reply", "card"]).default("text").meta({ description: "quick_reply needs quickReplies, card needs buttons" }),
+    quickReplies: QuickReplies.optional().meta({ description: "quick_reply only: the options, listed numbered under the content; the answer is read back as the option chosen" }),
+    buttons: CardButtons.optional().meta({ description: "card only: call-to-action URL buttons, each a line \"label: url\" under the content" }),
     attachments: z
       .array(Attachment.strict())
       .max(MAX_ATTACHMENTS)

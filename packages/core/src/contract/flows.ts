@@ -200,5 +200,21 @@ export const FlowExecution = z.object({
 });
 export type FlowExecution = z.infer<typeof FlowExecution>;
 
+export const MAX_MANUAL_RUN_CONTACTS = 1_000;
+export const RunFlowInput = FlowIdInput.extend({
+  contactIds: z
+    .array(Uuid)
+    .min(1, { message: "at least one contact" })
+    .max(MAX_MANUAL_RUN_CONTACTS, { message: `at most ${MAX_MANUAL_RUN_CONTACTS} contacts per run` })
+    .meta({ description: "the contacts to run the flow for, each once per call" }),
+}).strict();
+export type RunFlowInput = z.infer<typeof RunFlowInput>;
+export const FlowRun = z.object({
+  /** how many executions started (one per distinct contact) */
+  started: z.number().int(),
+  executions: z.array(FlowExecution),
+});
+export type FlowRun = z.infer<typeof FlowRun>;
+
 export const ListFlowExecutionsInput = PageInput.extend({ flowId: EntityId, status: z.enum(FLOW_EXECUTION_STATUSES).optional() });
 export type ListFlowExecutionsInput = z.infer<typeof ListFlowExecutionsInput>;

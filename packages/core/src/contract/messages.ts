@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CardButton, QuickReply } from "./templates.ts";
 
 export const MESSAGE_STATUSES = ["received", "queued", "sending", "sent", "failed"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -21,6 +22,12 @@ export const Message = z.object({
   type: z.enum(["text", "quick_reply", "card"]),
   content: z.string(),
   attachments: z.array(Attachment),
+  /** outbound quick_reply only: the options offered (listed numbered in the DM's text) */
+  quickReplies: z.array(QuickReply).optional(),
+  /** outbound card only: the call-to-action buttons (each a line "label: url" in the text) */
+  buttons: z.array(CardButton).optional(),
+  /** inbound only, when it answered our latest quick reply: the option chosen (by number, label or X's metadata) */
+  quickReplyResponse: z.object({ index: z.number().int(), label: z.string(), metadata: z.string().optional() }).optional(),
   isFromBot: z.boolean(),
   /** inbox | campaign | flow | ai | system | test | x_app */
   origin: z.string(),

@@ -20,7 +20,7 @@ export const SEGMENT_CONDITIONS_DOC = [
   "Semantics: equals, notEquals and in are exact; contains, notContains and startsWith ignore ASCII case; tags are lower-cased like stored tags.",
   "Negations (notEquals, notContains, notExists) match exactly the contacts the positive form does not, including contacts without the value (no display name, no such attribute, an attribute of another type).",
   "Dates are YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM[:SS[.sss]] with Z or ±HH:MM; before/after are strict.",
-  "A faulty condition is a 400 whose details name it: [{ index, field, reason }].",
+  "A faulty condition is a 400 whose details.issues name each one: [{ index, field, reason }].",
 ].join(" ");
 
 export const SegmentConditionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.array(z.number())]);

@@ -35,7 +35,6 @@ export type CardButton = z.infer<typeof CardButton>;
 
 export const QuickReplies = z
   .array(QuickReply.strict())
-  .min(1, { message: "a quick_reply template needs at least one option" })
   .max(MAX_QUICK_REPLIES, { message: `at most ${MAX_QUICK_REPLIES} quick replies (X's limit)` })
   .superRefine((options, ctx) => {
     const seen = new Set<string>();
@@ -44,13 +43,12 @@ export const QuickReplies = z
       seen.add(option.label);
     });
   })
-  .meta({ description: `quick_reply only: 1 to ${MAX_QUICK_REPLIES} options with unique labels` });
+  .meta({ description: `quick_reply only: up to ${MAX_QUICK_REPLIES} options with unique labels` });
 
 export const CardButtons = z
   .array(CardButton.strict())
-  .min(1, { message: "a card template needs at least one button" })
   .max(MAX_CARD_BUTTONS, { message: `at most ${MAX_CARD_BUTTONS} buttons` })
-  .meta({ description: `card only: 1 to ${MAX_CARD_BUTTONS} call-to-action URL buttons` });
+  .meta({ description: `card only: up to ${MAX_CARD_BUTTONS} call-to-action URL buttons` });
 
 /** The template as the API shows it. quickReplies/buttons are null for the types that have none. */
 export const Template = z.object({
@@ -90,13 +88,14 @@ export interface TemplateShape {
   buttons?: readonly unknown[] | null | undefined;
 }
 
-/** Whether the options fit the type: quickReplies exactly on quick_reply, buttons exactly on card. */
+/**
+ * Whether the options fit the type: quickReplies only on quick_reply, buttons only on card. Both
+ * may be left out (up to X's limits, none included): such a message goes out as its text.
+ */
 export function templateShapeIssues(t: TemplateShape): Array<{ field: string; message: string }> {
   const present = (v: readonly unknown[] | null | undefined) => v !== undefined && v !== null;
   const issues: Array<{ field: string; message: string }> = [];
-  if (t.type === "quick_reply" && !present(t.quickReplies)) issues.push({ field: "quickReplies", message: "quickReplies is required for a quick_reply template" });
   if (t.type !== "quick_reply" && present(t.quickReplies)) issues.push({ field: "quickReplies", message: "quickReplies is only allowed on a quick_reply template" });
-  if (t.type === "card" && !present(t.buttons)) issues.push({ field: "buttons", message: "buttons is required for a card template" });
   if (t.type !== "card" && present(t.buttons)) issues.push({ field: "buttons", message: "buttons is only allowed on a card template" });
   return issues;
 }
@@ -112,7 +111,7 @@ const TEMPLATE_FIELDS = {
 };
 
 export const CreateTemplateInput = z
-  .object({ ...TEMPLATE_FIELDS, variables: TemplateVariables.default([]) })
+  .object({ ...TEMPLATE_FIELDS, variables: TemplateVariables.optional().meta({ description: "the placeholder names used in content; when left out, taken from the content" }) })
   .strict()
   .superRefine((t, ctx) => {
     // the type may itself be invalid (already reported): check the shape only against a real one
@@ -130,7 +129,7 @@ export const UpdateTemplateInput = TemplateIdInput.extend({
   name: TEMPLATE_FIELDS.name.optional(),
   type: TEMPLATE_FIELDS.type.optional(),
   content: TEMPLATE_FIELDS.content.optional(),
-  variables: TEMPLATE_FIELDS.variables.optional(),
+  variables: TEMPLATE_FIELDS.variables.optional().meta({ description: "when left out with new content, taken from the new content" }),
   quickReplies: TEMPLATE_FIELDS.quickReplies,
   buttons: TEMPLATE_FIELDS.buttons,
 }).strict();
@@ -156,5 +155,8 @@ export const PreviewTemplateInput = TemplateIdInput.extend({
 }).strict();
 export type PreviewTemplateInput = z.infer<typeof PreviewTemplateInput>;
 
-export const TemplatePreview = z.object({ rendered: z.string() });
+export const TemplatePreview = z.object({
+  rendered: z.string().meta({ description: "the content with its placeholders filled" }),
+  message: z.string().optional().meta({ description: "quick_reply and card only: the DM's text as the customer gets it, the options or buttons listed under the content" }),
+});
 export type TemplatePreview = z.infer<typeof TemplatePreview>;

@@ -1,28 +1,73 @@
-// Configuration pieces the API and the worker share: the variables both read, one parser that
-// turns the first bad value into one line naming the variable, and the AI provider they build.
+// Configuration pieces the API and the worker share: the development `.env`, the variables both
+// read, one parser that turns the first bad value into one line naming the variable, and what they
+// build from it (the AI provider, X when the app has no credentials).
 import { z } from "zod";
 import type { AiProvider } from "../ports/ai-provider.ts";
+import { XApiError, type XClient } from "../ports/x-client.ts";
 import { createEmbeddedAiProvider } from "./services/ai/embedded-nlu.ts";
 import { createOpenAiProvider } from "./services/ai/openai-provider.ts";
+import type { SendWindowLimits } from "./services/messages/send-windows.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+/**
+ * Development only (NODE_ENV is not `production`): reads the `.env` file at `path` into
+ * process.env when it exists. Variables already set in the environment win over the file
+ * (Node's loadEnvFile never overwrites). Callers pass a path resolved from their own file, not
+ * from the working directory. True when a file was read; a file that cannot be read is a ConfigError.
+ */
+export function loadDevEnvFile(path: string): boolean {
+  if (process.env.NODE_ENV === "production") return false;
+  try {
+    process.loadEnvFile(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Error && "code" in e && e.code === "ENOENT") return false;
+    throw new ConfigError(`invalid configuration: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Blank counts as unset: a template's `X_CONSUMER_KEY=` line, or compose passing an unset host variable. */
+const optionalCredential = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 
 /** What every process reads: the database, the token key, X, the AI provider, the log level. */
 export const sharedEnvShape = {
   DATABASE_URL: z.string().url({ message: "must be a postgresql:// URL" }),
   TOKEN_ENCRYPTION_KEY: z.string().refine((v) => Buffer.from(v, "base64").length === 32, { message: "must be 32 bytes, base64-encoded" }),
   X_API_BASE_URL: z.string().url().default("https://api.x.com"),
-  X_CONSUMER_KEY: z.string().min(1, { message: "is required" }),
-  X_CONSUMER_SECRET: z.string().min(1, { message: "is required" }),
+  /** both or neither: without them the service runs without X (see unconfiguredXClient) */
+  X_CONSUMER_KEY: optionalCredential,
+  X_CONSUMER_SECRET: optionalCredential,
   AI_PROVIDER: z.enum(["embedded", "openai"], { message: "must be embedded or openai" }).default("embedded"),
   OPENAI_API_KEY: z.string().min(1, { message: "must not be empty" }).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // send windows (ARCHITECTURE.md): X's per-user limit, the seed's per-account day, the app's day;
+  // the worker sends, and so does the API on an agent's reply (it answers with X's id)
+  DM_LIMIT_ACCOUNT_15M: z.coerce.number().int().min(1).default(200),
+  DM_LIMIT_ACCOUNT_24H: z.coerce.number().int().min(1).default(500),
+  DM_LIMIT_APP_24H: z.coerce.number().int().min(1).default(15_000),
+  DM_LIMIT_CAMPAIGN_ACCOUNT_24H: z.coerce.number().int().min(1).default(10_000),
+  /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
+  DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
 };
 
-type Shared = { AI_PROVIDER: "embedded" | "openai"; OPENAI_API_KEY?: string | undefined; OPENAI_BASE_URL?: string | undefined };
+/** The send windows the configuration asks for; null when they are off. */
+export function sendWindowsFromEnv(env: {
+  DM_SEND_WINDOWS: "on" | "off";
+  DM_LIMIT_ACCOUNT_15M: number;
+  DM_LIMIT_ACCOUNT_24H: number;
+  DM_LIMIT_APP_24H: number;
+  DM_LIMIT_CAMPAIGN_ACCOUNT_24H: number;
+}): SendWindowLimits | null {
+  if (env.DM_SEND_WINDOWS === "off") return null;
+  return { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H, accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H };
+}
+
+type XApp = { X_CONSUMER_KEY?: string | undefined; X_CONSUMER_SECRET?: string | undefined };
+type Shared = XApp & { AI_PROVIDER: "embedded" | "openai"; OPENAI_API_KEY?: string | undefined; OPENAI_BASE_URL?: string | undefined };
 
 /** Parses, then applies the cross-field rules; every failure is a ConfigError naming the variable. */
 export function parseConfig<S extends z.ZodType<Shared>>(schema: S, source: Record<string, string | undefined>, rules: ((env: z.infer<S>) => string | null)[] = []): z.infer<S> {
@@ -32,15 +77,38 @@ export function parseConfig<S extends z.ZodType<Shared>>(schema: S, source: Reco
     throw new ConfigError(`invalid configuration: ${String(issue?.path[0] ?? "?")} ${issue?.message ?? ""}`.trim());
   }
   const env = parsed.data;
-  for (const rule of [aiRule, ...rules]) {
+  for (const rule of [xAppRule, aiRule, ...rules]) {
     const problem = rule(env);
     if (problem) throw new ConfigError(`invalid configuration: ${problem}`);
   }
   return env;
 }
 
+const xAppRule = (env: XApp) => {
+  if (env.X_CONSUMER_KEY && !env.X_CONSUMER_SECRET) return "X_CONSUMER_SECRET is required when X_CONSUMER_KEY is set";
+  if (!env.X_CONSUMER_KEY && env.X_CONSUMER_SECRET) return "X_CONSUMER_KEY is required when X_CONSUMER_SECRET is set";
+  return null;
+};
+
 const aiRule = (env: Shared) => (env.AI_PROVIDER === "openai" && !env.OPENAI_API_KEY ? "OPENAI_API_KEY is required when AI_PROVIDER=openai" : null);
 
 export function aiProviderFromEnv(env: Shared): AiProvider {
   return env.AI_PROVIDER === "openai" && env.OPENAI_API_KEY ? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }) : createEmbeddedAiProvider();
+}
+
+export const X_APP_NOT_CONFIGURED = "X app credentials are not configured (X_CONSUMER_KEY, X_CONSUMER_SECRET)";
+
+/** The X app's consumer credentials, or null when the service runs without X (both unset). */
+export function xAppFromEnv(env: XApp): { consumerKey: string; consumerSecret: string } | null {
+  return env.X_CONSUMER_KEY && env.X_CONSUMER_SECRET ? { consumerKey: env.X_CONSUMER_KEY, consumerSecret: env.X_CONSUMER_SECRET } : null;
+}
+
+/**
+ * X for a service started without the app's credentials: every call fails as a transient X error,
+ * so nothing crashes and nothing is blamed on an account. Connecting answers as when X is
+ * unreachable, and sends are retried with backoff (then failed) with this message as their error.
+ */
+export function unconfiguredXClient(): XClient {
+  const refuse = (): Promise<never> => Promise.reject(new XApiError("transient", X_APP_NOT_CONFIGURED));
+  return { me: refuse, sendDm: refuse, listDmEvents: refuse, ensureWebhook: refuse, subscribe: refuse, unsubscribe: refuse, invalidateToken: refuse };
 }

@@ -18,7 +18,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
 
   app.post<{ Body: InboundDmInput }>(
     "/inbound-dm",
-    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str }) } },
+    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str }) } },
     async (req) => sandbox.inboundDm(req.body),
   );
   app.post<{ Body: FollowInput }>(

@@ -70,7 +70,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       const recipient = store.requireUser(input.toUserId, "toUserId");
       if (!input.text) throw new SandboxError(400, "text is required");
       const eventId = input.eventId ?? store.nextId();
-      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId });
+      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}) });
       return deliver("direct_message", eventId, payload);
     },
 

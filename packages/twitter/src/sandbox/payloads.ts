@@ -40,6 +40,7 @@ export interface XDirectMessageEvent {
     message_data: {
       text: string;
       entities: { hashtags: unknown[]; symbols: unknown[]; user_mentions: unknown[]; urls: unknown[] };
+      quick_reply_response?: { type: "options"; metadata: string };
     };
   };
 }
@@ -97,6 +98,8 @@ export interface InboundDmPayloadInput {
   recipient: WebhookUser;
   text: string;
   eventId: string;
+  /** the metadata of the quick-reply option tapped */
+  quickReplyMetadata?: string;
   createdAt?: Date;
   /** The subscribed account the delivery is for: the recipient, or the sender for an echo of its own DM. */
   forUserId?: string;
@@ -113,7 +116,11 @@ export function buildInboundDmPayload(input: InboundDmPayloadInput): AccountActi
         message_create: {
           sender_id: input.sender.id,
           target: { recipient_id: input.recipient.id },
-          message_data: { text: input.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+          message_data: {
+            text: input.text,
+            entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] },
+            ...(input.quickReplyMetadata !== undefined ? { quick_reply_response: { type: "options" as const, metadata: input.quickReplyMetadata } } : {}),
+          },
         },
       },
     ],

@@ -22,6 +22,8 @@ export interface InboundDmInput {
   text: string;
   /** Reuse an id to replay the same event (dedupe tests); fresh snowflake when absent. */
   eventId?: string;
+  /** The person tapped a quick-reply option: its metadata, sent as X's quick_reply_response. */
+  quickReplyMetadata?: string;
 }
 
 export interface FollowInput {

@@ -7,6 +7,7 @@ import { activateFlowProcedure } from "./activate-flow.ts";
 import { deactivateFlowProcedure } from "./deactivate-flow.ts";
 import { deleteFlowProcedure } from "./delete-flow.ts";
 import { flowExecutionsProcedure } from "./flow-executions.ts";
+import { runFlowProcedure } from "./run-flow.ts";
 
 export const flowsRouter = router({
   create: createFlowProcedure,
@@ -17,4 +18,5 @@ export const flowsRouter = router({
   deactivate: deactivateFlowProcedure,
   delete: deleteFlowProcedure,
   executions: flowExecutionsProcedure,
+  run: runFlowProcedure,
 });

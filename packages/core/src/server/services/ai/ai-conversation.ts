@@ -1,4 +1,4 @@
-import type { AiContext, AiMessageResult, AiTurn } from "../../../contract/ai.ts";
+import { AiMessageResult, type AiContext, type AiTurn } from "../../../contract/ai.ts";
 import type { AiProvider } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { getAiSettings, modelSettings } from "./ai-settings.ts";
@@ -15,19 +15,43 @@ export const HUMAN_REQUEST_REASON = "human_request";
  * for a human, or when the session already was escalated; the session is then marked escalated.
  * Answered whether or not AI is `enabled`: that flag gates automatic replies only.
  */
-export async function sendAiMessage(db: ScopedDb, ai: AiProvider, opts: { merchantId: string; conversationId: string; message: string }): Promise<AiMessageResult> {
+export async function sendAiMessage(
+  db: ScopedDb,
+  ai: AiProvider,
+  opts: {
+    merchantId: string;
+    conversationId: string;
+    message: string;
+    /** the inbound DM answered (automatic replies): once answered, the same id gets the same answer, recorded once */
+    sourceMessageId?: string;
+  },
+): Promise<AiMessageResult> {
   await assertConversation(db, opts.conversationId);
   const [settings, session] = await Promise.all([getAiSettings(db), ensureSession(db, opts)]);
+  const answered = (row: { lastMessageId: string | null; lastAnswer: unknown }) =>
+    opts.sourceMessageId !== undefined && row.lastMessageId === opts.sourceMessageId ? AiMessageResult.safeParse(row.lastAnswer) : null;
+  const earlier = answered(session);
+  if (earlier?.success) return earlier.data;
   const userTurn: AiTurn = { role: "user", content: opts.message };
   const understanding = await ai.understand({ messages: [...readTurns(session.context), userTurn], settings: modelSettings(settings), knownSlots: readSlots(session.slots) });
 
   const lowConfidence = understanding.confidence < settings.autoEscalationThreshold;
   const humanRequest = understanding.intent === "human_request";
   // the provider call is outside the transaction; the append re-reads the locked row so concurrent messages all land
-  const requiresEscalation = await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM ai_sessions WHERE id = ${session.id}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
     const current = await tx.aiSession.findFirstOrThrow({ where: { id: session.id } });
+    // the same DM answered meanwhile by another attempt: its answer stands, nothing is appended twice
+    const meanwhile = answered(current);
+    if (meanwhile?.success) return meanwhile.data;
     const escalateNow = !current.escalated && (lowConfidence || humanRequest);
+    const result: AiMessageResult = {
+      intent: understanding.intent,
+      confidence: understanding.confidence,
+      response: understanding.response,
+      slots: understanding.slots,
+      requiresEscalation: current.escalated || escalateNow,
+    };
     await tx.aiSession.update({
       where: { id: session.id },
       data: {
@@ -35,11 +59,11 @@ export async function sendAiMessage(db: ScopedDb, ai: AiProvider, opts: { mercha
         slots: { ...readSlots(current.slots), ...understanding.slots },
         currentIntent: understanding.intent,
         ...(escalateNow && { escalated: true, escalatedAt: new Date(), escalationReason: humanRequest ? HUMAN_REQUEST_REASON : LOW_CONFIDENCE_REASON }),
+        ...(opts.sourceMessageId !== undefined && { lastMessageId: opts.sourceMessageId, lastAnswer: result }),
       },
     });
-    return current.escalated || escalateNow;
+    return result;
   });
-  return { intent: understanding.intent, confidence: understanding.confidence, response: understanding.response, slots: understanding.slots, requiresEscalation };
 }
 
 /** The session of a conversation; an empty context with sessionId null when there is none yet (nothing is created). */
@@ -49,8 +73,11 @@ export async function getAiContext(db: ScopedDb, opts: { conversationId: string 
   return row ? sessionDto(row) : EMPTY_AI_CONTEXT;
 }
 
-/** Hands the conversation to a human: marks the session escalated with the reason (creating it if needed). Assignment is untouched. */
-export async function escalateAiConversation(db: ScopedDb, opts: { merchantId: string; conversationId: string; reason: string }): Promise<AiContext> {
+/**
+ * Hands the conversation to a human: marks the session escalated with the reason (creating it if
+ * needed). Assignment is untouched. A null reason replaces an earlier one, as a new reason would.
+ */
+export async function escalateAiConversation(db: ScopedDb, opts: { merchantId: string; conversationId: string; reason: string | null }): Promise<AiContext> {
   await assertConversation(db, opts.conversationId);
   const session = await ensureSession(db, opts);
   const row = await db.aiSession.update({ where: { id: session.id }, data: { escalated: true, escalatedAt: new Date(), escalationReason: opts.reason } });

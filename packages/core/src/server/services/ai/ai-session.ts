@@ -11,6 +11,8 @@ export interface AiSessionRow {
   escalated: boolean;
   escalatedAt: Date | null;
   escalationReason: string | null;
+  lastMessageId: string | null;
+  lastAnswer: unknown;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

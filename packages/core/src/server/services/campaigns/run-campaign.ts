@@ -11,6 +11,8 @@
 // than today's send windows simply waits in the pipeline's windows and goes on when they reopen.
 import type { Prisma, Db } from "@mkt-x/db";
 import { renderTemplate } from "../../../domain/render-template.ts";
+import { composeDm } from "../../../domain/compose-dm.ts";
+import { toTemplateDto } from "../templates/template-dto.ts";
 import { nextRun } from "../../../domain/recurrence.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { SendWindowLimits } from "../messages/send-windows.ts";
@@ -125,6 +127,8 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
   }
   const shop = await deps.db.merchantSettings.findUnique({ where: { merchantId: campaign.merchantId }, select: { shopName: true } });
   const explicit = scalars(campaign.variables);
+  const { type, quickReplies, buttons } = toTemplateDto(template);
+  const shape = { type, quickReplies, buttons };
 
   const claimed = await deps.db.$transaction(
     async (tx) => {
@@ -163,7 +167,12 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           failed.push({ id: r.recipient_id, error: rendered.ok ? "no conversation" : `missing variable: ${rendered.missing.join(", ")}` });
           continue;
         }
-        const withLinks = rewriteLinks(rendered.text, deps.publicBaseUrl, r.recipient_id);
+        const dm = composeDm({ ...shape, text: rendered.text });
+        if (!dm.ok) {
+          failed.push({ id: r.recipient_id, error: dm.error });
+          continue;
+        }
+        const withLinks = rewriteLinks(dm.text, deps.publicBaseUrl, r.recipient_id);
         links.push(...withLinks.links);
         const key = `campaign:${campaign.id}:${job.run}:${r.contact_id}`;
         messageOf.set(key, r.recipient_id);
@@ -173,8 +182,9 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           conversationId,
           contactId: r.contact_id,
           direction: "outbound",
-          type: template.type === "quick_reply" || template.type === "card" ? template.type : "text",
+          type: shape.type,
           content: withLinks.text,
+          ...(dm.metadata ? { metadata: dm.metadata as unknown as Prisma.InputJsonValue } : {}),
           origin: "campaign",
           automated: true,
           status: "queued",

@@ -4,6 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import { renderTemplate } from "../../../domain/render-template.ts";
+import { composeDm } from "../../../domain/compose-dm.ts";
+import { toTemplateDto } from "../templates/template-dto.ts";
 import type { TestCampaignInput } from "../../../contract/campaigns.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
@@ -30,6 +32,8 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
   const shop = await deps.db.merchantSettings.findFirst({ select: { shopName: true } });
   const campaignVars = Object.fromEntries(Object.entries(typeof campaign.variables === "object" && campaign.variables !== null && !Array.isArray(campaign.variables) ? campaign.variables : {}).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1])));
 
+  const { type, quickReplies, buttons } = toTemplateDto(template);
+  const shape = { type, quickReplies, buttons };
   const messages: TestSendEntry[] = [];
   for (const contact of ids.map((id) => contacts.find((c) => c.id === id)).filter((c) => c !== undefined)) {
     const attributes = typeof contact.attributes === "object" && contact.attributes !== null && !Array.isArray(contact.attributes) ? (contact.attributes as Record<string, unknown>) : {};
@@ -39,8 +43,13 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
       messages.push({ contactId: contact.id, messageId: null, status: "failed", error: `missing variable: ${rendered.missing.join(", ")}`, content: null });
       continue;
     }
+    const dm = composeDm({ ...shape, text: rendered.text });
+    if (!dm.ok) {
+      messages.push({ contactId: contact.id, messageId: null, status: "failed", error: dm.error, content: null });
+      continue;
+    }
     if (contact.account.status !== "active") {
-      messages.push({ contactId: contact.id, messageId: null, status: "failed", error: "the contact's account is not connected", content: rendered.text });
+      messages.push({ contactId: contact.id, messageId: null, status: "failed", error: "the contact's account is not connected", content: dm.text });
       continue;
     }
     const message = await deps.rootDb.$transaction(async (tx) => {
@@ -53,8 +62,9 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
         accountId: contact.accountId,
         conversationId: conversation.id,
         contactId: contact.id,
-        content: rendered.text,
-        type: template.type === "quick_reply" || template.type === "card" ? template.type : "text",
+        content: dm.text,
+        type: shape.type,
+        metadata: dm.metadata,
         origin: "test",
         automated: false,
         idempotencyKey: `test:${campaign.id}:${randomUUID()}`,
@@ -62,7 +72,7 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
       await tx.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastMessageAt: new Date() } });
       return m;
     });
-    messages.push({ contactId: contact.id, messageId: message.id, status: "queued", error: null, content: rendered.text });
+    messages.push({ contactId: contact.id, messageId: message.id, status: "queued", error: null, content: dm.text });
   }
   return { sent: messages.filter((m) => m.status === "queued").length, messages };
 }

@@ -8,6 +8,8 @@ import { ATTACHMENTS_NOT_SENT_NOTICE, type SendMessageBody, type SentMessage } f
 import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
 import { toMessageDto } from "../messages/message-dto.ts";
+import { templateShapeIssues } from "../../../contract/templates.ts";
+import { composeDm, type ComposedDm } from "../../../domain/compose-dm.ts";
 
 export interface SendConversationMessageOptions {
   /**
@@ -26,6 +28,14 @@ export interface SendConversationMessageOptions {
    * first and sends nothing more. Without one every request is a new message.
    */
   idempotencyKey?: string | undefined;
+  /**
+   * Runs the send pipeline on the new message right after it is committed, so that the answer can
+   * already carry X's id (as the seed's example does). The queued job stays the guarantee: if this
+   * is slow or fails, the worker delivers (leases keep it to one DM either way).
+   */
+  deliverNow?: ((messageId: string) => Promise<unknown>) | undefined;
+  /** how long the answer waits for deliverNow (default 5 s); the send goes on after that */
+  deliverNowTimeoutMs?: number;
 }
 
 /** Keys are per user, so two agents cannot collide on (or read each other's) messages by reusing a key. */
@@ -43,9 +53,10 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
   const { db, merchantId, conversationId, message: body } = opts;
   if (!isUuid(conversationId)) throw notFound("Conversation", conversationId);
   const idempotencyKey = opts.idempotencyKey === undefined ? randomUUID() : inboxIdempotencyKey(opts.userId, opts.idempotencyKey);
+  const dm = composeReply(body);
 
   try {
-    const message = await db.$transaction(async (tx) => {
+    const sent = await db.$transaction(async (tx) => {
       // the row lock orders this reply against a concurrent close, assign or reply
       await tx.$queryRaw`SELECT id FROM conversations WHERE id = ${conversationId}::uuid AND merchant_id = ${merchantId} FOR UPDATE`;
       const conversation = await tx.conversation.findFirst({ where: { id: conversationId, merchantId }, include: { account: { select: { status: true } } } });
@@ -53,7 +64,7 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
 
       if (opts.idempotencyKey !== undefined) {
         const earlier = await tx.message.findFirst({ where: { merchantId, idempotencyKey } });
-        if (earlier) return replayOf(earlier, conversationId, body);
+        if (earlier) return { message: replayOf(earlier, conversationId, dm.text), fresh: false };
       }
 
       if (conversation.account.status !== "active") {
@@ -70,8 +81,9 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
         accountId: conversation.accountId,
         conversationId: conversation.id,
         contactId: conversation.contactId,
-        content: body.content,
+        content: dm.text,
         type: body.type,
+        metadata: dm.metadata,
         attachments: body.attachments ?? [],
         origin: "inbox",
         // an agent's own words: allowed even to a contact who opted out of automated DMs
@@ -80,7 +92,7 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
         idempotencyKey,
       });
       // the same key committed by a concurrent request while we waited
-      if (!created) return replayOf(message, conversationId, body);
+      if (!created) return { message: replayOf(message, conversationId, dm.text), fresh: false };
 
       if (conversation.status === "closed") {
         await tx.conversation.updateMany({ where: { id: conversation.id, merchantId }, data: { status: "open", closedAt: null, closeReason: null } });
@@ -92,9 +104,12 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
             last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}), ${message.createdAt}),
             updated_at = now()
         WHERE id = ${conversation.id}::uuid AND merchant_id = ${merchantId}`;
-      return message;
+      return { message, fresh: true };
     });
-    return toSentMessage(message);
+    if (!sent.fresh || !opts.deliverNow) return toSentMessage(sent.message);
+    const { deliverNow } = opts;
+    await deliverWithin(Promise.resolve().then(() => deliverNow(sent.message.id)), opts.deliverNowTimeoutMs ?? DELIVER_NOW_TIMEOUT_MS);
+    return toSentMessage((await db.message.findFirst({ where: { id: sent.message.id, merchantId } })) ?? sent.message);
   } catch (e) {
     // an inbound DM opened a new conversation for the contact between our check and the reopen
     if (isUniqueViolation(e)) throw openElsewhere(null);
@@ -102,8 +117,29 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
   }
 }
 
-function replayOf(earlier: MessageModel, conversationId: string, body: SendMessageBody): MessageModel {
-  if (earlier.conversationId !== conversationId || earlier.content !== body.content) {
+const DELIVER_NOW_TIMEOUT_MS = 5_000;
+
+/** Waits for an immediate delivery at most `ms`; its failure is the send pipeline's to retry, not the request's. */
+async function deliverWithin(delivery: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([delivery.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+/** The DM as X gets it: quick replies or buttons travel in its text (see composeDm). */
+function composeReply(body: SendMessageBody): Extract<ComposedDm, { ok: true }> {
+  const issues = templateShapeIssues(body);
+  if (issues.length > 0) throw new AppError("VALIDATION_ERROR", "Request validation failed", issues);
+  const dm = composeDm({ type: body.type, text: body.content, quickReplies: body.quickReplies, buttons: body.buttons });
+  if (!dm.ok) throw new AppError("VALIDATION_ERROR", dm.error, [{ field: "content", message: dm.error }]);
+  return dm;
+}
+
+function replayOf(earlier: MessageModel, conversationId: string, text: string): MessageModel {
+  if (earlier.conversationId !== conversationId || earlier.content !== text) {
     throw new AppError("CONFLICT", "Idempotency-Key was already used for another message", { field: "Idempotency-Key", reason: "reuse a key only to retry the same request" });
   }
   return earlier;

@@ -2,7 +2,10 @@
 // event, however often the event is delivered); each step runs one node under the execution's
 // row lock, then moves the execution on and enqueues the next step in the same transaction.
 import type { Db, Tx } from "@mkt-x/db";
+import { z } from "zod";
 import { renderTemplate } from "../../../domain/render-template.ts";
+import { composeDm } from "../../../domain/compose-dm.ts";
+import { toTemplateDto } from "../templates/template-dto.ts";
 import { flowEntryNode, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { JobPayload } from "../../jobs/registry.ts";
@@ -22,6 +25,8 @@ export function matchesKeywords(text: string, keywords: readonly string[] | unde
   return keywords.some((k) => lower.includes(k.toLowerCase()));
 }
 
+const ChosenOption = z.object({ quickReplyResponse: z.object({ label: z.string() }) });
+
 /**
  * Starts the executions a domain event triggers. The trigger key makes a redelivered event start
  * nothing new: a follower is welcomed once per flow, a message is answered once per message.
@@ -31,20 +36,24 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
   if (flows.length === 0) return { started: [] };
   let triggerKey = `${event.type}:${event.contactId}`;
   let text = "";
+  let chosenLabel: string | null = null;
   if (event.type === "message_received") {
     const latest = await deps.db.message.findFirst({
       where: { merchantId: event.merchantId, contactId: event.contactId, direction: "inbound", ...(event.conversationId ? { conversationId: event.conversationId } : {}) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      select: { id: true, content: true },
+      select: { id: true, content: true, metadata: true },
     });
     if (!latest) return { started: [] };
     text = latest.content;
+    // an answer to a quick reply ("2") also matches by the label of the option it chose
+    const choice = ChosenOption.safeParse(latest.metadata);
+    if (choice.success) chosenLabel = choice.data.quickReplyResponse.label;
     triggerKey = `${event.type}:${event.contactId}:${event.conversationId ?? ""}:${latest.id}`;
   }
   const candidates = flows.flatMap((f) => {
     const { trigger, nodes, connections } = parseFlowGraph(f);
     if (trigger.type !== event.type) return [];
-    if (trigger.type === "message_received" && !matchesKeywords(text, trigger.config.keywords)) return [];
+    if (trigger.type === "message_received" && !matchesKeywords(text, trigger.config.keywords) && !(chosenLabel !== null && matchesKeywords(chosenLabel, trigger.config.keywords))) return [];
     const entry = flowEntryNode(nodes, connections);
     return entry ? [{ flowId: f.id, entryId: entry.id }] : [];
   });
@@ -170,6 +179,9 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   const lookup = buildVariableLookup({ explicit: node.config.variables ?? {}, contact: { displayName: contact.displayName, username: contact.username, attributes: contact.attributes }, shopName: shop?.shopName ?? null });
   const rendered = renderTemplate(template.content, lookup);
   if (!rendered.ok) return { failed: `missing variable: ${rendered.missing.join(", ")}` };
+  const { type, quickReplies, buttons } = toTemplateDto(template);
+  const dm = composeDm({ type, quickReplies, buttons, text: rendered.text });
+  if (!dm.ok) return { failed: dm.error };
   // the contact's open conversation, started where there is none
   await tx.$executeRaw`
     INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
@@ -182,8 +194,9 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
     accountId: contact.accountId,
     conversationId: conversation.id,
     contactId: contact.id,
-    content: rendered.text,
-    type: template.type === "quick_reply" || template.type === "card" ? template.type : "text",
+    content: dm.text,
+    type,
+    metadata: dm.metadata,
     origin: "flow",
     automated: true,
     idempotencyKey: `flow:${exec.id}:${node.id}`,

@@ -9,7 +9,18 @@ export interface XUserInfo {
 }
 
 export type InboundEvent =
-  | { type: "dm"; eventId: string; senderId: string; recipientId: string; text: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
+  | {
+      type: "dm";
+      eventId: string;
+      senderId: string;
+      recipientId: string;
+      text: string;
+      /** the metadata of the quick-reply option the person tapped, when X's client sent one */
+      quickReplyMetadata: string | null;
+      at: Date;
+      users: Map<string, XUserInfo>;
+      forUserId: string | null;
+    }
   | { type: "follow"; followerId: string; followedId: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
   | { type: "read"; readerId: string; accountUserId: string; lastReadEventId: string; at: Date; forUserId: string | null }
   | { type: "ignored"; reason: string; forUserId: string | null };
@@ -61,8 +72,10 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const recipientId = str(obj(mc.target).recipient_id);
     const eventId = str(e?.id);
     if (!e || !senderId || !recipientId || !eventId) return { type: "ignored", reason: "direct message without sender, recipient or id", forUserId };
-    const text = str(obj(mc.message_data).text) ?? "";
-    return { type: "dm", eventId, senderId, recipientId, text, at: at(e.created_timestamp), users: usersOf(p.users), forUserId };
+    const data = obj(mc.message_data);
+    const text = str(data.text) ?? "";
+    const quickReplyMetadata = str(obj(data.quick_reply_response).metadata);
+    return { type: "dm", eventId, senderId, recipientId, text, quickReplyMetadata, at: at(e.created_timestamp), users: usersOf(p.users), forUserId };
   }
   if (kind === "follow") {
     const e = first(p.follow_events);
@@ -91,7 +104,8 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const recipientId = str(x.recipient_id) ?? participants.find((id) => id !== senderId) ?? null;
     if (!eventId || !senderId || !recipientId) return { type: "ignored", reason: `${kind} without sender, recipient or id`, forUserId: xFor };
     const users = usersOf(x.users ?? obj(p.includes).users ?? obj(data.includes).users);
-    return { type: "dm", eventId, senderId, recipientId, text: str(x.text) ?? "", at: at(null, x.created_at ?? data.created_at), users, forUserId: xFor };
+    const quickReplyMetadata = str(obj(x.quick_reply_response).metadata);
+    return { type: "dm", eventId, senderId, recipientId, text: str(x.text) ?? "", quickReplyMetadata, at: at(null, x.created_at ?? data.created_at), users, forUserId: xFor };
   }
   if (kind === "dm.read") {
     const readerId = str(x.sender_id) ?? str(x.reader_id);

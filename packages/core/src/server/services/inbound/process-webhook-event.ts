@@ -2,6 +2,9 @@
 // receipts, opt-out keywords. Everything an event does happens in one transaction together with
 // marking the event processed, so a replayed job or a second delivery has its effects once.
 import type { Db, Tx, XAccountModel } from "@mkt-x/db";
+import { z } from "zod";
+import { QuickReply } from "../../../contract/templates.ts";
+import { matchQuickReply, type QuickReplyChoice } from "../../../domain/compose-dm.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
@@ -119,11 +122,12 @@ async function openConversation(tx: Tx, account: XAccountModel, contactId: strin
 async function insertMessage(
   tx: Tx,
   account: XAccountModel,
-  m: { conversationId: string; contactId: string; direction: "inbound" | "outbound"; text: string; eventId: string; at: Date; origin: string; status: string },
+  m: { conversationId: string; contactId: string; direction: "inbound" | "outbound"; text: string; eventId: string; at: Date; origin: string; status: string; metadata?: object | null },
 ): Promise<boolean> {
+  const metadata = m.metadata ? JSON.stringify(m.metadata) : null;
   const inserted = await tx.$executeRaw`
-    INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, origin, status, twitter_message_id, created_at, sent_at)
-    VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
+    INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, metadata, origin, status, twitter_message_id, created_at, sent_at)
+    VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${metadata}::jsonb, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
     ON CONFLICT (twitter_message_id) DO NOTHING`;
   if (inserted === 0) return false;
   await tx.$executeRaw`
@@ -137,7 +141,18 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
   // they wrote first: consent for automated DMs
   const contactId = await upsertContact(tx, account, user, { at: e.at, source: "inbound_message", consent: true });
   const conversationId = await openConversation(tx, account, contactId, e.at);
-  const stored = await insertMessage(tx, account, { conversationId, contactId, direction: "inbound", text: e.text, eventId: e.eventId, at: e.at, origin: "customer", status: "received" });
+  const choice = await quickReplyChoice(tx, account, conversationId, e);
+  const stored = await insertMessage(tx, account, {
+    conversationId,
+    contactId,
+    direction: "inbound",
+    text: e.text,
+    eventId: e.eventId,
+    at: e.at,
+    origin: "customer",
+    status: "received",
+    metadata: choice ? { quickReplyResponse: choice } : null,
+  });
   if (!stored) return { status: "processed", effect: "message already recorded" };
   // a reply within 72 hours of a campaign DM counts for that campaign
   await tx.$executeRaw`
@@ -166,6 +181,21 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
   }
   await queue.send("domain.event", { type: "message_received", merchantId: account.merchantId, accountId: account.id, contactId, conversationId }, { tx });
   return { status: "processed", effect: "inbound message stored" };
+}
+
+// answers to a quick reply are a number or a label: longer texts are not looked at
+const MAX_QUICK_REPLY_ANSWER_CHARS = 100;
+const OfferedQuickReplies = z.object({ quickReplies: z.array(QuickReply) });
+
+/** The option of our latest DM in the conversation that this answer chose, if that DM offered quick replies. */
+async function quickReplyChoice(tx: Tx, account: XAccountModel, conversationId: string, e: Extract<InboundEvent, { type: "dm" }>): Promise<QuickReplyChoice | null> {
+  if (e.quickReplyMetadata === null && e.text.length > MAX_QUICK_REPLY_ANSWER_CHARS) return null;
+  const rows = await tx.$queryRaw<{ metadata: unknown }[]>`
+    SELECT metadata FROM messages
+    WHERE merchant_id = ${account.merchantId} AND conversation_id = ${conversationId}::uuid AND direction = 'outbound' AND status <> 'failed' AND created_at <= ${e.at}
+    ORDER BY created_at DESC LIMIT 1`;
+  const offered = OfferedQuickReplies.safeParse(rows[0]?.metadata);
+  return offered.success ? matchQuickReply(e.text, offered.data.quickReplies, e.quickReplyMetadata) : null;
 }
 
 /**

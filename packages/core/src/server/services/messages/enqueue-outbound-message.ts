@@ -1,9 +1,10 @@
 // The one way anything (inbox, campaigns, flows, AI) sends a DM: an outbound message row in state
 // `queued` and its `message.send` job, written in the caller's transaction. A repeated idempotency
 // key returns the message already queued instead of a second one.
-import type { MessageModel, Tx } from "@mkt-x/db";
+import type { MessageModel, Prisma, Tx } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { Attachment } from "../../../contract/messages.ts";
+import type { DmMetadata } from "../../../domain/compose-dm.ts";
 
 export interface OutboundMessageInput {
   merchantId: string;
@@ -13,6 +14,8 @@ export interface OutboundMessageInput {
   content: string;
   type?: "text" | "quick_reply" | "card";
   attachments?: Attachment[];
+  /** the quick replies or buttons the text lists (see composeDm) */
+  metadata?: DmMetadata | null;
   /** inbox | campaign | flow | ai | system | test */
   origin: string;
   /** automated DMs are held to consent and opt-out by the send pipeline; agent replies are not */
@@ -36,6 +39,7 @@ export async function enqueueOutboundMessage(tx: Tx, queue: JobQueue, input: Out
         type: input.type ?? "text",
         content: input.content,
         attachments: input.attachments ?? [],
+        ...(input.metadata ? { metadata: input.metadata as unknown as Prisma.InputJsonValue } : {}),
         origin: input.origin,
         automated: input.automated,
         isFromBot: input.isFromBot ?? false,

@@ -4,6 +4,8 @@ import type { PreviewVariables, TemplatePreview } from "../../../contract/templa
 import { renderTemplate } from "../../../domain/render-template.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { buildVariableLookup } from "./resolve-variables.ts";
+import { toTemplateDto } from "./template-dto.ts";
+import { composeDm } from "../../../domain/compose-dm.ts";
 
 /**
  * The template rendered with the given variables and, for a contact, its attributes and the
@@ -16,7 +18,7 @@ export async function previewTemplate(
   if (!isUuid(opts.templateId)) throw notFound("Template", opts.templateId);
   const { contactId } = opts;
   const [template, contact, settings] = await Promise.all([
-    db.template.findFirst({ where: { id: opts.templateId }, select: { content: true } }),
+    db.template.findFirst({ where: { id: opts.templateId }, }),
     contactId === undefined ? null : db.contact.findFirst({ where: { id: contactId }, select: { displayName: true, username: true, attributes: true } }),
     db.merchantSettings.findFirst({ select: { shopName: true } }),
   ]);
@@ -26,5 +28,8 @@ export async function previewTemplate(
   if (!result.ok) {
     throw new AppError("UNPROCESSABLE_ENTITY", `No value for ${result.missing.map((n) => `{{${n}}}`).join(", ")}: give it in variables or as a default`, { missing: result.missing });
   }
-  return { rendered: result.text };
+  const { type, quickReplies, buttons } = toTemplateDto(template);
+  const dm = composeDm({ type, quickReplies, buttons, text: result.text });
+  if (!dm.ok) throw new AppError("UNPROCESSABLE_ENTITY", dm.error, { field: "content", reason: dm.error });
+  return dm.metadata ? { rendered: result.text, message: dm.text } : { rendered: result.text };
 }

@@ -3,12 +3,13 @@ import { isUuid } from "../../../contract/common.ts";
 import type { Template, TemplateChanges } from "../../../contract/templates.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { toTemplateDto } from "./template-dto.ts";
+import { templateVariableNames } from "../../../domain/render-template.ts";
 import { assertShape, assertVariablesMatch, optionsOf } from "./template-rules.ts";
 
 /**
- * Applies the given fields and validates the template that results: new content must still match
- * the stored variables unless new ones are given; a new type needs its own options (a change to
- * text drops the old ones). The row is locked meanwhile, so two updates cannot combine into a
+ * Applies the given fields and validates the template that results: new content brings its own
+ * variables unless they are given too (then they must match); new variables must match the content;
+ * a change of type drops the old type's options. The row is locked meanwhile, so two updates cannot combine into a
  * template neither of them validated.
  */
 export async function updateTemplate(db: ScopedDb, opts: { merchantId: string; templateId: string; changes: TemplateChanges }): Promise<Template> {
@@ -26,7 +27,8 @@ export async function updateTemplate(db: ScopedDb, opts: { merchantId: string; t
       name: changes.name ?? current.name,
       type,
       content: changes.content ?? current.content,
-      variables: changes.variables ?? current.variables,
+      // new content without new variables: its own placeholders (the seed's example changes content alone)
+      variables: changes.variables ?? (changes.content !== undefined ? templateVariableNames(changes.content) : current.variables),
       quickReplies: changes.quickReplies !== undefined ? changes.quickReplies : sameType ? current.quickReplies : undefined,
       buttons: changes.buttons !== undefined ? changes.buttons : sameType ? current.buttons : undefined,
     };

@@ -1,0 +1,37 @@
+// Runs an active flow now for listed contacts: how `manual` flows start (and how an operator
+// enrolls contacts in any active flow). Each call starts one execution per distinct contact; the
+// executions and their first steps are written in one transaction, so a run is all or nothing.
+import { randomUUID } from "node:crypto";
+import type { Db } from "@mkt-x/db";
+import { AppError } from "../../../errors.ts";
+import { flowEntryNode, type FlowRun, type RunFlowInput } from "../../../contract/flows.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { loadFlow, parseFlowGraph, toFlowExecutionDto } from "./flow-dto.ts";
+
+export async function runFlowManually(deps: { db: ScopedDb; rootDb: Db; queue: JobQueue; merchantId: string }, input: RunFlowInput): Promise<FlowRun> {
+  const flow = await loadFlow(deps.db, input.flowId);
+  if (flow.status !== "active") throw new AppError("VALIDATION_ERROR", "Only an active flow can be run", { field: "flowId", reason: `the flow is ${flow.status}; activate it first` });
+  const { nodes, connections } = parseFlowGraph(flow);
+  const entry = flowEntryNode(nodes, connections);
+  if (!entry) throw new AppError("VALIDATION_ERROR", "The flow has no entry node", { field: "nodes", reason: "no node without incoming connections" });
+  const contactIds = [...new Set(input.contactIds)];
+  const found = await deps.db.contact.findMany({ where: { id: { in: contactIds } }, select: { id: true } });
+  const missing = contactIds.filter((id) => !found.some((c) => c.id === id));
+  if (missing.length > 0) throw new AppError("VALIDATION_ERROR", "Contact not found", { field: "contactIds", reason: `Contacts not found: ${missing.join(", ")}` });
+
+  const run = randomUUID();
+  const executions = await deps.rootDb.$transaction(async (tx) => {
+    // the flow must still be active when the executions are written
+    const rows = await tx.$queryRaw<{ id: string; contact_id: string }[]>`
+      INSERT INTO flow_executions (merchant_id, flow_id, contact_id, status, current_node_id, trigger_key)
+      SELECT f.merchant_id, f.id, c.id, 'running', ${entry.id}, 'manual:' || ${run} || ':' || c.id::text
+      FROM flows f CROSS JOIN unnest(${contactIds}::uuid[]) AS c(id)
+      WHERE f.id = ${flow.id}::uuid AND f.merchant_id = ${deps.merchantId} AND f.status = 'active'
+      RETURNING id, contact_id`;
+    if (rows.length === 0) throw new AppError("VALIDATION_ERROR", "Only an active flow can be run", { field: "flowId", reason: "the flow was deactivated meanwhile" });
+    await deps.queue.sendMany("flow.step", rows.map((r) => ({ executionId: r.id, nodeId: entry.id })), { tx });
+    return tx.flowExecution.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { contactId: "asc" } });
+  });
+  return { started: executions.length, executions: executions.map(toFlowExecutionDto) };
+}
