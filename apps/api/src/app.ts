@@ -16,6 +16,7 @@ import type { TokenVerifier } from "./auth/verify-token.ts";
 import { envelopeOf, isServerFault, toAppError } from "./errors.ts";
 import { pgRateLimitStore } from "./rest/rate-limit-store.ts";
 import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
+import { buildPostmanCollection } from "./postman.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 import { contactsCsvRoutes } from "./rest/contacts-csv.ts";
 
@@ -95,8 +96,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret }), { prefix: BASE_PATH });
 
   const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
+  const postman = buildPostmanCollection(openapi);
   await app.register(async (docs) => {
     docs.get(`${BASE_PATH}/openapi.json`, async () => openapi);
+    docs.get(`${BASE_PATH}/postman-collection.json`, async () => postman);
     // @fastify/swagger types the document with another OpenAPI typing package: hand it plain JSON
     await docs.register(swagger, { mode: "static", specification: { document: JSON.parse(JSON.stringify(openapi)) } });
     await docs.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs`, uiConfig: { persistAuthorization: true } });
