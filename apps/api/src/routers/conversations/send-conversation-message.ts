@@ -5,7 +5,7 @@ import { idempotencyKeyOf } from "./idempotency-key.ts";
 
 const description = [
   "Queues an agent's reply (origin inbox, not automated: allowed even to a contact who opted out of automated DMs) and its send in one transaction, then runs the send pipeline on it at once (send windows, X's 429s and retries apply).",
-  "The answer is the message: status `sent` with `twitterMessageId` and `sentAt` when X accepted it within a few seconds; otherwise `queued` (or `failed` with `error`), and the worker delivers it.",
+  "The answer is the message: status `sent` with `twitterMessageId` and `sentAt` when X accepted it within 3 seconds; otherwise `queued` or `sending` (or `failed` with `error`), and the worker delivers it.",
   "`type` quick_reply lists `quickReplies` numbered under the content, card adds a line `label: url` per button (X's DM call carries text only).",
   "Attachments are stored with the message but not yet uploaded to X: only the text is delivered, and the answer says so in `notice`.",
   "Replying in a closed conversation reopens it (as Intercom and Front do); if the contact has opened another conversation since, the answer is 409 CONFLICT naming it.",

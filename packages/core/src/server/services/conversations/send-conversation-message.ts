@@ -34,7 +34,7 @@ export interface SendConversationMessageOptions {
    * is slow or fails, the worker delivers (leases keep it to one DM either way).
    */
   deliverNow?: ((messageId: string) => Promise<unknown>) | undefined;
-  /** how long the answer waits for deliverNow (default 5 s); the send goes on after that */
+  /** how long the answer waits for deliverNow (default 3 s); the send goes on after that */
   deliverNowTimeoutMs?: number;
 }
 
@@ -117,7 +117,7 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
   }
 }
 
-const DELIVER_NOW_TIMEOUT_MS = 5_000;
+const DELIVER_NOW_TIMEOUT_MS = 3_000;
 
 /** Waits for an immediate delivery at most `ms`; its failure is the send pipeline's to retry, not the request's. */
 async function deliverWithin(delivery: Promise<unknown>, ms: number): Promise<void> {
