@@ -172,14 +172,29 @@ describe("automation flows", () => {
     expect(await executions(e, flowId)).toEqual([]);
     expect((await e.call("POST", `/automation/flows/${randomUUID()}/run`, { contactIds: contacts })).status).toBe(404);
 
-    const run = await e.call<{ data: { started: number; executions: ExecutionBody[] } }>("POST", `/automation/flows/${flowId}/run`, { contactIds: [...contacts, contacts[0]] });
+    // with an Idempotency-Key: the retry of the same call starts nothing new and answers the same executions
+    const runWithKey = async () => {
+      const res = await fetch(`${e!.base}/automation/flows/${flowId}/run`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${e!.token}`, "content-type": "application/json", "idempotency-key": "enrol-vips-1" },
+        body: JSON.stringify({ contactIds: [...contacts, contacts[0]] }),
+      });
+      return { status: res.status, body: (await res.json()) as { data: { started: number; executions: ExecutionBody[] } } };
+    };
+    const [run, retry] = [await runWithKey(), await runWithKey()];
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(run.body.data.started).toBe(2);
     expect(run.body.data.executions.map((x) => [x.contactId, x.status])).toEqual(contacts.map((id) => [id, "running"]));
+    expect(retry.body.data.started).toBe(0);
+    expect(retry.body.data.executions.map((x) => x.id)).toEqual(run.body.data.executions.map((x) => x.id));
     await eventually(async () => [dmsTo(e!, ann).length, dmsTo(e!, bob).length], ([a, b]) => a === 1 && b === 1, 15_000);
     expect(dmsTo(e, ann)[0]?.text).toBe("Hi Ann, your VIP code is VIP20");
     const done = await eventually(() => executions(e!, flowId), (xs) => xs.length === 2 && xs.every((x) => x.status === "completed"));
     expect(done).toHaveLength(2);
+    // without a key, every call is a new run
+    const again = await e.call<{ data: { started: number } }>("POST", `/automation/flows/${flowId}/run`, { contactIds: [contacts[0]] });
+    expect(again.body.data.started).toBe(1);
+    await eventually(async () => dmsTo(e!, ann).length, (n) => n === 2, 15_000);
   });
 
   it("fails the execution, with the reason, when a template variable has no value", async () => {
