@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type ApiResponse, type Harness } from "./harness.ts";
-import { insertAccount, insertContactWith, insertTemplateCampaign, newMerchant, setShopName, type Success, type TemplateBody } from "./factories.ts";
+import { insertAccount, insertContactWith, insertTemplateCampaign, newMerchant, setShopName, uniqueUsername, type Success, type TemplateBody } from "./factories.ts";
 import { detailFields, expectFailure, expectSuccess } from "./envelope-assertions.ts";
 
 let h: Harness;
@@ -446,11 +446,13 @@ describe("POST /templates/{templateId}/preview", () => {
   let m: Awaited<ReturnType<typeof merchant>>;
   let welcome: TemplateBody;
   let accountId: string;
+  // the merchant's X account, whose display name shop_name falls back to
+  const shopHandle = uniqueUsername("shop");
 
   beforeAll(async () => {
     m = await merchant();
     welcome = await created(m.owner, WELCOME);
-    accountId = await insertAccount(pool(), { merchantId: m.merchantId });
+    accountId = await insertAccount(pool(), { merchantId: m.merchantId, username: shopHandle });
   });
 
   const template = async (content: string) => created(m.owner, { name: "t", type: "text", content, variables: [...new Set([...content.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)/g)].map((x) => x[1]))] });
@@ -465,11 +467,11 @@ describe("POST /templates/{templateId}/preview", () => {
     expect(failure.details).toEqual({ missing: ["discount_code"] });
     expect(failure.error).toContain("discount_code");
     const all = expectFailure(await preview(m.owner, welcome.id), 422, "UNPROCESSABLE_ENTITY");
-    expect(all.details).toEqual({ missing: ["name", "shop_name", "discount_code"] });
+    expect(all.details).toEqual({ missing: ["name", "discount_code"] });
   });
 
   it("uses defaults when nothing else has a value, without a body at all", async () => {
-    const t = await template("Hi {{name|there}}, {{ note | }}see you at {{shop_name|our shop}}.");
+    const t = await template("Hi {{name|there}}, {{ note | }}see you at {{place|our shop}}.");
     expect(expectSuccess(await preview(m.owner, t.id))).toEqual({ rendered: "Hi there, see you at our shop." });
     expect(expectSuccess(await preview(m.owner, t.id, { variables: { name: "Ann", note: "new arrivals! " } }))).toEqual({ rendered: "Hi Ann, new arrivals! see you at our shop." });
   });
@@ -503,15 +505,24 @@ describe("POST /templates/{templateId}/preview", () => {
     expect(expectFailure(await preview(m.owner, lacking.id, { contactId }), 422, "UNPROCESSABLE_ENTITY").details).toEqual({ missing: ["coupon"] });
   });
 
-  it("takes shop_name from the merchant's settings, after explicit variables", async () => {
+  it("takes shop_name from the merchant's settings, else the X account's name, after explicit variables", async () => {
     const other = await merchant();
     const t = await created(other.owner, { name: "shop", type: "text", content: "Welcome to {{shop_name}}", variables: ["shop_name"] });
+    // no setting and no account: no value
     expect(expectFailure(await preview(other.owner, t.id), 422, "UNPROCESSABLE_ENTITY").details).toEqual({ missing: ["shop_name"] });
+    // the account the DM goes out from: for a contact its own, else the first one connected
+    const handle = uniqueUsername("goodgo");
+    const secondHandle = uniqueUsername("second");
+    await insertAccount(pool(), { merchantId: other.merchantId, username: handle, connectedAt: new Date(Date.now() - 60_000) });
+    const second = await insertAccount(pool(), { merchantId: other.merchantId, username: secondHandle });
+    expect(expectSuccess(await preview(other.owner, t.id))).toEqual({ rendered: `Welcome to ${handle}` });
+    const secondsContact = await insertContactWith(pool(), { merchantId: other.merchantId, accountId: second });
+    expect(expectSuccess(await preview(other.owner, t.id, { contactId: secondsContact }))).toEqual({ rendered: `Welcome to ${secondHandle}` });
     await setShopName(pool(), { merchantId: other.merchantId, shopName: "GoodGo <Shop> & Co" });
     expect(expectSuccess(await preview(other.owner, t.id))).toEqual({ rendered: "Welcome to GoodGo <Shop> & Co" });
     expect(expectSuccess(await preview(other.owner, t.id, { variables: { shop_name: "Pop-up" } }))).toEqual({ rendered: "Welcome to Pop-up" });
-    // another merchant's setting is not this one's
-    expect(expectFailure(await preview(m.owner, (await template("{{shop_name}}")).id), 422, "UNPROCESSABLE_ENTITY").details).toEqual({ missing: ["shop_name"] });
+    // another merchant's setting is not this one's: its own account's name
+    expect(expectSuccess(await preview(m.owner, (await template("{{shop_name}}")).id))).toEqual({ rendered: shopHandle });
   });
 
   it("answers 404 for another merchant's contact or template, 400 for a contactId that is not a UUID or a bad value", async () => {

@@ -57,6 +57,10 @@ describe("automatic AI replies", () => {
     expect(rows[0]).toMatchObject({ origin: "ai", is_from_bot: true, automated: true, direction: "outbound", conversation_id: await conversationOf(env, customer) });
     expect(String(rows[0]?.idempotency_key)).toMatch(/^ai:/);
     expect(dmsTo(env, customer)).toHaveLength(1);
+    // the bot's DM counts in the conversation like any message
+    const conversation = await env.call<{ data: { messageCount: number; lastMessageAt: string } }>("GET", `/conversations/${await conversationOf(env, customer)}?includeMessages=false`);
+    expect(conversation.body.data.messageCount).toBe(2);
+    expect(Date.parse(conversation.body.data.lastMessageAt)).toBe(new Date(rows[0]?.created_at as Date).getTime());
     const [session] = await q(env, "SELECT escalated FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
     expect(session).toMatchObject({ escalated: false });
   });

@@ -92,6 +92,28 @@ describe("campaigns", () => {
     expect(metrics.body.data.timeline).toEqual([expect.objectContaining({ sent: 3, delivered: 3 })]);
   });
 
+  it("shop_name falls back to the sending account's name; campaign DMs count in their conversations and contacts", async () => {
+    e = await startE2E();
+    const { shop, customers } = await setup(e, [{ username: "counted", tags: ["count"] }]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "count" }]);
+    const tpl = await template(e, "Thanks from {{shop_name}}", ["shop_name"]);
+    const preview = await e.call<{ data: { rendered: string } }>("POST", `/templates/${tpl}/preview`, {});
+    expect(preview.body.data.rendered).toBe(`Thanks from ${shop.name}`);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    await eventually(() => get(e!, c.id), (x) => x.status === "completed", 20_000);
+    expect(dmsTo(e, [customers[0]!.user]).map((d) => d.text)).toEqual([`Thanks from ${shop.name}`]);
+
+    const contactId = customers[0]!.contactId;
+    const contact = await e.call<{ data: { conversationCount: number } }>("GET", `/contacts/${contactId}`);
+    expect(contact.body.data.conversationCount).toBe(1);
+    const list = await e.call<{ data: { id: string; messageCount: number; lastMessageAt: string | null }[] }>("GET", `/contacts/${contactId}/conversations`);
+    const conversation = await e.call<{ data: { messageCount: number; lastMessageAt: string | null; messages: Json[] } }>("GET", `/conversations/${list.body.data[0]!.id}`);
+    expect(conversation.body.data).toMatchObject({ messageCount: 1, lastMessageAt: expect.any(String) });
+    expect(conversation.body.data.messages).toHaveLength(1);
+  });
+
   it("pause stops new sends, resume sends the rest, nobody gets the message twice", async () => {
     e = await startE2E({ campaigns: { maxInFlight: 2 } });
     const people = Array.from({ length: 12 }, (_, i) => ({ username: `p${i}_${randomUUID().slice(0, 4)}`, tags: ["wave"] }));

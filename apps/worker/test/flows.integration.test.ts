@@ -194,7 +194,7 @@ describe("automation flows", () => {
     // without a key, every call is a new run
     const again = await e.call<{ data: { started: number } }>("POST", `/automation/flows/${flowId}/run`, { contactIds: [contacts[0]] });
     expect(again.body.data.started).toBe(1);
-    await eventually(async () => dmsTo(e!, ann).length, (n) => n === 2, 15_000);
+    await eventually(async () => dmsTo(e!, ann).length + dmsTo(e!, bob).length, (n) => n === 3, 15_000);
   });
 
   it("fails the execution, with the reason, when a template variable has no value", async () => {

@@ -85,6 +85,20 @@ describe("inbound DMs", () => {
     expect(contact?.conversation_count).toBe(2);
   });
 
+  it("keeps the name the merchant gave a contact; X's name only fills a missing one", async () => {
+    const customer = e.sandbox.addUser({ username: "renamed_one", name: "Jo" });
+    const first = await e.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "hi" });
+    await processed(`dm:${first.eventId}`);
+    const [contact] = await q<{ id: string; display_name: string }>("SELECT id, display_name FROM contacts WHERE twitter_user_id = $1", [customer.id]);
+    expect(contact?.display_name).toBe("Jo");
+    const edited = await e.call("PUT", `/contacts/${contact?.id}`, { displayName: "Jo Tran (VIP)" });
+    expect(edited.status).toBe(200);
+    const again = await e.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "me again" });
+    await processed(`dm:${again.eventId}`);
+    const read = await e.call<{ data: { displayName: string } }>("GET", `/contacts/${contact?.id}`);
+    expect(read.body.data.displayName).toBe("Jo Tran (VIP)");
+  });
+
   it("an echo of the account's own DM is recorded as outbound, never as a customer message", async () => {
     const customer = e.sandbox.addUser({ username: "echo_target" });
     const payload = buildInboundDmPayload({ eventId: "777000111", sender: { id: shop.id, username: shop.username }, recipient: { id: customer.id, username: "echo_target", name: "Echo Target" }, text: "sent from the X app", forUserId: shop.id });

@@ -126,6 +126,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
     return "no template";
   }
   const shop = await deps.db.merchantSettings.findUnique({ where: { merchantId: campaign.merchantId }, select: { shopName: true } });
+  const accountNames = new Map((await deps.db.xAccount.findMany({ where: { merchantId: campaign.merchantId }, select: { id: true, displayName: true } })).map((a) => [a.id, a.displayName]));
   const explicit = scalars(campaign.variables);
   const { type, quickReplies, buttons } = toTemplateDto(template);
   const shape = { type, quickReplies, buttons };
@@ -147,9 +148,12 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
       // the contacts' open conversations, started where there is none
       const contactIds = batch.map((b) => b.contact_id);
       await tx.$executeRaw`
-        INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
-        SELECT ${campaign.merchantId}, c.account_id, c.id, 'open', ${now} FROM contacts c WHERE c.id = ANY(${contactIds}::uuid[])
-        ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`;
+        WITH created AS (
+          INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
+          SELECT ${campaign.merchantId}, c.account_id, c.id, 'open', ${now} FROM contacts c WHERE c.id = ANY(${contactIds}::uuid[])
+          ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
+          RETURNING contact_id)
+        UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created)`;
       const conversations = await tx.$queryRaw<{ id: string; contact_id: string }[]>`
         SELECT id, contact_id FROM conversations WHERE contact_id = ANY(${contactIds}::uuid[]) AND status = 'open'`;
       const conversationOf = new Map(conversations.map((c) => [c.contact_id, c.id]));
@@ -160,7 +164,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
       const messageOf = new Map<string, string>();
       for (const r of batch) {
         const attributes = typeof r.attributes === "object" && r.attributes !== null && !Array.isArray(r.attributes) ? (r.attributes as Record<string, unknown>) : {};
-        const lookup = buildVariableLookup({ explicit, contact: { displayName: r.display_name, username: r.username, attributes }, shopName: shop?.shopName ?? null });
+        const lookup = buildVariableLookup({ explicit, contact: { displayName: r.display_name, username: r.username, attributes }, shopName: shop?.shopName ?? null, accountName: accountNames.get(r.account_id) ?? null });
         const rendered = renderTemplate(template.content, lookup);
         const conversationId = conversationOf.get(r.contact_id);
         if (!rendered.ok || !conversationId) {
@@ -203,7 +207,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
       if (messages.length) {
         // a recipient dispatched before (a crash after this commit is impossible: all of it is one
         // transaction) would collide on the idempotency key and is not sent twice
-        const created = await tx.message.createManyAndReturn({ data: messages, skipDuplicates: true, select: { id: true, idempotencyKey: true } });
+        const created = await tx.message.createManyAndReturn({ data: messages, skipDuplicates: true, select: { id: true, idempotencyKey: true, conversationId: true, createdAt: true } });
         const pairs = created.flatMap((m) => {
           const recipientId = m.idempotencyKey ? messageOf.get(m.idempotencyKey) : undefined;
           return recipientId ? [{ recipientId, messageId: m.id }] : [];
@@ -212,6 +216,10 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           UPDATE campaign_recipients r SET message_id = v.message_id
           FROM unnest(${pairs.map((p) => p.recipientId)}::uuid[], ${pairs.map((p) => p.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
         await deps.queue.sendMany("message.send", created.map((m) => ({ messageId: m.id })), { tx });
+        // each DM counts in its conversation (one conversation per contact: one row each)
+        await tx.$executeRaw`
+          UPDATE conversations c SET message_count = c.message_count + 1, last_message_at = GREATEST(COALESCE(c.last_message_at, v.at), v.at), updated_at = now()
+          FROM unnest(${created.map((m) => m.conversationId)}::uuid[], ${created.map((m) => m.createdAt)}::timestamptz[]) AS v(id, at) WHERE c.id = v.id`;
       }
       return batch.length;
     },

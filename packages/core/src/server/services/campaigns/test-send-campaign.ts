@@ -26,7 +26,7 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
   const template = campaign.templateId ? await deps.db.template.findFirst({ where: { id: campaign.templateId } }) : null;
   if (!template) throw new AppError("VALIDATION_ERROR", "Campaign has no valid template", { field: "templateId", reason: "Template not found" });
   const ids = [...new Set(input.contactIds)];
-  const contacts = await deps.db.contact.findMany({ where: { id: { in: ids } }, include: { account: { select: { status: true } } } });
+  const contacts = await deps.db.contact.findMany({ where: { id: { in: ids } }, include: { account: { select: { status: true, displayName: true } } } });
   const missing = ids.filter((id) => !contacts.some((c) => c.id === id));
   if (missing.length) throw new AppError("VALIDATION_ERROR", "Contact not found", { field: "contactIds", reason: `Contacts not found: ${missing.join(", ")}` });
   const shop = await deps.db.merchantSettings.findFirst({ select: { shopName: true } });
@@ -37,7 +37,7 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
   const messages: TestSendEntry[] = [];
   for (const contact of ids.map((id) => contacts.find((c) => c.id === id)).filter((c) => c !== undefined)) {
     const attributes = typeof contact.attributes === "object" && contact.attributes !== null && !Array.isArray(contact.attributes) ? (contact.attributes as Record<string, unknown>) : {};
-    const lookup = buildVariableLookup({ explicit: { ...campaignVars, ...input.variables }, contact: { displayName: contact.displayName, username: contact.username, attributes }, shopName: shop?.shopName ?? null });
+    const lookup = buildVariableLookup({ explicit: { ...campaignVars, ...input.variables }, contact: { displayName: contact.displayName, username: contact.username, attributes }, shopName: shop?.shopName ?? null, accountName: contact.account.displayName });
     const rendered = renderTemplate(template.content, lookup);
     if (!rendered.ok) {
       messages.push({ contactId: contact.id, messageId: null, status: "failed", error: `missing variable: ${rendered.missing.join(", ")}`, content: null });
@@ -54,8 +54,11 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
     }
     const message = await deps.rootDb.$transaction(async (tx) => {
       await tx.$executeRaw`
-        INSERT INTO conversations (merchant_id, account_id, contact_id, status) VALUES (${deps.merchantId}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open')
-        ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`;
+        WITH created AS (
+          INSERT INTO conversations (merchant_id, account_id, contact_id, status) VALUES (${deps.merchantId}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open')
+          ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
+          RETURNING contact_id)
+        UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created)`;
       const conversation = await tx.conversation.findFirstOrThrow({ where: { contactId: contact.id, merchantId: deps.merchantId, status: "open" } });
       const { message: m } = await enqueueOutboundMessage(tx, deps.queue, {
         merchantId: deps.merchantId,
@@ -69,7 +72,6 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
         automated: false,
         idempotencyKey: `test:${campaign.id}:${randomUUID()}`,
       });
-      await tx.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastMessageAt: new Date() } });
       return m;
     });
     messages.push({ contactId: contact.id, messageId: message.id, status: "queued", error: null, content: dm.text });

@@ -97,13 +97,6 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
       if (conversation.status === "closed") {
         await tx.conversation.updateMany({ where: { id: conversation.id, merchantId }, data: { status: "open", closedAt: null, closeReason: null } });
       }
-      // GREATEST: a reply committed late must not move lastMessageAt back
-      await tx.$executeRaw`
-        UPDATE conversations
-        SET message_count = message_count + 1,
-            last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}), ${message.createdAt}),
-            updated_at = now()
-        WHERE id = ${conversation.id}::uuid AND merchant_id = ${merchantId}`;
       return { message, fresh: true };
     });
     if (!sent.fresh || !opts.deliverNow) return toSentMessage(sent.message);

@@ -176,7 +176,8 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   const contact = await tx.contact.findFirst({ where: { id: exec.contact_id, merchantId: exec.merchant_id } });
   if (!contact) return { failed: "the contact no longer exists" };
   const shop = await tx.merchantSettings.findUnique({ where: { merchantId: exec.merchant_id }, select: { shopName: true } });
-  const lookup = buildVariableLookup({ explicit: node.config.variables ?? {}, contact: { displayName: contact.displayName, username: contact.username, attributes: contact.attributes }, shopName: shop?.shopName ?? null });
+  const account = await tx.xAccount.findFirst({ where: { id: contact.accountId, merchantId: exec.merchant_id }, select: { displayName: true } });
+  const lookup = buildVariableLookup({ explicit: node.config.variables ?? {}, contact: { displayName: contact.displayName, username: contact.username, attributes: contact.attributes }, shopName: shop?.shopName ?? null, accountName: account?.displayName ?? null });
   const rendered = renderTemplate(template.content, lookup);
   if (!rendered.ok) return { failed: `missing variable: ${rendered.missing.join(", ")}` };
   const { type, quickReplies, buttons } = toTemplateDto(template);
@@ -184,9 +185,12 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   if (!dm.ok) return { failed: dm.error };
   // the contact's open conversation, started where there is none
   await tx.$executeRaw`
-    INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
-    VALUES (${exec.merchant_id}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open', ${now})
-    ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING`;
+    WITH created AS (
+      INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
+      VALUES (${exec.merchant_id}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open', ${now})
+      ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
+      RETURNING contact_id)
+    UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created)`;
   const conversation = await tx.conversation.findFirst({ where: { contactId: contact.id, merchantId: exec.merchant_id, status: "open" }, select: { id: true } });
   if (!conversation) return { failed: "no open conversation" };
   await enqueueOutboundMessage(tx, queue, {

@@ -90,7 +90,8 @@ async function upsertContact(tx: Tx, account: XAccountModel, user: XUserInfo, op
     VALUES (${account.merchantId}, ${account.id}::uuid, ${user.id}, ${user.username}, ${user.name}, ${user.profileImageUrl}, ${opts.source}, ${opts.at}, ${opts.at}, ${consentAt})
     ON CONFLICT (account_id, twitter_user_id) DO UPDATE SET
       username = COALESCE(EXCLUDED.username, contacts.username),
-      display_name = COALESCE(EXCLUDED.display_name, contacts.display_name),
+      -- X fills a missing name; a name the contact has (perhaps the merchant's edit) is kept
+      display_name = COALESCE(contacts.display_name, EXCLUDED.display_name),
       profile_image_url = COALESCE(EXCLUDED.profile_image_url, contacts.profile_image_url),
       first_interaction_at = LEAST(contacts.first_interaction_at, EXCLUDED.first_interaction_at),
       last_interaction_at = GREATEST(contacts.last_interaction_at, EXCLUDED.last_interaction_at),

@@ -1,5 +1,6 @@
 // The one way anything (inbox, campaigns, flows, AI) sends a DM: an outbound message row in state
-// `queued` and its `message.send` job, written in the caller's transaction. A repeated idempotency
+// `queued` and its `message.send` job, written in the caller's transaction, counted in its
+// conversation (messageCount, lastMessageAt). A repeated idempotency
 // key returns the message already queued instead of a second one.
 import type { MessageModel, Prisma, Tx } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -56,5 +57,10 @@ export async function enqueueOutboundMessage(tx: Tx, queue: JobQueue, input: Out
     return { message: existing, created: false };
   }
   await queue.send("message.send", { messageId: message.id }, { tx, ...(input.notBefore ? { startAfter: input.notBefore } : {}) });
+  // GREATEST: a message committed late must not move lastMessageAt back
+  await tx.$executeRaw`
+    UPDATE conversations
+    SET message_count = message_count + 1, last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}), ${message.createdAt}), updated_at = now()
+    WHERE id = ${message.conversationId}::uuid`;
   return { message, created: true };
 }

@@ -19,12 +19,14 @@ export async function previewTemplate(
   const { contactId } = opts;
   const [template, contact, settings] = await Promise.all([
     db.template.findFirst({ where: { id: opts.templateId }, }),
-    contactId === undefined ? null : db.contact.findFirst({ where: { id: contactId }, select: { displayName: true, username: true, attributes: true } }),
+    contactId === undefined ? null : db.contact.findFirst({ where: { id: contactId }, select: { displayName: true, username: true, attributes: true, account: { select: { displayName: true } } } }),
     db.merchantSettings.findFirst({ select: { shopName: true } }),
   ]);
   if (!template) throw notFound("Template", opts.templateId);
   if (contactId !== undefined && !contact) throw new AppError("RESOURCE_NOT_FOUND", "Contact not found", { field: "contactId", reason: `Contact ${contactId} not found` });
-  const result = renderTemplate(template.content, buildVariableLookup({ explicit: opts.variables, contact, shopName: settings?.shopName }));
+  // the account the DM would go out from: the contact's, else the merchant's first connected one
+  const accountName = contact ? contact.account.displayName : (await db.xAccount.findFirst({ where: { status: "active" }, orderBy: { connectedAt: "asc" }, select: { displayName: true } }))?.displayName;
+  const result = renderTemplate(template.content, buildVariableLookup({ explicit: opts.variables, contact, shopName: settings?.shopName, accountName }));
   if (!result.ok) {
     throw new AppError("UNPROCESSABLE_ENTITY", `No value for ${result.missing.map((n) => `{{${n}}}`).join(", ")}: give it in variables or as a default`, { missing: result.missing });
   }

@@ -1,6 +1,7 @@
 // Where a template variable's value comes from, first match wins: the explicit variables (a
 // preview's body, a campaign's or a test send's `variables`), then the contact's attributes by
-// key, then the built-ins name, first_name, username and shop_name.
+// key, then the built-ins name, first_name, username and shop_name (the merchant's shop name when
+// set, else the display name of the X account the DM goes out from: how the shop appears in DMs).
 import { isAttributeValue } from "../../../domain/contact-fields.ts";
 
 export type ExplicitVariables = Readonly<Record<string, string | number | boolean>>;
@@ -17,6 +18,8 @@ export interface VariableSources {
   contact?: VariableContact | null | undefined;
   /** merchant_settings.shop_name */
   shopName?: string | null | undefined;
+  /** the sending X account's display name: shop_name when the merchant set none */
+  accountName?: string | null | undefined;
 }
 
 const present = (s: string | null | undefined): s is string => s !== null && s !== undefined && s.trim() !== "";
@@ -39,7 +42,7 @@ export function buildVariableLookup(sources: VariableSources): (name: string) =>
   const explicit = sources.explicit ?? {};
   const attributes = sources.contact?.attributes;
   const attributeMap = typeof attributes === "object" && attributes !== null && !Array.isArray(attributes) ? attributes : {};
-  const fallback = builtIns(sources.contact, sources.shopName);
+  const fallback = builtIns(sources.contact, present(sources.shopName) ? sources.shopName : sources.accountName);
   return (name) => {
     // own keys only: a variable called `constructor` or `__proto__` is not an object's inherited member
     if (own(explicit, name)) return String(explicit[name]);
