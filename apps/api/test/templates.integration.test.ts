@@ -399,7 +399,7 @@ describe("DELETE /templates/{templateId}", () => {
     const blocking = await insertTemplateCampaign(pool(), { merchantId: m.merchantId, templateId: t.id, status });
     const draft = await insertTemplateCampaign(pool(), { merchantId: m.merchantId, templateId: t.id, status: "draft" });
     const failure = expectFailure(await remove(m.owner, t.id), 409, "CONFLICT");
-    expect(failure.details).toEqual({ campaignIds: [blocking] });
+    expect(failure.details).toEqual({ field: "templateId", reason: expect.stringContaining("1 scheduled, running or paused campaign"), campaignIds: [blocking] });
     expect(await templateRow(t.id)).toBeDefined();
     // the refused delete released nothing
     expect(await campaignTemplate(draft)).toEqual({ template_id: t.id });
@@ -415,7 +415,7 @@ describe("DELETE /templates/{templateId}", () => {
     ];
     await insertTemplateCampaign(pool(), { merchantId: m.merchantId, templateId: t.id, status: "completed" });
     const failure = expectFailure(await remove(m.owner, t.id), 409, "CONFLICT");
-    expect(failure.details).toEqual({ campaignIds: [...ids].sort() });
+    expect(failure.details).toMatchObject({ field: "templateId", campaignIds: [...ids].sort() });
   });
 
   it("deletes a template that only draft, completed and cancelled campaigns use, leaving them without one", async () => {

@@ -21,7 +21,11 @@ export async function deleteTemplate(db: ScopedDb, opts: { merchantId: string; t
     const blocking = await tx.campaign.findMany({ where: { templateId: opts.templateId }, select: { id: true }, orderBy: { id: "asc" } });
     // throwing rolls back the release above: a refused delete changes nothing
     if (blocking.length > 0) {
-      throw new AppError("CONFLICT", "Template is being used by active campaigns", { campaignIds: blocking.map((c) => c.id) });
+      throw new AppError("CONFLICT", "Template is being used by active campaigns", {
+        field: "templateId",
+        reason: `used by ${blocking.length} scheduled, running or paused campaign(s): complete or cancel them first`,
+        campaignIds: blocking.map((c) => c.id),
+      });
     }
     await tx.template.deleteMany({ where: { id: opts.templateId } });
   });
