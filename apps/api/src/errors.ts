@@ -75,7 +75,7 @@ function translate(e: unknown): AppError {
 const internal = () => new AppError("INTERNAL_ERROR", "Internal server error");
 
 /** Errors that are our fault, worth logging with their stack. */
-export const isServerFault = (e: AppError) => e.status >= 500 && e.code !== "TWITTER_API_ERROR" && e.code !== "AI_SERVICE_ERROR";
+export const isServerFault = (e: AppError) => e.status >= 500 && e.code !== "TWITTER_API_ERROR" && e.code !== "AI_SERVICE_ERROR" && e.code !== "SERVICE_UNAVAILABLE";
 
 export function envelopeOf(e: AppError) {
   return { success: false as const, error: e.message, code: e.code, ...(e.details !== undefined ? { details: detailsObject(e.details) } : {}) };
