@@ -15,7 +15,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const bodies: (string | undefined)[] = [undefined, "", "null", "[]", '"text"', "42", "{}", '{"name":{"$gt":""}}', '{"content":123,"conditions":"x","tags":[1],"attributes":[],"schedule":{"startAt":"yesterday"}}', "{bad json"];
+const bodies: (string | undefined)[] = [undefined, "", "null", "[]", '"text"', "42", "{}", '{"name":{"$gt":""}}', '{"content":123,"conditions":"x","tags":[1],"attributes":[],"schedule":{"startAt":"yesterday"}}', "{bad json", '{"name":"a\\u0000","content":"b\\u0000 \\ud83d","message":"\\u0000","displayName":"\\u0000","reason":"\\u0000","attributes":{"k\\u0000":"v"},"variables":{"name":"\\udc00"}}'];
+const queries = ["?skip=-1&take=abc&status=nope&limit=9999&includeMessages=maybe&accountId=zz", "?search=%00&tags=a%00&assignedTo=%00&type=%ED%A0%BD"];
 const ids = ["x", randomUUID(), "00000000-0000-0000-0000-000000000000", "%00", "a".repeat(300), "1;DROP TABLE contacts"];
 
 describe("bad input never breaks the server", () => {
@@ -24,8 +25,8 @@ describe("bad input never breaks the server", () => {
     const token = await h.token({ role: "owner" });
     const failures: string[] = [];
     for (const op of operations) {
-      for (const id of ids) {
-        const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(id)) + "?skip=-1&take=abc&status=nope&limit=9999&includeMessages=maybe&accountId=zz";
+      for (const [id, query] of ids.flatMap((id) => queries.map((q) => [id, q] as const))) {
+        const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(id)) + query;
         for (const body of op.method === "GET" || op.method === "DELETE" ? [undefined] : bodies) {
           const res = await h.call(op.method, path, { token, ...(body !== undefined ? { rawBody: body, headers: { "content-type": "application/json" } } : {}) });
           const ok = res.status >= 200 && res.status < 500 && !/\bat .+\.(ts|js):\d+/.test(res.text);
@@ -36,4 +37,18 @@ describe("bad input never breaks the server", () => {
     }
     expect(failures).toEqual([]);
   }, 180_000);
+
+  it("tRPC clients get the same 400 for text PostgreSQL cannot store, in queries and mutations", async () => {
+    const token = await h.token({ role: "owner" });
+    const query = await fetch(`${h.url}/trpc/contacts.list?input=${encodeURIComponent(JSON.stringify({ search: "a\u0000" }))}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(query.status).toBe(400);
+    expect(await query.json()).toMatchObject({ error: { data: { appCode: "VALIDATION_ERROR", details: { field: "search" } } } });
+    const mutation = await fetch(`${h.url}/trpc/templates.create`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "t", type: "text", content: "broken \uD83D" }),
+    });
+    expect(mutation.status).toBe(400);
+    expect(await mutation.json()).toMatchObject({ error: { data: { appCode: "VALIDATION_ERROR", details: { field: "content" } } } });
+  });
 });

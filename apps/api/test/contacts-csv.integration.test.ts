@@ -145,6 +145,17 @@ describe("POST /contacts/import", () => {
     expect(Object.keys((await storedOne(s.accountId, "3005"))?.attributes ?? {})).toHaveLength(100);
   });
 
+  it("reports a cell holding a NUL character as a bad row and imports the rest", async () => {
+    const s = await shop();
+    const csv = ["twitterUserId,username,displayName,tags,attr.note", "3001,nul_name,Al\u0000ice,,", "3002,nul_attr,Bo,,x\u0000y", "3003,fine_one,Cy,vip,ok"].join("\n");
+    const result = expectSuccess(await importCsv(s.token, s.accountId, csv));
+    expect(result).toMatchObject({ rows: 3, inserted: 1, failed: 2 });
+    expect(result.errors).toEqual([
+      { row: 2, field: "displayName", reason: "contains a NUL character or an unpaired surrogate" },
+      { row: 3, field: "attr.note", reason: "contains a NUL character or an unpaired surrogate" },
+    ]);
+  });
+
   it("reports a record with broken quoting as a bad row and goes on", async () => {
     const s = await shop();
     const csv = 'twitterUserId,displayName\n4001,Fine\n4002,bro"ken\n4003,Also fine\n';

@@ -178,6 +178,38 @@ describe("POST /webhooks/twitter", () => {
     expect(await eventsByKey(`dm:${id}`)).toHaveLength(1);
   });
 
+  it("stores text PostgreSQL cannot hold (NUL, an unpaired surrogate) with U+FFFD in its place", async () => {
+    const id = eventId();
+    const payload = dmPayload({ id, text: "nul\u0000byte \uD83D end" });
+    payload.users = Object.fromEntries(Object.entries(payload.users ?? {}).map(([k, u]) => [k, { ...u, name: "Jo\u0000hn" }]));
+    expect(expectSuccess(await deliver(JSON.stringify(payload)))).toEqual({ received: 1, stored: 1, duplicates: 0 });
+    const [row] = await eventsByKey(`dm:${id}`);
+    expect(row?.payload.direct_message_events?.[0]?.message_create.message_data.text).toBe("nul\uFFFDbyte \uFFFD end");
+    expect(Object.values(row?.payload.users ?? {}).map((u) => u.name)).toEqual(["Jo\uFFFDhn", "Jo\uFFFDhn"]);
+  });
+
+  it("one delivery the database refuses does not fail the others that shared its commit", async () => {
+    // a database that refuses one event (as it might for a reason we do not foresee)
+    await h.database.pool.query(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.payload::text LIKE '%poison%' THEN RAISE EXCEPTION 'refused'; END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER refuse_poison BEFORE INSERT ON webhook_events FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    try {
+      const payloads = Array.from({ length: 12 }, (_, i) => dmPayload({ text: i === 3 ? "poison" : `fine ${i}` }));
+      const answers = await Promise.all(payloads.map((p) => deliver(JSON.stringify(p))));
+      expect(answers.map((a) => a.status)).toEqual(payloads.map((_, i) => (i === 3 ? 500 : 200)));
+      for (const [i, p] of payloads.entries()) {
+        expect(await eventsByKey(`dm:${p.direct_message_events?.[0]?.id}`)).toHaveLength(i === 3 ? 0 : 1);
+      }
+    } finally {
+      await h.database.pool.query("DROP TRIGGER refuse_poison ON webhook_events");
+      await h.database.pool.query("DROP FUNCTION refuse_poison()");
+    }
+  });
+
   it("stores a delivery of two DM events as two rows with two jobs", async () => {
     const first = dmPayload({ text: "one" });
     const second = dmPayload({ text: "two" });

@@ -143,6 +143,14 @@ describe("campaigns", () => {
     const recipients = dmsTo(e, customers.map((x) => x.user)).map((d) => d.recipientId);
     expect(recipients).toHaveLength(12);
     expect(new Set(recipients).size).toBe(12);
+    // DMs withdrawn at the pause left no trace in the conversations: each counts its one message
+    const counts = await e.database.pool.query<{ message_count: number; messages: number; last_message_at: Date; latest: Date }>(
+      `SELECT c.message_count, count(m.id)::int AS messages, c.last_message_at, max(m.created_at) AS latest
+       FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id WHERE c.contact_id = ANY($1) GROUP BY c.id`,
+      [customers.map((x) => x.contactId)],
+    );
+    expect(counts.rows).toHaveLength(12);
+    for (const row of counts.rows) expect(row).toMatchObject({ message_count: 1, messages: 1, last_message_at: row.latest });
   });
 
   it("counts opens, clicks through short links and replies within 72 hours", async () => {
@@ -251,6 +259,17 @@ describe("campaigns", () => {
     expect((await get(e, c.id)).metrics.totalSent).toBe(0);
     const missing = await e.call<{ data: { messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: [customers[0]!.contactId] });
     expect(missing.body.data.messages[0]).toMatchObject({ status: "failed", error: expect.stringContaining("code") });
+  });
+
+  it("of concurrent starts exactly one succeeds; the others answer 400 as a later start would", async () => {
+    e = await startE2E();
+    await setup(e, [{ username: "racer", tags: ["race"] }]);
+    const c = await campaign(e, { templateId: await template(e, "Go!", []), segmentIds: [await segment(e, [{ field: "tags", operator: "contains", value: "race" }])] });
+    const answers = await Promise.all(Array.from({ length: 4 }, () => e!.call<{ code?: string }>("POST", `/campaigns/${c.id}/start`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400, 400]);
+    expect(answers.filter((a) => a.status === 400).map((a) => a.body.code)).toEqual(["VALIDATION_ERROR", "VALIDATION_ERROR", "VALIDATION_ERROR"]);
+    const jobs = await e.database.pool.query("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'campaign.start' AND data->>'campaignId' = $1", [c.id]);
+    expect(jobs.rows[0].n).toBe(1);
   });
 
   it("validates start, refuses updates once running, and cancels", async () => {

@@ -77,6 +77,26 @@ describe("send pipeline", () => {
     expect(dmsTo(s.customer, h)).toHaveLength(1);
   });
 
+  it("a campaign DM withdrawn at a pause leaves the conversation's count and last message time as they were", async () => {
+    h = await startWorkerHarness();
+    const s = await seed(h);
+    const [reply] = await queueMessages(h, s, 1, { prefix: "agent reply" });
+    const campaign = await h.database.db.campaign.create({ data: { merchantId: MERCHANT, name: "paused", type: "promotional", status: "running", run: 1 } });
+    const { message: dm } = await h.database.db.$transaction((tx) =>
+      enqueueOutboundMessage(tx, h!.queue, { merchantId: MERCHANT, accountId: s.account.id, conversationId: s.conversation.id, contactId: s.contact.id, content: "sale!", origin: "campaign", automated: true, idempotencyKey: randomUUID(), campaignId: campaign.id }),
+    );
+    const recipient = await h.database.db.campaignRecipient.create({ data: { merchantId: MERCHANT, campaignId: campaign.id, contactId: s.contact.id, status: "queued", messageId: dm.id } });
+    expect(await h.database.db.conversation.findUnique({ where: { id: s.conversation.id } })).toMatchObject({ messageCount: 2, lastMessageAt: dm.createdAt });
+
+    await h.database.db.campaign.update({ where: { id: campaign.id }, data: { status: "paused" } });
+    await expect(sendMessage(h.send, dm.id)).resolves.toEqual({ status: "skipped", reason: "campaign paused" });
+    const [first] = await statuses(h, [reply!]);
+    expect(await h.database.db.message.findUnique({ where: { id: dm.id } })).toBeNull();
+    expect(await h.database.db.campaignRecipient.findUnique({ where: { id: recipient.id } })).toMatchObject({ status: "pending", messageId: null });
+    expect(await h.database.db.conversation.findUnique({ where: { id: s.conversation.id } })).toMatchObject({ messageCount: 1, lastMessageAt: first?.createdAt });
+    expect(dmsTo(s.customer, h)).toHaveLength(0);
+  });
+
   it("a worker killed between X's answer and the record does not send twice", async () => {
     let crashes = 0;
     h = await startWorkerHarness({

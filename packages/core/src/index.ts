@@ -17,6 +17,7 @@ export * from "./domain/recurrence.ts";
 export * from "./contract/templates.ts";
 export * from "./domain/render-template.ts";
 export * from "./domain/compose-dm.ts";
+export * from "./domain/storable-text.ts";
 export * from "./contract/segments.ts";
 export * from "./contract/analytics.ts";
 export * from "./contract/ai.ts";

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
-import { AppError, can, type Permission } from "@mkt-x/core";
+import { AppError, can, findUnstorableText, type Permission } from "@mkt-x/core";
 import { scopeToMerchant } from "@mkt-x/core/server";
 import type { Context } from "./context.ts";
 import { toAppError } from "../errors.ts";
@@ -26,8 +26,13 @@ const t = initTRPC
 export const router = t.router;
 export const publicProcedure = t.procedure;
 
-const authed = t.procedure.use(({ ctx, next }) => {
+const authed = t.procedure.use(async ({ ctx, next, getRawInput }) => {
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", cause: new AppError("UNAUTHORIZED", ctx.authError ?? "Authentication required") });
+  // text PostgreSQL cannot store (NUL, unpaired surrogates) is bad input, named, never a 500
+  const unstorable = findUnstorableText(await getRawInput());
+  if (unstorable !== null) {
+    throw new AppError("VALIDATION_ERROR", "Text must not contain NUL characters or unpaired UTF-16 surrogates", [{ field: unstorable, message: "contains a NUL character or an unpaired surrogate" }]);
+  }
   const { merchantId, userId, role } = ctx.auth;
   // From here on the only database a procedure can reach is scoped to the caller's merchant.
   return next({ ctx: { merchantId, userId, role, db: scopeToMerchant(ctx.services.db, merchantId), services: ctx.services, req: ctx.req, res: ctx.res } });

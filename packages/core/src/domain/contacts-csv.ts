@@ -24,6 +24,7 @@ import {
   type ContactAttributeValue,
   type ContactAttributes,
 } from "./contact-fields.ts";
+import { isStorableText } from "./storable-text.ts";
 
 export const ATTRIBUTE_COLUMN_PREFIX = "attr.";
 export const CSV_TAG_SEPARATOR = "|";
@@ -93,6 +94,7 @@ export function readCsvRow(columns: readonly CsvColumn[], cells: readonly string
     const column = columns[i];
     const cell = cells[i] ?? "";
     if (!column) continue;
+    if (!isStorableText(cell)) return refuse(column.kind === "attribute" ? `${ATTRIBUTE_COLUMN_PREFIX}${column.key}` : column.kind, "contains a NUL character or an unpaired surrogate");
     const value = cell.trim();
     switch (column.kind) {
       case "twitterUserId":

@@ -44,7 +44,9 @@ export async function startCampaign(deps: LifecycleDeps, campaignId: string): Pr
 
   const future = campaign.startAt && campaign.startAt > now;
   await deps.rootDb.$transaction(async (tx) => {
-    await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: future ? { status: "scheduled" } : { status: "running" } });
+    // only from draft: of concurrent starts one wins, the others answer as a later start would
+    const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: "draft" }, data: future ? { status: "scheduled" } : { status: "running" } });
+    if (count === 0) throw conflict((await tx.campaign.findFirst({ where: { id: campaign.id, merchantId: deps.merchantId }, select: { status: true } }))?.status ?? "gone", "start");
     await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
   });
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));

@@ -235,7 +235,10 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
       } catch (e) {
         // The echo of this DM arrived first and was stored as a DM written in the X app: it is ours.
         if (!isUniqueViolation(e)) throw e;
-        await deps.db.$executeRaw`DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app'`;
+        // (that copy counted in its conversation: one message, counted once)
+        await deps.db.$executeRaw`
+          WITH gone AS (DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app' RETURNING conversation_id)
+          UPDATE conversations c SET message_count = GREATEST(c.message_count - 1, 0), updated_at = now() FROM gone WHERE c.id = gone.conversation_id`;
         await record([a]);
       }
       await markRecipients([a]);
@@ -266,7 +269,17 @@ async function withdraw(deps: SendPipelineDeps, message: { id: string }, skipRea
     const recipients = skipReason
       ? await tx.$executeRaw`UPDATE campaign_recipients SET status = 'skipped', skip_reason = ${skipReason}, message_id = NULL WHERE message_id = ${message.id}::uuid`
       : await tx.$executeRaw`UPDATE campaign_recipients SET status = 'pending', message_id = NULL WHERE message_id = ${message.id}::uuid`;
-    const deleted = await tx.$executeRaw`DELETE FROM messages WHERE id = ${message.id}::uuid AND status = 'queued' AND (lease_until IS NULL OR lease_until <= now())`;
+    // the row goes, and with it its count in the conversation (the last message time falls back to
+    // the latest message left; the CTE's delete is not visible to the subquery, hence the id filter)
+    const deleted = await tx.$executeRaw`
+      WITH gone AS (
+        DELETE FROM messages WHERE id = ${message.id}::uuid AND status = 'queued' AND (lease_until IS NULL OR lease_until <= now())
+        RETURNING conversation_id)
+      UPDATE conversations c
+      SET message_count = GREATEST(c.message_count - 1, 0),
+          last_message_at = (SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.id <> ${message.id}::uuid),
+          updated_at = now()
+      FROM gone WHERE c.id = gone.conversation_id`;
     // claimed meanwhile by another worker: leave everything as it was
     if (deleted === 0) throw new WithdrawRace();
     return recipients;

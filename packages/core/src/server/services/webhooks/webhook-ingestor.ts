@@ -5,6 +5,7 @@
 import type { Pool, PoolClient } from "pg";
 import type { PgBoss } from "pg-boss";
 import { splitWebhookDelivery, type SplitEvent } from "./split-webhook-delivery.ts";
+import { toStorableJson } from "../../../domain/storable-text.ts";
 
 export interface IngestResult {
   received: number;
@@ -67,24 +68,30 @@ export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss }): Webho
       const batch = queue.slice(0, take);
       queue = queue.slice(take);
       try {
-        const client = await deps.pool.connect();
-        let inserted: Set<string>;
-        try {
-          inserted = await write(client, batch);
-        } finally {
-          client.release();
-        }
-        for (const p of batch) {
-          // an event stored by this batch counts for the first delivery that carried it
-          let stored = 0;
-          for (const e of p.events) {
-            if (inserted.delete(e.eventKey)) stored++;
-          }
-          p.resolve({ received: p.events.length, stored, duplicates: p.events.length - stored });
-        }
+        await commit(batch);
       } catch (e) {
-        for (const p of batch) p.reject(e);
+        // one delivery must not fail the others that shared its commit: each alone, then
+        if (batch.length === 1) batch[0]?.reject(e);
+        else for (const p of batch) await commit([p]).catch((err: unknown) => p.reject(err));
       }
+    }
+  }
+
+  async function commit(batch: Pending[]): Promise<void> {
+    const client = await deps.pool.connect();
+    let inserted: Set<string>;
+    try {
+      inserted = await write(client, batch);
+    } finally {
+      client.release();
+    }
+    for (const p of batch) {
+      // an event stored by this batch counts for the first delivery that carried it
+      let stored = 0;
+      for (const e of p.events) {
+        if (inserted.delete(e.eventKey)) stored++;
+      }
+      p.resolve({ received: p.events.length, stored, duplicates: p.events.length - stored });
     }
   }
 
@@ -99,7 +106,8 @@ export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss }): Webho
 
   return {
     ingest(body) {
-      const events = splitWebhookDelivery(body);
+      // what PostgreSQL cannot store (NUL, unpaired surrogates) becomes U+FFFD: the event is kept
+      const events = splitWebhookDelivery(toStorableJson(body));
       return new Promise<IngestResult>((resolve, reject) => {
         queue.push({ events, resolve, reject });
         kick();
