@@ -146,8 +146,8 @@ describe("GET /contacts/{contactId}", () => {
     const t0 = "2026-01-18T09:00:00.000Z";
     const conv1 = await insertConversation(pool(), { ...s, contactId, status: "closed" });
     const conv2 = await insertConversation(pool(), { ...s, contactId });
-    const msg = (conversationId: string, direction: "inbound" | "outbound", seconds: number, status?: string) =>
-      insertContactMessage(pool(), { ...s, contactId, conversationId, direction, createdAt: at(t0, seconds), ...(status ? { status } : {}) });
+    const msg = (conversationId: string, direction: "inbound" | "outbound", seconds: number, status?: string, origin?: string) =>
+      insertContactMessage(pool(), { ...s, contactId, conversationId, direction, createdAt: at(t0, seconds), ...(status ? { status } : {}), ...(origin ? { origin } : {}) });
     // conversation 1: a turn of two messages answered after 70s (from the turn's first message),
     // then a turn whose first reply failed and the next came 330s after the question
     await msg(conv1, "inbound", 0);
@@ -162,6 +162,8 @@ describe("GET /contacts/{contactId}", () => {
     await msg(conv2, "inbound", 2000);
     await msg(conv2, "outbound", 2020, "queued");
     await msg(conv2, "inbound", 3000);
+    // a campaign DM is sent, but it answers nobody: the last turn stays unanswered
+    await msg(conv2, "outbound", 3010, "sent", "campaign");
     // another contact's conversation does not count
     const other = await insertContactWith(pool(), { ...s });
     const otherConv = await insertConversation(pool(), { ...s, contactId: other });
@@ -171,9 +173,9 @@ describe("GET /contacts/{contactId}", () => {
     const details = expectSuccess(await getContact(s.token, contactId));
     expect(Object.keys(details).sort()).toEqual([...LIST_KEYS, "engagement"].sort());
     expect(details).toMatchObject({ id: contactId, source: "new_follower", conversationCount: 2 });
-    // sent: 70, 430, 1000, 2020 (the failed one is not); received: 0, 10, 100, 2000, 3000
+    // sent: 70, 430, 1000, 2020, 3010 (the failed one is not); received: 0, 10, 100, 2000, 3000
     // response times 70s, 330s, 20s → mean 140s
-    expect(details.engagement).toEqual({ messagesSent: 4, messagesReceived: 5, averageResponseTime: "2m 20s" });
+    expect(details.engagement).toEqual({ messagesSent: 5, messagesReceived: 5, averageResponseTime: "2m 20s" });
   });
 
   it("has no average response time before anything was answered", async () => {

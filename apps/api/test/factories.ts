@@ -318,12 +318,12 @@ export async function insertContactWith(
 /** A message with the given direction, moment and send status (failed sends included). */
 export async function insertContactMessage(
   pool: Pool,
-  opts: { merchantId: string; accountId: string; conversationId: string; contactId: string; direction: "inbound" | "outbound"; createdAt: Date; status?: string },
+  opts: { merchantId: string; accountId: string; conversationId: string; contactId: string; direction: "inbound" | "outbound"; createdAt: Date; status?: string; origin?: string },
 ): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, status, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'hi', $6, $7, $7) RETURNING id`,
-    [opts.merchantId, opts.accountId, opts.conversationId, opts.contactId, opts.direction, opts.status ?? (opts.direction === "inbound" ? "received" : "sent"), opts.createdAt],
+    `INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, status, created_at, updated_at, origin)
+     VALUES ($1, $2, $3, $4, $5, 'hi', $6, $7, $7, $8) RETURNING id`,
+    [opts.merchantId, opts.accountId, opts.conversationId, opts.contactId, opts.direction, opts.status ?? (opts.direction === "inbound" ? "received" : "sent"), opts.createdAt, opts.origin ?? (opts.direction === "inbound" ? "customer" : "inbox")],
   );
   return rowId(rows);
 }

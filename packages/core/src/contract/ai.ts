@@ -22,7 +22,8 @@ export type AiRole = (typeof AI_ROLES)[number];
 
 /** Turns kept in a session's context (user and assistant messages alike); older ones are dropped. */
 export const AI_CONTEXT_MAX_TURNS = 50;
-export const AI_MESSAGE_MAX_LENGTH = 4000;
+// as long as a DM can be: the bot reads whatever a customer may write
+export const AI_MESSAGE_MAX_LENGTH = 10_000;
 export const AI_SYSTEM_PROMPT_MAX_LENGTH = 4000;
 
 export const AiSlots = z.record(z.string(), z.string());

@@ -3,10 +3,14 @@ import type { ScopedDb } from "../../scoped-db.ts";
 import { formatDuration } from "../../../domain/format-duration.ts";
 import { accountFilter, type Period } from "./period.ts";
 
+/** Outbound DMs that answer nobody: campaign sends, test sends, opt-out confirmations. */
+export const NOT_A_REPLY_ORIGINS = ["campaign", "test", "system"];
+
 /**
  * The mean response time of the period, as the contact engagement measures it: a customer turn
  * starts at an inbound message that does not follow another inbound one; its response time runs to
- * the next outbound message (failed sends are no reply) in the same conversation. Turns starting in
+ * the next reply (an outbound message from an agent, the bot, a flow or the X app; failed sends and
+ * NOT_A_REPLY_ORIGINS are no reply) in the same conversation. Turns starting in
  * the period and answered by its end count; earlier messages of those conversations are read only to
  * know where turns start. null when none.
  */
@@ -20,7 +24,7 @@ export async function averageResponseTime(db: ScopedDb, merchantId: string, p: P
       FROM messages
       WHERE merchant_id = ${merchantId} AND ${accountFilter(Prisma.sql`account_id`, p.accountId)}
         AND created_at <= ${p.end}::timestamptz
-        AND (direction = 'inbound' OR (direction = 'outbound' AND status <> 'failed'))
+        AND (direction = 'inbound' OR (direction = 'outbound' AND status <> 'failed' AND origin <> ALL(${NOT_A_REPLY_ORIGINS}::text[])))
         AND conversation_id IN (
           SELECT conversation_id FROM messages
           WHERE merchant_id = ${merchantId} AND direction = 'inbound' AND created_at >= ${p.start}::timestamptz AND created_at <= ${p.end}::timestamptz)

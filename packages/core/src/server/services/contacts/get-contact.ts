@@ -5,6 +5,7 @@ import type { ContactDetails } from "../../../contract/contacts.ts";
 import { formatDuration } from "../../../domain/format-duration.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { CONTACT_SELECTION, toContactDto } from "./contact-dto.ts";
+import { NOT_A_REPLY_ORIGINS } from "../analytics/response-time.ts";
 
 type RawDb = Pick<Tx, "$queryRaw">;
 
@@ -18,15 +19,16 @@ export async function getContact(db: ScopedDb, opts: { merchantId: string; conta
 /**
  * Message counts and the average response time, in one pass over the contact's messages.
  * A customer turn starts at an inbound message that does not follow another inbound one; its
- * response time runs to the next outbound message in the same conversation. Failed sends are no
- * reply (and are not counted as sent). Turns still waiting for a reply do not count.
+ * response time runs to the next reply in the same conversation (campaign and test sends and
+ * opt-out confirmations are no reply, see NOT_A_REPLY_ORIGINS). Failed sends are no reply (and are
+ * not counted as sent). Turns still waiting for a reply do not count.
  */
 export async function contactEngagement(db: RawDb, opts: { merchantId: string; contactId: string }): Promise<ContactDetails["engagement"]> {
   const rows = await db.$queryRaw<{ sent: number; received: number; avg_seconds: number | null }[]>`
     WITH m AS (
       SELECT direction, created_at,
              lag(direction) OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS previous_direction,
-             min(created_at) FILTER (WHERE direction = 'outbound')
+             min(created_at) FILTER (WHERE direction = 'outbound' AND origin <> ALL(${NOT_A_REPLY_ORIGINS}::text[]))
                OVER (PARTITION BY conversation_id ORDER BY created_at, id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_reply_at
       FROM messages
       WHERE merchant_id = ${opts.merchantId} AND contact_id = ${opts.contactId}::uuid
