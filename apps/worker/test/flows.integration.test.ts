@@ -197,6 +197,34 @@ describe("automation flows", () => {
     await eventually(async () => dmsTo(e!, ann).length + dmsTo(e!, bob).length, (n) => n === 3, 15_000);
   });
 
+  it("matches the DM that raised the event, even when the next one arrived before the worker looked; tags are stored normalized", async () => {
+    e = await startE2E();
+    const { user: shop } = await e.connect();
+    const flowId = await activeFlow(e, {
+      trigger: { type: "message_received", config: { keywords: ["price"] } },
+      nodes: [
+        { id: "tag", type: "add_tag", config: { tag: "  Price-Asker " } },
+        { id: "untag", type: "remove_tag", config: { tag: "NEW" } },
+        { id: "done", type: "end", config: {} },
+      ],
+      connections: [{ fromNodeId: "tag", toNodeId: "untag" }, { fromNodeId: "untag", toNodeId: "done" }],
+    });
+    const customer = e.sandbox.addUser({ username: `cust_${randomUUID().slice(0, 6)}` });
+    // both DMs are stored before the worker runs: the first has the keyword, the second not
+    await e.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "what is the price?" });
+    await e.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "ok thanks" });
+    await e.startWorker();
+    const xs = await eventually(() => executions(e!, flowId), (list) => list[0]?.status === "completed");
+    await eventually(() => completedDomainEvents(e!), (n) => n >= 2);
+    expect(await executions(e, flowId)).toHaveLength(1);
+    expect(xs).toHaveLength(1);
+    const contact = await e.call<{ data: { tags: string[] } }>("GET", `/contacts/${await contactOf(e, customer)}`);
+    expect(contact.body.data.tags).toEqual(["price-asker"]);
+    // and so segments and filters find the contact the flow tagged
+    const found = await e.call<{ data: { id: string }[] }>("GET", "/contacts?tags=Price-Asker");
+    expect(found.body.data.map((c) => c.id)).toEqual([await contactOf(e, customer)]);
+  });
+
   it("fails the execution, with the reason, when a template variable has no value", async () => {
     e = await startE2E();
     const { user: shop } = await e.connect();

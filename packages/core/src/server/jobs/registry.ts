@@ -39,6 +39,8 @@ export const JOBS = {
       accountId: z.uuid(),
       contactId: z.uuid(),
       conversationId: z.uuid().optional(),
+      /** message_received: the inbound message (absent on events queued before it was carried) */
+      messageId: z.uuid().optional(),
     }),
     queue: { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },

@@ -4,6 +4,7 @@
 import type { Db, Tx } from "@mkt-x/db";
 import { z } from "zod";
 import { renderTemplate } from "../../../domain/render-template.ts";
+import { normalizeTag } from "../../../domain/contact-fields.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
 import { flowEntryNode, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
@@ -38,8 +39,9 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
   let text = "";
   let chosenLabel: string | null = null;
   if (event.type === "message_received") {
+    // the DM that raised the event; an event without it (queued by an older version) reads the latest
     const latest = await deps.db.message.findFirst({
-      where: { merchantId: event.merchantId, contactId: event.contactId, direction: "inbound", ...(event.conversationId ? { conversationId: event.conversationId } : {}) },
+      where: { merchantId: event.merchantId, contactId: event.contactId, direction: "inbound", ...(event.messageId ? { id: event.messageId } : {}), ...(event.conversationId ? { conversationId: event.conversationId } : {}) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       select: { id: true, content: true, metadata: true },
     });
@@ -137,14 +139,17 @@ async function runNode(tx: Tx, queue: JobQueue, exec: LockedExecution, node: Flo
       return { next: null };
     case "wait":
       return { next: nextOf(connections, node.id), startAfter: new Date(now.getTime() + node.config.duration * 1000) };
-    case "add_tag":
+    case "add_tag": {
+      // tags are stored normalized, as the contacts API stores them (segments and filters rely on it)
+      const tag = normalizeTag(node.config.tag);
       await tx.$executeRaw`
-        UPDATE contacts SET tags = CASE WHEN ${node.config.tag} = ANY(tags) THEN tags ELSE array_append(tags, ${node.config.tag}) END, updated_at = now()
+        UPDATE contacts SET tags = CASE WHEN ${tag} = ANY(tags) THEN tags ELSE array_append(tags, ${tag}) END, updated_at = now()
         WHERE id = ${exec.contact_id}::uuid AND merchant_id = ${exec.merchant_id}`;
       return { next: nextOf(connections, node.id) };
+    }
     case "remove_tag":
       await tx.$executeRaw`
-        UPDATE contacts SET tags = array_remove(tags, ${node.config.tag}), updated_at = now()
+        UPDATE contacts SET tags = array_remove(tags, ${normalizeTag(node.config.tag)}), updated_at = now()
         WHERE id = ${exec.contact_id}::uuid AND merchant_id = ${exec.merchant_id}`;
       return { next: nextOf(connections, node.id) };
     case "condition": {

@@ -124,17 +124,19 @@ async function insertMessage(
   tx: Tx,
   account: XAccountModel,
   m: { conversationId: string; contactId: string; direction: "inbound" | "outbound"; text: string; eventId: string; at: Date; origin: string; status: string; metadata?: object | null },
-): Promise<boolean> {
+): Promise<string | null> {
   const metadata = m.metadata ? JSON.stringify(m.metadata) : null;
-  const inserted = await tx.$executeRaw`
+  const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, metadata, origin, status, twitter_message_id, created_at, sent_at)
     VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${metadata}::jsonb, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
-    ON CONFLICT (twitter_message_id) DO NOTHING`;
-  if (inserted === 0) return false;
+    ON CONFLICT (twitter_message_id) DO NOTHING
+    RETURNING id`;
+  const id = inserted[0]?.id;
+  if (!id) return null;
   await tx.$executeRaw`
     UPDATE conversations SET message_count = message_count + 1, last_message_at = GREATEST(COALESCE(last_message_at, ${m.at}), ${m.at}), updated_at = now()
     WHERE id = ${m.conversationId}::uuid`;
-  return true;
+  return id;
 }
 
 async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e: Extract<InboundEvent, { type: "dm" }>): Promise<Applied> {
@@ -154,7 +156,7 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
     status: "received",
     metadata: choice ? { quickReplyResponse: choice } : null,
   });
-  if (!stored) return { status: "processed", effect: "message already recorded" };
+  if (stored === null) return { status: "processed", effect: "message already recorded" };
   // a reply within 72 hours of a campaign DM counts for that campaign
   await tx.$executeRaw`
     UPDATE campaign_recipients SET replied_at = ${e.at}
@@ -180,7 +182,8 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
     });
     return { status: "processed", effect: optOut ? (changed ? "opted out" : "already opted out") : changed ? "opted in" : "already opted in" };
   }
-  await queue.send("domain.event", { type: "message_received", merchantId: account.merchantId, accountId: account.id, contactId, conversationId }, { tx });
+  // the message itself travels with the event: flows match the DM that triggered them, not a later one
+  await queue.send("domain.event", { type: "message_received", merchantId: account.merchantId, accountId: account.id, contactId, conversationId, messageId: stored }, { tx });
   return { status: "processed", effect: "inbound message stored" };
 }
 
