@@ -393,6 +393,20 @@ describe("DELETE /templates/{templateId}", () => {
     expectFailure(await remove(m.admin, t.id), 404, "RESOURCE_NOT_FOUND");
   });
 
+  it("refuses while an active flow sends it: 409 naming the flow; an inactive flow does not hold it", async () => {
+    const m = await merchant();
+    const t = await created(m.owner, WELCOME);
+    const flow = (body: Record<string, unknown>) => h.call<Success<{ id: string }>>("POST", "/automation/flows", { token: m.owner, body });
+    const graph = { trigger: { type: "new_follower", config: {} }, nodes: [{ id: "hi", type: "send_message", config: { templateId: t.id, delay: 0 } }], connections: [] };
+    const active = expectSuccess(await flow({ name: "welcome", ...graph }));
+    expectSuccess(await h.call<Success<unknown>>("POST", `/automation/flows/${active.id}/activate`, { token: m.owner }));
+    const failure = expectFailure(await remove(m.admin, t.id), 409, "CONFLICT");
+    expect(failure.details).toMatchObject({ field: "templateId", flowIds: [active.id] });
+    expect(await templateRow(t.id)).toBeDefined();
+    expectSuccess(await h.call<Success<unknown>>("POST", `/automation/flows/${active.id}/deactivate`, { token: m.owner }));
+    expect(expectSuccess(await remove(m.admin, t.id))).toBeNull();
+  });
+
   it.each(["scheduled", "running", "paused"])("refuses while a %s campaign uses it: 409 naming the campaigns, nothing changed", async (status) => {
     const m = await merchant();
     const t = await created(m.owner, WELCOME);

@@ -6,7 +6,8 @@ import type { ScopedDb } from "../../scoped-db.ts";
 const RELEASING_STATUSES = ["draft", "completed", "cancelled"];
 
 /**
- * Deletes a template unless a scheduled, running or paused campaign uses it (409 naming them).
+ * Deletes a template unless a scheduled, running or paused campaign, or an active flow, uses it
+ * (409 naming them).
  * Draft, completed and cancelled campaigns let go of it (template_id set to NULL: the foreign key
  * restricts deletes). The template row is locked first: no campaign can take it up meanwhile.
  */
@@ -25,6 +26,18 @@ export async function deleteTemplate(db: ScopedDb, opts: { merchantId: string; t
         field: "templateId",
         reason: `used by ${blocking.length} scheduled, running or paused campaign(s): complete or cancel them first`,
         campaignIds: blocking.map((c) => c.id),
+      });
+    }
+    // an active flow would fail every execution at its send_message node
+    const flows = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM flows WHERE merchant_id = ${opts.merchantId} AND status = 'active'
+        AND nodes @> ${JSON.stringify([{ config: { templateId: opts.templateId } }])}::jsonb
+      ORDER BY id`;
+    if (flows.length > 0) {
+      throw new AppError("CONFLICT", "Template is being used by active automation flows", {
+        field: "templateId",
+        reason: `used by ${flows.length} active flow(s): deactivate them or change their send_message nodes first`,
+        flowIds: flows.map((f) => f.id),
       });
     }
     await tx.template.deleteMany({ where: { id: opts.templateId } });
