@@ -35,6 +35,10 @@ describe("flow engine predicates", () => {
   it("matches keywords case-insensitively; no keywords match everything", () => {
     expect(matchesKeywords("What is the PRICE?", ["price"])).toBe(true);
     expect(matchesKeywords("hello", ["price", "cost"])).toBe(false);
+    // spacing and Unicode composition aside
+    expect(matchesKeywords("I want to BUY   now\nplease", ["Buy now"])).toBe(true);
+    expect(matchesKeywords("giá bao nhiêu?", ["gia\u0301"])).toBe(true);
+    expect(matchesKeywords("anything", ["   "])).toBe(false);
     expect(matchesKeywords("hello", undefined)).toBe(true);
     expect(matchesKeywords("hello", [])).toBe(true);
   });

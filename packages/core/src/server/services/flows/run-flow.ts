@@ -19,11 +19,17 @@ export interface FlowEngineDeps {
   queue: JobQueue;
 }
 
-/** message_received: does the text contain any keyword (case-insensitive)? No keywords: every message. */
+// case, Unicode composition and runs of spaces aside ("Buy   now" is "buy now")
+const keywordForm = (s: string) => s.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim();
+
+/** message_received: does the text contain any keyword? No keywords: every message. */
 export function matchesKeywords(text: string, keywords: readonly string[] | undefined): boolean {
   if (!keywords || keywords.length === 0) return true;
-  const lower = text.toLowerCase();
-  return keywords.some((k) => lower.includes(k.toLowerCase()));
+  const said = keywordForm(text);
+  return keywords.some((k) => {
+    const keyword = keywordForm(k);
+    return keyword !== "" && said.includes(keyword);
+  });
 }
 
 const ChosenOption = z.object({ quickReplyResponse: z.object({ label: z.string() }) });
