@@ -2,7 +2,7 @@ import { Prisma } from "@mkt-x/db";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { isCampaignStatus } from "../../../contract/campaigns.ts";
 import type { AnalyticsCampaign, AnalyticsCampaigns, AnalyticsCampaignsInput } from "../../../contract/analytics.ts";
-import { campaignMetrics, rate } from "../campaigns/campaign-metrics.ts";
+import { campaignMetrics, metricsSummary } from "../campaigns/campaign-metrics.ts";
 import { accountFilter, periodDto, resolvePeriod } from "./period.ts";
 
 /**
@@ -24,7 +24,6 @@ export async function getAnalyticsCampaigns(db: ScopedDb, merchantId: string, in
   const campaigns = rows.flatMap((r): AnalyticsCampaign[] => {
     const m = metrics.get(r.id);
     if (!m || !isCampaignStatus(r.status)) return [];
-    const totalSent = m.delivered + m.failed;
     return [
       {
         id: r.id,
@@ -32,16 +31,7 @@ export async function getAnalyticsCampaigns(db: ScopedDb, merchantId: string, in
         status: r.status,
         startedAt: r.started_at?.toISOString() ?? null,
         completedAt: r.completed_at?.toISOString() ?? null,
-        totalSent,
-        delivered: m.delivered,
-        opened: m.opened,
-        clicked: m.clicked,
-        replied: m.replied,
-        failed: m.failed,
-        openRate: rate(m.opened, m.delivered),
-        clickRate: rate(m.clicked, m.delivered),
-        replyRate: rate(m.replied, m.delivered),
-        deliveryRate: rate(m.delivered, totalSent),
+        ...metricsSummary(m),
       },
     ];
   });

@@ -42,6 +42,23 @@ export async function campaignMetrics(db: ScopedDb | Db, merchantId: string, cam
 /** A share rounded to four places; 0 when there is nothing to divide by. */
 export const rate = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 10_000) / 10_000);
 
+/** The seed's counts and rates of a campaign: sent is delivered + failed; the rates are over delivered (delivery over sent), 0 on an empty denominator. */
+export function metricsSummary(m: MetricsRow) {
+  const totalSent = m.delivered + m.failed;
+  return {
+    totalSent,
+    delivered: m.delivered,
+    opened: m.opened,
+    clicked: m.clicked,
+    replied: m.replied,
+    failed: m.failed,
+    openRate: rate(m.opened, m.delivered),
+    clickRate: rate(m.clicked, m.delivered),
+    replyRate: rate(m.replied, m.delivered),
+    deliveryRate: rate(m.delivered, totalSent),
+  };
+}
+
 export async function campaignMetricsDetails(db: ScopedDb, merchantId: string, campaignId: string): Promise<CampaignMetricsDetails> {
   const m = (await campaignMetrics(db, merchantId, [campaignId])).get(campaignId) ?? EMPTY;
   const span = await db.$queryRaw<{ first: Date | null; last: Date | null }[]>`
@@ -61,19 +78,9 @@ export async function campaignMetricsDetails(db: ScopedDb, merchantId: string, c
     FROM campaign_recipients r JOIN messages m ON m.id = r.message_id
     WHERE r.merchant_id = ${merchantId} AND r.campaign_id = ${campaignId}::uuid AND m.status IN ('sent', 'failed')
     GROUP BY 1 ORDER BY 1`;
-  const totalSent = m.delivered + m.failed;
   return {
-    totalSent,
-    delivered: m.delivered,
-    opened: m.opened,
-    clicked: m.clicked,
-    replied: m.replied,
-    failed: m.failed,
+    ...metricsSummary(m),
     skipped: m.skipped,
-    openRate: rate(m.opened, m.delivered),
-    clickRate: rate(m.clicked, m.delivered),
-    replyRate: rate(m.replied, m.delivered),
-    deliveryRate: rate(m.delivered, totalSent),
     skippedByReason: m.skippedByReason,
     granularity,
     timeline: timeline.map((t) => ({ timestamp: t.bucket.toISOString(), sent: t.sent, delivered: t.delivered, failed: t.failed, opened: t.opened })),

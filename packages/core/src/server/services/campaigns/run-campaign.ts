@@ -13,6 +13,7 @@ import type { Prisma, Db } from "@mkt-x/db";
 import { renderTemplate } from "../../../domain/render-template.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
+import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { nextRun } from "../../../domain/recurrence.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { SendWindowLimits } from "../messages/send-windows.ts";
@@ -147,16 +148,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
 
       // the contacts' open conversations, started where there is none
       const contactIds = batch.map((b) => b.contact_id);
-      await tx.$executeRaw`
-        WITH created AS (
-          INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
-          SELECT ${campaign.merchantId}, c.account_id, c.id, 'open', ${now} FROM contacts c WHERE c.id = ANY(${contactIds}::uuid[])
-          ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
-          RETURNING contact_id)
-        UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created)`;
-      const conversations = await tx.$queryRaw<{ id: string; contact_id: string }[]>`
-        SELECT id, contact_id FROM conversations WHERE contact_id = ANY(${contactIds}::uuid[]) AND status = 'open'`;
-      const conversationOf = new Map(conversations.map((c) => [c.contact_id, c.id]));
+      const conversationOf = await openConversations(tx, { merchantId: campaign.merchantId, contactIds, at: now });
 
       const failed: { id: string; error: string }[] = [];
       const links: ShortLinkRow[] = [];
@@ -216,10 +208,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           UPDATE campaign_recipients r SET message_id = v.message_id
           FROM unnest(${pairs.map((p) => p.recipientId)}::uuid[], ${pairs.map((p) => p.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
         await deps.queue.sendMany("message.send", created.map((m) => ({ messageId: m.id })), { tx });
-        // each DM counts in its conversation (one conversation per contact: one row each)
-        await tx.$executeRaw`
-          UPDATE conversations c SET message_count = c.message_count + 1, last_message_at = GREATEST(COALESCE(c.last_message_at, v.at), v.at), updated_at = now()
-          FROM unnest(${created.map((m) => m.conversationId)}::uuid[], ${created.map((m) => m.createdAt)}::timestamptz[]) AS v(id, at) WHERE c.id = v.id`;
+        await countMessagesIn(tx, created.map((m) => ({ conversationId: m.conversationId, at: m.createdAt })));
       }
       return batch.length;
     },

@@ -6,6 +6,7 @@ import { AppError } from "../../../errors.ts";
 import { renderTemplate } from "../../../domain/render-template.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
+import { openConversations } from "../conversations/conversation-rows.ts";
 import type { TestCampaignInput } from "../../../contract/campaigns.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
@@ -53,17 +54,12 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
       continue;
     }
     const message = await deps.rootDb.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        WITH created AS (
-          INSERT INTO conversations (merchant_id, account_id, contact_id, status) VALUES (${deps.merchantId}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open')
-          ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
-          RETURNING contact_id)
-        UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created)`;
-      const conversation = await tx.conversation.findFirstOrThrow({ where: { contactId: contact.id, merchantId: deps.merchantId, status: "open" } });
+      const conversationId = (await openConversations(tx, { merchantId: deps.merchantId, contactIds: [contact.id], at: new Date() })).get(contact.id);
+      if (!conversationId) throw new Error("open conversation vanished");
       const { message: m } = await enqueueOutboundMessage(tx, deps.queue, {
         merchantId: deps.merchantId,
         accountId: contact.accountId,
-        conversationId: conversation.id,
+        conversationId,
         contactId: contact.id,
         content: dm.text,
         type: shape.type,

@@ -7,6 +7,7 @@ import { renderTemplate } from "../../../domain/render-template.ts";
 import { normalizeTag } from "../../../domain/contact-fields.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
+import { openConversations } from "../conversations/conversation-rows.ts";
 import { flowEntryNode, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { JobPayload } from "../../jobs/registry.ts";
@@ -195,19 +196,12 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   const dm = composeDm({ type, quickReplies, buttons, text: rendered.text });
   if (!dm.ok) return { failed: dm.error };
   // the contact's open conversation, started where there is none
-  await tx.$executeRaw`
-    WITH created AS (
-      INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
-      VALUES (${exec.merchant_id}, ${contact.accountId}::uuid, ${contact.id}::uuid, 'open', ${now})
-      ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
-      RETURNING contact_id)
-    UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created)`;
-  const conversation = await tx.conversation.findFirst({ where: { contactId: contact.id, merchantId: exec.merchant_id, status: "open" }, select: { id: true } });
-  if (!conversation) return { failed: "no open conversation" };
+  const conversationId = (await openConversations(tx, { merchantId: exec.merchant_id, contactIds: [contact.id], at: now })).get(contact.id);
+  if (!conversationId) return { failed: "no open conversation" };
   await enqueueOutboundMessage(tx, queue, {
     merchantId: exec.merchant_id,
     accountId: contact.accountId,
-    conversationId: conversation.id,
+    conversationId,
     contactId: contact.id,
     content: dm.text,
     type,

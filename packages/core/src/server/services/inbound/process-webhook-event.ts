@@ -7,6 +7,7 @@ import { QuickReply } from "../../../contract/templates.ts";
 import { matchQuickReply, type QuickReplyChoice } from "../../../domain/compose-dm.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
+import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
 import { parseEvent, type InboundEvent, type XUserInfo } from "./parse-event.ts";
 
@@ -105,17 +106,7 @@ async function upsertContact(tx: Tx, account: XAccountModel, user: XUserInfo, op
 
 /** The open conversation of the contact, or a new one (a closed conversation is not reopened). */
 async function openConversation(tx: Tx, account: XAccountModel, contactId: string, at: Date): Promise<string> {
-  const created = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO conversations (merchant_id, account_id, contact_id, status, started_at)
-    VALUES (${account.merchantId}, ${account.id}::uuid, ${contactId}::uuid, 'open', ${at})
-    ON CONFLICT (contact_id) WHERE status = 'open' DO NOTHING
-    RETURNING id`;
-  if (created[0]) {
-    await tx.$executeRaw`UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id = ${contactId}::uuid`;
-    return created[0].id;
-  }
-  const open = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM conversations WHERE contact_id = ${contactId}::uuid AND status = 'open'`;
-  const id = open[0]?.id;
+  const id = (await openConversations(tx, { merchantId: account.merchantId, contactIds: [contactId], at })).get(contactId);
   if (!id) throw new Error("open conversation vanished");
   return id;
 }
@@ -133,9 +124,7 @@ async function insertMessage(
     RETURNING id`;
   const id = inserted[0]?.id;
   if (!id) return null;
-  await tx.$executeRaw`
-    UPDATE conversations SET message_count = message_count + 1, last_message_at = GREATEST(COALESCE(last_message_at, ${m.at}), ${m.at}), updated_at = now()
-    WHERE id = ${m.conversationId}::uuid`;
+  await countMessagesIn(tx, [{ conversationId: m.conversationId, at: m.at }]);
   return id;
 }
 

@@ -4,6 +4,7 @@
 // key returns the message already queued instead of a second one.
 import type { MessageModel, Prisma, Tx } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
+import { countMessagesIn } from "../conversations/conversation-rows.ts";
 import type { Attachment } from "../../../contract/messages.ts";
 import type { DmMetadata } from "../../../domain/compose-dm.ts";
 
@@ -57,10 +58,6 @@ export async function enqueueOutboundMessage(tx: Tx, queue: JobQueue, input: Out
     return { message: existing, created: false };
   }
   await queue.send("message.send", { messageId: message.id }, { tx, ...(input.notBefore ? { startAfter: input.notBefore } : {}) });
-  // GREATEST: a message committed late must not move lastMessageAt back
-  await tx.$executeRaw`
-    UPDATE conversations
-    SET message_count = message_count + 1, last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}), ${message.createdAt}), updated_at = now()
-    WHERE id = ${message.conversationId}::uuid`;
+  await countMessagesIn(tx, [{ conversationId: message.conversationId, at: message.createdAt }]);
   return { message, created: true };
 }
