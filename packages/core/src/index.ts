@@ -23,3 +23,4 @@ export * from "./contract/analytics.ts";
 export * from "./contract/ai.ts";
 export * from "./ports/ai-provider.ts";
 export * from "./contract/flows.ts";
+export * from "./contract/events.ts";

@@ -76,3 +76,4 @@ export { runFlowManually } from "./server/services/flows/run-flow-manually.ts";
 export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows/flow-dto.ts";
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
 export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv } from "./server/config.ts";
+export { recordEvent, recordEvents, LIVE_EVENTS_CHANNEL, type NewLiveEvent } from "./server/events/record-event.ts";

@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** The live event types (CONTRACT.md "Live events"); outgoing webhooks subscribe to the same names. */
+export const LIVE_EVENT_TYPES = [
+  "message.created",
+  "message.updated",
+  "conversation.created",
+  "conversation.updated",
+  "contact.created",
+  "contact.updated",
+  "campaign.updated",
+  "flow.execution.updated",
+] as const;
+export const LiveEventType = z.enum(LIVE_EVENT_TYPES);
+export type LiveEventType = z.infer<typeof LiveEventType>;
+
+/** The types an agent or viewer may see (the inbox); admin and owner see every type. */
+export const INBOX_EVENT_TYPES: readonly LiveEventType[] = ["message.created", "message.updated", "conversation.created", "conversation.updated", "contact.created", "contact.updated"];
+
+/** One event as clients receive it: SSE `data`, tRPC subscription items, webhook bodies (+ merchantId). */
+export const LiveEvent = z.object({
+  /** decimal string of the outbox sequence: SSE `id`, `Last-Event-ID` */
+  id: z.string(),
+  type: LiveEventType,
+  /** ISO date-time of the commit's statement */
+  at: z.string(),
+  /** the resource as the REST API shows it */
+  data: z.unknown(),
+});
+export type LiveEvent = z.infer<typeof LiveEvent>;
