@@ -15,3 +15,12 @@ CREATE TABLE "live_events" (
 );
 CREATE INDEX "live_events_merchant_id_id_idx" ON "live_events" ("merchant_id", "id");
 CREATE INDEX "live_events_at_idx" ON "live_events" ("at");
+
+-- Where each durable reader of live_events is (the outgoing-webhook relay): the retention sweep
+-- never deletes a row a reader has not passed.
+CREATE TABLE "live_event_cursors" (
+    "name" TEXT NOT NULL,
+    "last_id" BIGINT NOT NULL DEFAULT 0,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
+    CONSTRAINT "live_event_cursors_pkey" PRIMARY KEY ("name")
+);
