@@ -29,6 +29,8 @@ export interface AppOptions {
   readiness: () => Promise<void>;
   logger?: FastifyServerOptions["logger"];
   publicUrl?: string;
+  /** CRC challenges answered per client address per minute (default CRC_PER_MINUTE) */
+  crcPerMinute?: number;
 }
 
 const ENVELOPED = Symbol("enveloped");
@@ -93,7 +95,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(302).header("location", url).header("cache-control", "no-store").send();
   });
 
-  await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret }), { prefix: BASE_PATH });
+  await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret, ...(opts.crcPerMinute !== undefined ? { crcPerMinute: opts.crcPerMinute } : {}) }), { prefix: BASE_PATH });
 
   const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
   const postman = buildPostmanCollection(openapi);

@@ -89,10 +89,11 @@ function webhookPaths(): PathsObject {
     tags: ["webhooks"],
     summary: "X Challenge-Response Check",
     security: [],
-    parameters: [{ name: "crc_token", in: "query", required: true, schema: { type: "string" } }],
+    parameters: [{ name: "crc_token", in: "query", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9+/=_-]{1,255}$" } }],
     responses: {
       "200": { description: "CRC response", content: { "application/json": { schema: { type: "object", required: ["response_token"], properties: { response_token: { type: "string", description: "sha256=base64(HMAC-SHA256(consumer secret, crc_token))" } } } } } },
-      "400": errorResponse("crc_token missing"),
+      "400": errorResponse("crc_token missing or not 1 to 255 characters of [A-Za-z0-9+/=_-]"),
+      "429": errorResponse("too many CRC requests from this address"),
     },
   };
   return {

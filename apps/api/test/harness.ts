@@ -54,6 +54,8 @@ export interface InstanceOptions {
   ai?: AiProvider;
   /** run the send pipeline on an agent's reply in the request, as main.ts does (windows off) */
   deliverNow?: boolean;
+  /** CRC answers per client address per minute (the app's default when unset) */
+  crcPerMinute?: number;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -106,6 +108,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+    crcPerMinute: opts.crcPerMinute ?? 1_000,
     readiness: async () => {
       await shared.database.db.$queryRaw`SELECT 1`;
       await boss.getQueues();

@@ -63,7 +63,7 @@ describe("CRC (GET /webhooks/verify and /webhooks/twitter)", () => {
   const VECTORS = [
     ["T", "sha256=p38omLR1TB0TQ7MrLQyDTvf8F52weqZ56w4Fv0D2Aoo="],
     ["challenge-123", "sha256=tkNEg0seEcYQ8M3405Unns/xCXZPr0AfN2Yx77Yg+c8="],
-    ["crc token with spaces & ünïcode", "sha256=+8pI2n/bmyVZFOTLrPXiUzrRmC6fr1JiGExGMS0Vp/o="],
+    ["Zm9v+YmFy/_-==", "sha256=" + createHmac("sha256", "test-consumer-secret").update("Zm9v+YmFy/_-==").digest("base64")],
   ] as const;
 
   for (const path of ["/webhooks/verify", "/webhooks/twitter"]) {
@@ -85,7 +85,43 @@ describe("CRC (GET /webhooks/verify and /webhooks/twitter)", () => {
       expectFailure(await h.call("GET", `${path}?crc_token=`, { token: null }), 400, "VALIDATION_ERROR");
       expectFailure(await h.call("GET", `${path}?other=1`, { token: null }), 400, "VALIDATION_ERROR");
     });
+
+    it(`${path} answers 400 VALIDATION_ERROR for anything not shaped like X's CRC tokens`, async () => {
+      for (const bad of ["crc token with spaces", "ünïcode", "a.b", "x".repeat(256), '{"for_user_id":"1"}', "tok\n"]) {
+        const res = expectFailure(await h.call("GET", `${path}?crc_token=${encodeURIComponent(bad)}`, { token: null }), 400, "VALIDATION_ERROR");
+        expect(res.details).toMatchObject({ field: "crc_token" });
+        expect(JSON.stringify(res)).not.toContain("sha256=");
+      }
+      expect((await h.call("GET", `${path}?crc_token=${"x".repeat(255)}`, { token: null })).status).toBe(200);
+    });
   }
+
+  it("cannot be used to sign a forged delivery (the CRC answer is never a valid delivery signature)", async () => {
+    const before = await counts();
+    // the attack: a delivery body sent as crc_token, its answer used as the X-Twitter-Webhooks-Signature
+    const forged = JSON.stringify(dmPayload({ text: "forged first DM" }));
+    const asked = await h.call<{ response_token?: string }>("GET", `/webhooks/twitter?crc_token=${encodeURIComponent(forged)}`, { token: null });
+    expectFailure(asked, 400, "VALIDATION_ERROR");
+    // and by construction: whatever the route does answer (token-shaped text) never verifies as a delivery
+    for (const tokenShaped of ["W10=", "e30=", "eyJhIjoxfQ==", "challenge-123"]) {
+      const answer = await h.call<{ response_token: string }>("GET", `/webhooks/twitter?crc_token=${tokenShaped}`, { token: null });
+      expect(answer.status).toBe(200);
+      expectFailure(await deliver(tokenShaped, answer.body.response_token), 401, "UNAUTHORIZED");
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it("is rate limited per client address, in the envelope", async () => {
+    const limited = await startHarness({ crcPerMinute: 3 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await limited.call("GET", `/webhooks/verify?crc_token=t${i}`, { token: null })).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expectFailure(await limited.call("GET", "/webhooks/twitter?crc_token=T", { token: null }), 429, "RATE_LIMIT_EXCEEDED");
+    } finally {
+      await limited.close();
+    }
+  });
 
   it("needs no bearer token and ignores a bad one (X sends none)", async () => {
     const res = await h.call("GET", "/webhooks/twitter?crc_token=T", { token: "garbage" });
@@ -146,13 +182,19 @@ describe("POST /webhooks/twitter", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("answers 400 for malformed JSON that is validly signed, storing nothing", async () => {
+    const before = await counts();
+    expectFailure(await deliver('{"for_user_id": "1", "direct_message_events": ['), 400, "VALIDATION_ERROR");
+    expect(await counts()).toEqual(before);
+  });
+
   it.each([
-    ["an unterminated object", '{"for_user_id": "1", "direct_message_events": ['],
     ["plain text", "hello"],
     ["an empty body", ""],
-  ])("answers 400 for malformed JSON that is validly signed (%s), storing nothing", async (_label, body) => {
+    ["a JSON array", "[]"],
+  ])("refuses a validly signed body that is not a JSON object (%s) with 401: such bytes are what CRC answers sign", async (_label, body) => {
     const before = await counts();
-    expectFailure(await deliver(body), 400, "VALIDATION_ERROR");
+    expectFailure(await deliver(body), 401, "UNAUTHORIZED");
     expect(await counts()).toEqual(before);
   });
 

@@ -1,26 +1,53 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { crcResponseToken, signWebhookBody, verifyWebhookSignature } from "../src/webhook-crypto.ts";
+import { crcResponseToken, parseCrcToken, signWebhookBody, verifyWebhookSignature, type CrcToken } from "../src/webhook-crypto.ts";
+
+const crc = (t: string): CrcToken => {
+  const token = parseCrcToken(t);
+  if (token === null) throw new Error(`not a CRC token: ${t}`);
+  return token;
+};
 
 const independent = (key: string, message: string | Buffer) => "sha256=" + createHmac("sha256", key).update(message).digest("base64");
 
 describe("crcResponseToken", () => {
   it("matches a fixed vector (key 'secret', token 'challenge')", () => {
-    expect(crcResponseToken("secret", "challenge")).toBe("sha256=oeUF6Wxqoezggrue+wbIDxKRPSF6esKwizR2MHh9HaA=");
+    expect(crcResponseToken("secret", crc("challenge"))).toBe("sha256=oeUF6Wxqoezggrue+wbIDxKRPSF6esKwizR2MHh9HaA=");
   });
 
   it.each([
     ["consumer-secret", "abc123"],
-    ["kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw", "Zm9vYmFy-_~.crc"],
-    ["ünïcødé secret", "ümläut token ☃"],
-    ["s", ""],
+    ["kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw", "Zm9vYmFy-_crc=="],
+    ["ünïcødé secret", "a+b/c="],
+    ["s", "x".repeat(255)],
   ])("equals sha256= + base64 HMAC-SHA256 for %j / %j", (secret, token) => {
-    expect(crcResponseToken(secret, token)).toBe(independent(secret, token));
+    expect(crcResponseToken(secret, crc(token))).toBe(independent(secret, token));
   });
 
   it("depends on the secret and the token", () => {
-    expect(crcResponseToken("a", "t")).not.toBe(crcResponseToken("b", "t"));
-    expect(crcResponseToken("a", "t")).not.toBe(crcResponseToken("a", "u"));
+    expect(crcResponseToken("a", crc("t"))).not.toBe(crcResponseToken("b", crc("t")));
+    expect(crcResponseToken("a", crc("t"))).not.toBe(crcResponseToken("a", crc("u")));
+  });
+});
+
+describe("CRC tokens and delivery signatures cannot be confused", () => {
+  it("accepts only 1 to 255 characters of [A-Za-z0-9+/=_-] as a CRC token", () => {
+    for (const ok of ["T", "challenge-123", "Zm9v+YmFy/==", "a_b-c", "x".repeat(255)]) expect(parseCrcToken(ok)).toBe(ok);
+    for (const bad of ["", "x".repeat(256), "a b", "a.b", "a~b", '{"a":1}', "tok\n", "ümläut", undefined, 42, ["T"]]) expect(parseCrcToken(bad)).toBeNull();
+  });
+
+  it("never signs what is not a CRC token, even when a caller forces the type", () => {
+    const body = JSON.stringify({ for_user_id: "1" });
+    expect(() => crcResponseToken("secret", body as CrcToken)).toThrow(TypeError);
+  });
+
+  it("never verifies a body that is not a JSON object, even when the signature is right", () => {
+    // exactly what the CRC route would have signed: a token-shaped body
+    for (const body of ["T", "challenge-123", "W10=", "[]", "\"text\"", "42"]) {
+      expect(verifyWebhookSignature("secret", body, independent("secret", body))).toBe(false);
+    }
+    const object = '{"for_user_id":"1"}';
+    expect(verifyWebhookSignature("secret", object, independent("secret", object))).toBe(true);
   });
 });
 

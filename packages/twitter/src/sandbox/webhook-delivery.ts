@@ -1,7 +1,7 @@
 // What X does towards the app's webhook: the CRC challenge on registration and signed POSTs of
 // Account Activity events.
 import { randomBytes } from "node:crypto";
-import { crcResponseToken } from "../webhook-crypto.ts";
+import { crcResponseToken, parseCrcToken } from "../webhook-crypto.ts";
 import { isRecord } from "../json-narrowing.ts";
 import { signWebhookPayload, type AccountActivityPayload } from "./payloads.ts";
 
@@ -16,7 +16,8 @@ const reason = (error: unknown): string => (error instanceof Error ? (error.caus
 
 /** GET url?crc_token=… and check the answer the way X does; true only for the right response_token. */
 export async function runCrcCheck(url: string, consumerSecret: string, timeoutMs: number): Promise<boolean> {
-  const crcToken = randomBytes(24).toString("base64url");
+  const crcToken = parseCrcToken(randomBytes(24).toString("base64url"));
+  if (crcToken === null) throw new Error("unreachable: base64url is a CRC token");
   const target = new URL(url);
   target.searchParams.set("crc_token", crcToken);
   try {

@@ -1,7 +1,7 @@
 // A stand-in for the service's webhook endpoint: answers CRC challenges (rightly or not, on
 // purpose) and keeps every POST with its raw bytes and signature header.
 import Fastify from "fastify";
-import { crcResponseToken } from "../../src/webhook-crypto.ts";
+import { crcResponseToken, parseCrcToken } from "../../src/webhook-crypto.ts";
 
 export type CrcMode = "correct" | "wrong" | "error";
 
@@ -25,7 +25,9 @@ export async function startWebhookReceiver(consumerSecret: string) {
     const token = req.query.crc_token ?? "";
     crcTokens.push(token);
     if (crcMode === "error") return reply.code(500).send({ error: "down" });
-    const answer = crcMode === "correct" ? crcResponseToken(consumerSecret, token) : crcResponseToken("not-the-secret", token);
+    const crcToken = parseCrcToken(token);
+    if (crcToken === null) return reply.code(400).send({ error: "bad crc_token" });
+    const answer = crcMode === "correct" ? crcResponseToken(consumerSecret, crcToken) : crcResponseToken("not-the-secret", crcToken);
     return { response_token: answer };
   });
 
