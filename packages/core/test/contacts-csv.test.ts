@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvHeader, csvRecord, formatAttributeCell, parseAttributeCell, readCsvHeader, readCsvRow, type CsvColumn } from "../src/domain/contacts-csv.ts";
+import { csvHeader, csvRecord, formatAttributeCell, neutralizeCsvCell, parseAttributeCell, readCsvHeader, readCsvRow, restoreCsvCell, type CsvColumn } from "../src/domain/contacts-csv.ts";
 import { mergeAttributes, mergeTags, normalizeTag, tagProblem, toAttributes } from "../src/domain/contact-fields.ts";
 
 const columnsOf = (cells: string[]): CsvColumn[] => {
@@ -104,6 +104,25 @@ describe("attribute cells", () => {
   it("writes a record in header order, tags joined by |", () => {
     expect(csvHeader(["a", "b"])).toEqual(["twitterUserId", "username", "displayName", "tags", "attr.a", "attr.b"]);
     expect(csvRecord({ twitterUserId: "1", username: null, displayName: "N", tags: ["x", "y"], attributes: { b: 2 } }, ["a", "b"])).toEqual(["1", "", "N", "x|y", "", "2"]);
+  });
+
+  it("neutralizes cells a spreadsheet would run as formulas (OWASP CSV injection), and reads them back", () => {
+    const hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "'=already quoted", "''+two"];
+    for (const cell of hostile) {
+      const written = neutralizeCsvCell(cell);
+      expect(written.startsWith("'"), cell).toBe(true);
+      expect(restoreCsvCell(written)).toBe(cell);
+    }
+    for (const safe of ["John", "a=b", "it's", "'quoted'", "", "42"]) {
+      expect(neutralizeCsvCell(safe)).toBe(safe);
+      expect(restoreCsvCell(safe)).toBe(safe);
+    }
+    const record = csvRecord({ twitterUserId: "1", username: "u", displayName: "=cmd|' /C calc'!A0", tags: ["-vip"], attributes: { n: -5, s: "@home" } }, ["n", "s"]);
+    expect(record).toEqual(["1", "u", "'=cmd|' /C calc'!A0", "'-vip", "'-5", "'@home"]);
+    expect(record.every((c) => !/^[=+\-@\t\r]/.test(c))).toBe(true);
+    const columns = readCsvHeader(csvHeader(["n", "s"]));
+    if (!("columns" in columns)) throw new Error("header refused");
+    expect(readCsvRow(columns.columns, record)).toEqual({ ok: true, row: { twitterUserId: "1", username: "u", displayName: "=cmd|' /C calc'!A0", tags: ["-vip"], attributes: { n: -5, s: "@home" } } });
   });
 });
 

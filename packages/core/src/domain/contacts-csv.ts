@@ -13,6 +13,12 @@
 // JSON string literal ("…", quotes doubled inside CSV) → exactly that string; anything else →
 // the text, trimmed. The export writes a string as a JSON literal whenever reading it back raw
 // would give another value, so export → import round-trips.
+//
+// Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that begins with =, +, -, @,
+// a tab or a carriage return as a formula, and X users choose their own display names. The export
+// prefixes every such cell with a single quote ('=1+1 is shown as text), and every cell that already
+// is quotes followed by one of those characters with one more quote, so the import can take exactly
+// one leading quote off such cells and read back what was stored.
 import {
   MAX_ATTRIBUTES_PER_CONTACT,
   MAX_TAGS_PER_CONTACT,
@@ -86,8 +92,20 @@ export interface CsvContactRow {
 export type CsvRowResult = { ok: true; row: CsvContactRow } | { ok: false; field: string | null; reason: string };
 const refuse = (field: string | null, reason: string): CsvRowResult => ({ ok: false, field, reason });
 
+/** Quotes followed by a character a spreadsheet would start a formula with. */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+/** A cell as written to a CSV file: a formula-like cell is prefixed with a single quote (OWASP). */
+export function neutralizeCsvCell(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+/** The inverse of neutralizeCsvCell: one leading quote off a cell that export would have quoted. */
+export function restoreCsvCell(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
 /** One data row, validated and normalized by the same rules as the API. */
-export function readCsvRow(columns: readonly CsvColumn[], cells: readonly string[]): CsvRowResult {
+export function readCsvRow(columns: readonly CsvColumn[], rawCells: readonly string[]): CsvRowResult {
+  const cells = rawCells.map(restoreCsvCell);
   if (cells.length > columns.length) return refuse(null, `expected at most ${columns.length} columns, found ${cells.length}`);
   const row: CsvContactRow = { twitterUserId: null, username: null, displayName: null, tags: [], attributes: {} };
   for (let i = 0; i < columns.length; i++) {
@@ -183,5 +201,5 @@ export function csvRecord(
     contact.displayName ?? "",
     contact.tags.join(CSV_TAG_SEPARATOR),
     ...attributeKeys.map((k) => formatAttributeCell(contact.attributes[k])),
-  ];
+  ].map(neutralizeCsvCell);
 }
