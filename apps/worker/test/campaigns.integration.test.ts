@@ -243,14 +243,14 @@ describe("campaigns", () => {
 
   it("a test send reaches only the listed contacts, marked as a test and not counted", async () => {
     e = await startE2E();
-    const { customers } = await setup(e, [{ username: "tester", name: "Tess", consent: false }, { username: "bystander", tags: ["x"] }]);
+    const { customers } = await setup(e, [{ username: "tester", name: "Tess" }, { username: "bystander", tags: ["x"] }]);
     const seg = await segment(e, [{ field: "tags", operator: "contains", value: "x" }]);
     const tpl = await template(e, "Hi {{first_name}}, code {{code}}", ["first_name", "code"]);
     const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
     await e.startWorker();
     const res = await e.call<{ data: { sent: number; messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: [customers[0]!.contactId], variables: { code: "TEST10" } });
     expect(res.status).toBe(200);
-    expect(res.body.data.sent).toBe(1);
+    expect(res.body.data).toMatchObject({ sent: 1, skipped: [] });
     const dm = await e.sandbox.waitForDm((d) => d.recipientId === customers[0]!.user.id, 10_000);
     expect(dm.text).toBe("Hi Tess, code TEST10");
     expect(dmsTo(e, [customers[1]!.user])).toHaveLength(0);
@@ -259,6 +259,50 @@ describe("campaigns", () => {
     expect((await get(e, c.id)).metrics.totalSent).toBe(0);
     const missing = await e.call<{ data: { messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: [customers[0]!.contactId] });
     expect(missing.body.data.messages[0]).toMatchObject({ status: "failed", error: expect.stringContaining("code") });
+  });
+
+  it("a test send obeys opt-out always and consent when the account requires it, naming the skipped", async () => {
+    e = await startE2E();
+    const { accountId, customers } = await setup(e, [
+      { username: "said_stop", name: "Stopped", optedOut: true },
+      { username: "never_wrote", name: "Silent", consent: false },
+      { username: "wrote_first", name: "Wendy" },
+      { username: "stops_later", name: "Late" },
+    ]);
+    const [stopped, silent, wrote, late] = customers;
+    const c = await campaign(e, { templateId: await template(e, "Hi {{name}}", ["name"]), segmentIds: [await segment(e, [{ field: "tags", operator: "contains", value: "none" }])] });
+    // queued while they could still receive it, then they say STOP before it goes out: the pipeline checks again
+    const queued = await e.call<{ data: { messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: [late!.contactId] });
+    expect(queued.body.data.messages[0]).toMatchObject({ status: "queued" });
+    await e.database.pool.query("UPDATE contacts SET opted_out = true WHERE id = $1", [late!.contactId]);
+    await e.startWorker();
+    const failed = await eventually(() => e!.database.pool.query("SELECT status, error FROM messages WHERE id = $1", [queued.body.data.messages[0]!.messageId]), (r) => r.rows[0].status === "failed", 10_000);
+    expect(failed.rows[0].error).toContain("opted out");
+
+    const ids = [stopped!.contactId, silent!.contactId, wrote!.contactId];
+    const res = await e.call<{ data: { sent: number; skipped: Json[]; messages: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: ids });
+    expect(res.status).toBe(200);
+    expect(res.body.data.sent).toBe(1);
+    expect(res.body.data.skipped).toEqual([
+      { contactId: stopped!.contactId, reason: "opted_out" },
+      { contactId: silent!.contactId, reason: "no_consent" },
+    ]);
+    expect(res.body.data.messages.map((m) => [m.contactId, m.status])).toEqual([
+      [stopped!.contactId, "skipped"],
+      [silent!.contactId, "skipped"],
+      [wrote!.contactId, "queued"],
+    ]);
+    await e.sandbox.waitForDm((d) => d.recipientId === wrote!.user.id, 10_000);
+
+    // the merchant turns consent off: the silent contact may be tested now, the opted-out never
+    expect((await e.call("PUT", `/accounts/${accountId}`, { requireConsent: false })).status).toBe(200);
+    const again = await e.call<{ data: { sent: number; skipped: Json[] } }>("POST", `/campaigns/${c.id}/test`, { contactIds: ids });
+    expect(again.body.data).toMatchObject({ sent: 2, skipped: [{ contactId: stopped!.contactId, reason: "opted_out" }] });
+    await e.sandbox.waitForDm((d) => d.recipientId === silent!.user.id, 10_000);
+    await eventually(() => e!.database.pool.query("SELECT count(*)::int AS n FROM messages WHERE origin = 'test' AND status = 'sent'"), (r) => r.rows[0].n === 3, 10_000);
+    expect(dmsTo(e, [stopped!.user])).toHaveLength(0);
+
+    expect(dmsTo(e, [late!.user])).toHaveLength(0);
   });
 
   it("of concurrent starts exactly one succeeds; the others answer 400 as a later start would", async () => {

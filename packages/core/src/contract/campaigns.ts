@@ -119,5 +119,7 @@ export type TestCampaignInput = z.infer<typeof TestCampaignInput>;
 
 export const TestSendResult = z.object({
   sent: z.number().int(),
-  messages: z.array(z.object({ contactId: Uuid, messageId: Uuid.nullable(), status: z.enum(["queued", "failed"]), error: z.string().nullable(), content: z.string().nullable() })),
+  /** contacts left out, as a campaign start would leave them out: opted out, or no consent where the account requires it */
+  skipped: z.array(z.object({ contactId: Uuid, reason: z.enum(["opted_out", "no_consent"]) })),
+  messages: z.array(z.object({ contactId: Uuid, messageId: Uuid.nullable(), status: z.enum(["queued", "failed", "skipped"]), error: z.string().nullable(), content: z.string().nullable() })),
 });
