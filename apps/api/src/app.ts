@@ -14,7 +14,7 @@ import { PAGINATED } from "./trpc/init.ts";
 import { authHook } from "./auth/auth-hook.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
 import { envelopeOf, isServerFault, toAppError } from "./errors.ts";
-import { pgRateLimitStore } from "./rest/rate-limit-store.ts";
+import { pgRateLimitStore, trpcCallCount, weightedKey } from "./rest/rate-limit-store.ts";
 import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
 import { buildPostmanCollection } from "./postman.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
@@ -32,6 +32,9 @@ export interface AppOptions {
   /** CRC challenges answered per client address per minute (default CRC_PER_MINUTE) */
   crcPerMinute?: number;
 }
+
+/** The most calls one tRPC batch request may carry; each counts against the rate limit. */
+export const TRPC_MAX_BATCH_SIZE = 20;
 
 const ENVELOPED = Symbol("enveloped");
 declare module "fastify" {
@@ -111,12 +114,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Authenticated surface: tRPC and its REST bridge share auth and the per-merchant rate limit.
   await app.register(async (api) => {
     api.addHook("onRequest", authHook(opts.verifyToken));
+    // an oversized tRPC batch is refused before it is counted or run
+    api.addHook("onRequest", async (request) => {
+      const calls = trpcCallCount(request);
+      if (calls > TRPC_MAX_BATCH_SIZE) {
+        throw new AppError("VALIDATION_ERROR", `A tRPC batch may carry at most ${TRPC_MAX_BATCH_SIZE} calls, this one has ${calls}`, { field: "batch", reason: `more than ${TRPC_MAX_BATCH_SIZE} calls` });
+      }
+    });
     await api.register(rateLimit, {
       hook: "preHandler",
       max: opts.rateLimitPerMinute,
       timeWindow: 60_000,
       store: pgRateLimitStore(opts.services.db),
-      keyGenerator: (req) => req.auth?.merchantId ?? "anonymous",
+      // each call of a tRPC batch counts like a REST call
+      keyGenerator: (req) => weightedKey(req.auth?.merchantId ?? "anonymous", trpcCallCount(req)),
       allowList: (req) => !req.auth,
       errorResponseBuilder: (_req, ctx) => new AppError("RATE_LIMIT_EXCEEDED", `Rate limit exceeded: ${ctx.max} requests per minute; retry in ${ctx.after}`),
     });
@@ -126,7 +137,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (reset !== undefined) reply.header("x-ratelimit-reset", Math.ceil(Date.now() / 1000) + Number(reset));
     });
 
-    await api.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router: appRouter, createContext, onError: ({ error, req }: { error: unknown; req: { log: FastifyBaseLogger } }) => logFault(req.log, error) } });
+    await api.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router: appRouter, createContext, maxBatchSize: TRPC_MAX_BATCH_SIZE, onError: ({ error, req }: { error: unknown; req: { log: FastifyBaseLogger } }) => logFault(req.log, error) } });
 
     // CSV in and out of contacts: streamed, so outside the JSON-only bridge
     await api.register(async (csv) => contactsCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });

@@ -87,6 +87,35 @@ describe("per-merchant limit", () => {
     expectFailure(last.all[3] as ApiResponse<unknown>, 429, "RATE_LIMIT_EXCEEDED");
   });
 
+  it("counts each call of a tRPC batch: one HTTP request of N calls costs N", async () => {
+    const { batch, after, merchantId } = await inOneWindow(async (merchantId) => {
+      const token = await h.token({ merchantId, role: "viewer" });
+      const input = encodeURIComponent(JSON.stringify({ 0: {}, 1: {}, 2: {} }));
+      const batch = await h.call<unknown[]>("GET", `${h.url}/trpc/accounts.list,templates.list,segments.list?batch=1&input=${input}`, { token });
+      const after = await h.call("GET", "/accounts", { token });
+      return { result: { batch, after, merchantId }, resets: [batch, after].map((r) => limitsOf(r).reset) };
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body).toHaveLength(3);
+    expect(limitsOf(batch)).toMatchObject({ limit: LIMIT, remaining: 0 });
+    expectFailure(after, 429, "RATE_LIMIT_EXCEEDED");
+    const { rows } = await h.database.pool.query<{ count: number }>("SELECT count FROM api_rate_limits WHERE key = $1 ORDER BY window_start DESC LIMIT 1", [merchantId]);
+    expect(rows[0]?.count).toBe(4);
+  });
+
+  it("refuses a batch larger than the budget left, whole", async () => {
+    const { batch, single } = await inOneWindow(async (merchantId) => {
+      const token = await h.token({ merchantId, role: "viewer" });
+      const paths = Array.from({ length: LIMIT + 1 }, () => "accounts.list").join(",");
+      const input = encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: LIMIT + 1 }, (_, i) => [i, {}]))));
+      const batch = await h.call("GET", `${h.url}/trpc/${paths}?batch=1&input=${input}`, { token });
+      const single = await h.call("GET", "/accounts", { token });
+      return { result: { batch, single }, resets: [batch, single].map((r) => limitsOf(r).reset) };
+    });
+    expectFailure(batch, 429, "RATE_LIMIT_EXCEEDED");
+    expectFailure(single, 429, "RATE_LIMIT_EXCEEDED");
+  });
+
   it("leaves other merchants unaffected", async () => {
     const other = await inOneWindow(async (merchantId) => {
       const token = await h.token({ merchantId });
@@ -141,5 +170,29 @@ describe("across API processes", () => {
       return { result: { refused }, resets: [...used, refused].map((r) => limitsOf(r).reset) };
     });
     expectFailure(refused, 429, "RATE_LIMIT_EXCEEDED");
+  });
+});
+
+describe("tRPC batch size", () => {
+  it("refuses a batch of more than 20 calls with 400 before counting or running any", async () => {
+    const big = await startHarness();
+    try {
+      const merchantId = newMerchant();
+      const token = await big.token({ merchantId, role: "viewer" });
+      const call = (n: number) => {
+        const paths = Array.from({ length: n }, () => "accounts.list").join(",");
+        const input = encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, {}]))));
+        return big.call<unknown>("GET", `${big.url}/trpc/${paths}?batch=1&input=${input}`, { token });
+      };
+      const refused = expectFailure(await call(21), 400, "VALIDATION_ERROR");
+      expect(refused.error).toContain("at most 20");
+      expect((await big.database.pool.query("SELECT count(*)::int AS n FROM api_rate_limits WHERE key = $1", [merchantId])).rows[0].n).toBe(0);
+      const allowed = await call(20);
+      expect(allowed.status).toBe(200);
+      expect(allowed.body).toHaveLength(20);
+      expect(limitsOf(allowed).remaining).toBe(limitsOf(allowed).limit - 20);
+    } finally {
+      await big.close();
+    }
   });
 });
