@@ -3,7 +3,7 @@
 import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { pgConfigFromUrl } from "./src/pg-config.ts";
+import { pgConfigFromUrl, withDatabase } from "./src/pg-config.ts";
 
 // prisma/orm#27403: adapter-pg 6.x cannot map the catalog types `name` (19) and "char" (18) the
 // schema engine reads while introspecting: present them as text.
@@ -38,7 +38,7 @@ class PrismaPgMigrate extends PrismaPg {
     const admin = await this.connect();
     const database = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
     await admin.executeScript(`CREATE DATABASE "${database}"`);
-    const shadow = await new PrismaPg({ ...pgConfigFromUrl(process.env.DATABASE_URL), database }).connect();
+    const shadow = await new PrismaPg(pgConfigFromUrl(withDatabase(process.env.DATABASE_URL ?? "", database))).connect();
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

@@ -36,8 +36,18 @@ function makeTraversable(dir: string) {
   }
 }
 
+export interface EmbeddedPgOptions {
+  dir: string;
+  port?: number;
+  persistent: boolean;
+  /** more server flags (`-c name=value`), e.g. TLS settings in tests */
+  postgresFlags?: string[];
+  /** after initdb, before the first start: adjust the data folder (owned by `owner`), e.g. pg_hba.conf */
+  configure?: (dataDir: string, owner: { uid: number; gid: number }) => void;
+}
+
 /** Starts (initialising on first use) a PostgreSQL cluster in `dir`. */
-export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent: boolean }): Promise<EmbeddedPg> {
+export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<EmbeddedPg> {
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dir, { recursive: true });
   makeTraversable(dirname(opts.dir));
@@ -52,8 +62,13 @@ export async function startEmbeddedPostgres(opts: { dir: string; port?: number; 
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: () => {},
+    ...(opts.postgresFlags ? { postgresFlags: opts.postgresFlags } : {}),
   });
-  if (!initialised) await pg.initialise();
+  if (!initialised) {
+    await pg.initialise();
+    const owner = statSync(opts.dir);
+    opts.configure?.(opts.dir, { uid: owner.uid, gid: owner.gid });
+  }
   await pg.start();
   return {
     url: (database = "postgres") => `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`,
