@@ -5,6 +5,7 @@ import pg from "pg";
 import {
   createPgBoss,
   createJobQueue,
+  ensureQueues,
   createTokenCipher,
   createWebhookIngestor,
   parseEncryptionKey,
@@ -37,11 +38,13 @@ try {
 }
 
 const db = createDb(env.DATABASE_URL, { poolSize: 10 });
-// the API only produces jobs; workers create the queues, but the API must not depend on start order
+// the API only produces jobs, but it makes sure the queues it sends to exist: API and workers start
+// in any order (creating a queue is idempotent, and concurrent starts are safe)
 const boss = createPgBoss(env.DATABASE_URL, { max: 3 });
 // a dropped connection is reported here and retried by the pool; it must not crash the API
 boss.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "pg-boss error", err: err.message })));
 await boss.start();
+await ensureQueues(boss);
 // webhook ingest writes through plain pg connections of its own (group commit, see the ingestor)
 const ingestPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 ingestPool.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "ingest pool error", err: err.message })));

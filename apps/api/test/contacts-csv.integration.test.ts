@@ -366,7 +366,7 @@ describe("a large import", () => {
     const lines = exported.text.trimEnd().split("\n");
     expect(lines).toHaveLength(total + 1);
     expect(lines[1]).toBe("10000000,user_0,User 0,even|bulk,0,true");
-  });
+  }, 60_000);
 });
 
 describe("the OpenAPI document", () => {

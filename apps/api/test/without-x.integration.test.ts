@@ -2,50 +2,24 @@
 // serves everything that does not need X, warns once at start, and refuses what does need X
 // clearly: connect answers like an unreachable X, CRC 503, deliveries 401 with nothing stored.
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { SignJWT } from "jose";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
 import { X_APP_NOT_CONFIGURED } from "@mkt-x/core/server";
 import { BASE_PATH } from "../src/openapi.ts";
+import { startApiProcess, type ApiProcess } from "./api-process.ts";
 
 const JWT_SECRET = "without-x-secret-0123456789";
-const ROOT = join(import.meta.dirname, "..", "..", "..");
 
 let database: TestDatabase;
-let api: ChildProcess;
+let api: ApiProcess;
 let base: string;
-const logLines: { level?: number; msg?: string }[] = [];
-
-/** Starts src/main.ts as `pnpm dev` does and resolves with its address once it listens. */
-function startApi(env: NodeJS.ProcessEnv): Promise<string> {
-  api = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["src/main.ts"], { cwd: join(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  api.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    api.stdout?.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8");
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        if (!line.startsWith("{")) continue;
-        const entry = JSON.parse(line) as { level?: number; msg?: string };
-        logLines.push(entry);
-        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? "");
-        if (listening?.[1]) resolve(listening[1]);
-      }
-    });
-    api.on("exit", (code) => reject(new Error(`the API exited (${code}) before listening: ${stderr}`)));
-  });
-}
 
 beforeAll(async () => {
   database = await createTestDatabase(inject("dbTemplate"));
   database.pool.on("error", () => {});
   const { X_CONSUMER_KEY: _key, X_CONSUMER_SECRET: _secret, X_SANDBOX: _sandbox, ...inherited } = process.env;
-  const url = await startApi({
+  api = await startApiProcess({
     ...inherited,
     // production: a developer's .env (which may hold X credentials) must not leak into this test
     NODE_ENV: "production",
@@ -56,15 +30,11 @@ beforeAll(async () => {
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",
   });
-  base = `${url}${BASE_PATH}`;
+  base = `${api.url}${BASE_PATH}`;
 });
 
 afterAll(async () => {
-  if (api && api.exitCode === null) {
-    const exited = new Promise((resolve) => api.once("exit", resolve));
-    api.kill("SIGTERM");
-    await exited;
-  }
+  await api?.stop();
   await database?.drop();
 });
 
@@ -84,7 +54,7 @@ describe("the API without X_CONSUMER_KEY and X_CONSUMER_SECRET", () => {
     expect((await fetch(`${base.replace(BASE_PATH, "")}/health`)).status).toBe(200);
     const list = await call("GET", "/accounts", { bearer: await token() });
     expect(list).toMatchObject({ status: 200, body: { success: true, data: [] } });
-    const warnings = logLines.filter((l) => l.level === 40 && l.msg?.includes("X_CONSUMER_KEY, X_CONSUMER_SECRET"));
+    const warnings = api.logLines.filter((l) => l.level === 40 && l.msg?.includes("X_CONSUMER_KEY, X_CONSUMER_SECRET"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.msg).toContain(X_APP_NOT_CONFIGURED);
   });
