@@ -206,7 +206,8 @@ describe("GET /conversations/{conversationId}", () => {
 
     for (const query of ["", "?includeMessages=true", "?includeMessages=1"]) {
       const data = expectSuccess(await get(s.viewer, s.conversationId, query));
-      expect(Object.keys(data).sort()).toEqual([...CONVERSATION_KEYS, "messages"].sort());
+      expect(Object.keys(data).sort()).toEqual([...CONVERSATION_KEYS, "messages", "messagesCursor"].sort());
+      expect(data.messagesCursor).toBeNull();
       expect(data).toMatchObject({ id: s.conversationId, contactId: s.contactId, accountId: s.accountId, status: "open", channel: "direct_message", closedAt: null, closeReason: null });
       const messages = data.messages ?? [];
       expect(messages.map((m) => m.id)).toEqual([tieA, tieB, late]);
@@ -214,6 +215,44 @@ describe("GET /conversations/{conversationId}", () => {
       expect(messages[0]).toMatchObject({ conversationId: s.conversationId, direction: "inbound", type: "text", content: "Hello, I have a question about my order", attachments: [], isFromBot: false, sentAt: t0.toISOString() });
       expect(messages[2]).toMatchObject({ direction: "outbound", status: "sent", sentAt: t2.toISOString() });
     }
+  });
+
+  it("pages a long conversation: the newest 50 first (shown oldest first), a cursor to each older page, every message once", async () => {
+    const s = await inbox();
+    const base = { merchantId: s.merchantId, accountId: s.accountId, conversationId: s.conversationId, contactId: s.contactId };
+    const t0 = Date.UTC(2026, 0, 18, 9, 0);
+    const ids: string[] = [];
+    // 130 messages, every pair sharing a millisecond (ties broken by id)
+    for (let i = 0; i < 130; i++) ids.push(await insertInboxMessage(pool(), { ...base, content: `m${i}`, createdAt: new Date(t0 + Math.floor(i / 2) * 1000) }));
+    const { rows } = await pool().query<{ id: string }>("SELECT id FROM messages WHERE conversation_id = $1 ORDER BY created_at, id", [s.conversationId]);
+    const chronological = rows.map((r) => r.id);
+
+    const first = expectSuccess(await get(s.agent, s.conversationId));
+    expect(first.messages?.map((m) => m.id)).toEqual(chronological.slice(-50));
+    expect(first.messagesCursor).toEqual(expect.any(String));
+
+    // a message arriving meanwhile does not shift the older pages
+    await insertInboxMessage(pool(), { ...base, content: "late", createdAt: new Date(t0 + 999_000) });
+    const second = expectSuccess(await get(s.agent, s.conversationId, `?messagesBefore=${first.messagesCursor}`));
+    expect(second.messages?.map((m) => m.id)).toEqual(chronological.slice(-100, -50));
+    const third = expectSuccess(await get(s.agent, s.conversationId, `?messagesBefore=${second.messagesCursor}&messagesLimit=200`));
+    expect(third.messages?.map((m) => m.id)).toEqual(chronological.slice(0, 30));
+    expect(third.messagesCursor).toBeNull();
+
+    const small = expectSuccess(await get(s.agent, s.conversationId, "?messagesLimit=1"));
+    expect(small.messages?.map((m) => m.content)).toEqual(["late"]);
+  });
+
+  it.each([
+    ["?messagesLimit=0", "messagesLimit"],
+    ["?messagesLimit=201", "messagesLimit"],
+    ["?messagesLimit=ten", "messagesLimit"],
+    ["?messagesBefore=not-a-cursor", "messagesBefore"],
+    [`?messagesBefore=${Buffer.from("2026-01-01T00:00:00.000Z|x").toString("base64url")}`, "messagesBefore"],
+  ])("refuses %s with 400 naming the field", async (query, field) => {
+    const s = await inbox();
+    const failure = expectFailure(await get(s.viewer, s.conversationId, query), 400, "VALIDATION_ERROR");
+    expect(detailFields(failure)).toEqual([field]);
   });
 
   it.each(["false", "0"])("leaves messages out with includeMessages=%s (the string, not coerced to true)", async (value) => {

@@ -146,6 +146,7 @@ export interface ConversationBody {
   closedAt?: string | null;
   closeReason?: string | null;
   messages?: MessageBody[];
+  messagesCursor?: string | null;
 }
 
 export interface MessageBody {

@@ -44,8 +44,10 @@ export const Conversation = ConversationSummary.extend({
 export type Conversation = z.infer<typeof Conversation>;
 
 export const ConversationDetails = Conversation.extend({
-  /** chronological (oldest first); absent when includeMessages=false */
+  /** the newest `messagesLimit` messages (older than `messagesBefore` when given), chronological (oldest first); absent when includeMessages=false */
   messages: z.array(Message).optional(),
+  /** pass as `messagesBefore` for the page of older messages; null when there are none (absent with includeMessages=false) */
+  messagesCursor: z.string().nullable().optional(),
 });
 export type ConversationDetails = z.infer<typeof ConversationDetails>;
 
@@ -67,8 +69,19 @@ export const ConversationIdInput = z.object({ conversationId: EntityId });
 const QUERY_BOOLEANS: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
 const QueryBoolean = z.preprocess((v) => (typeof v === "string" && Object.hasOwn(QUERY_BOOLEANS, v) ? QUERY_BOOLEANS[v] : v), JsonBoolean);
 
+export const DEFAULT_MESSAGES_PAGE = 50;
+export const MAX_MESSAGES_PAGE = 200;
+
 export const GetConversationInput = ConversationIdInput.extend({
   includeMessages: QueryBoolean.default(true).meta({ description: "include the messages, oldest first (default true; true|false|1|0)" }),
+  messagesLimit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_MESSAGES_PAGE)
+    .default(DEFAULT_MESSAGES_PAGE)
+    .meta({ description: `how many of the newest messages (1 to ${MAX_MESSAGES_PAGE}, default ${DEFAULT_MESSAGES_PAGE})` }),
+  messagesBefore: z.string().trim().min(1).max(200).optional().meta({ description: "a `messagesCursor` from an earlier answer: the page of messages before it" }),
 });
 export type GetConversationInput = z.infer<typeof GetConversationInput>;
 
