@@ -30,7 +30,7 @@ export { removeContactTag } from "./server/services/contacts/remove-contact-tag.
 export { updateContactAttributes } from "./server/services/contacts/update-contact-attributes.ts";
 export { listContactConversations } from "./server/services/contacts/list-contact-conversations.ts";
 export { deleteContact } from "./server/services/contacts/delete-contact.ts";
-export { importContactsCsv, DEFAULT_IMPORT_BATCH, MAX_REPORTED_ERRORS, type ImportContactsCsvOptions } from "./server/services/contacts/import-contacts-csv.ts";
+export { importContactsCsv, DEFAULT_IMPORT_BATCH, MAX_REPORTED_ERRORS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, MAX_RECORD_BYTES, type ImportContactsCsvOptions } from "./server/services/contacts/import-contacts-csv.ts";
 export { exportContactsCsv, exportContactsCsvText, type ContactsCsvExportStream } from "./server/services/contacts/export-contacts-csv.ts";
 export { sweepStalledMessages } from "./server/services/messages/sweep-stalled-messages.ts";
 export { createTemplate } from "./server/services/templates/create-template.ts";

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError, EntityId, can, type Permission } from "@mkt-x/core";
-import { exportContactsCsv, importContactsCsv, scopeToMerchant } from "@mkt-x/core/server";
+import { exportContactsCsv, importContactsCsv, scopeToMerchant, MAX_IMPORT_BYTES } from "@mkt-x/core/server";
 import type { Db } from "@mkt-x/db";
 import type { AuthClaims } from "../auth/verify-token.ts";
 import "../trpc/context.ts";
@@ -26,15 +26,26 @@ export async function contactsCsvRoutes(app: FastifyInstance, deps: { db: Db }) 
   // the body is handed over unread: the import consumes it as it arrives, whatever its size
   app.addContentTypeParser(CSV_MEDIA_TYPES, (_request, payload, done) => done(null, payload));
 
-  app.post("/contacts/import", async (request) => {
+  app.post("/contacts/import", async (request, reply) => {
     const auth = caller(request, "inbox");
     const { accountId } = AccountQuery.parse(request.query);
     const body = request.body;
     if (!(body instanceof Readable)) {
       throw new AppError("VALIDATION_ERROR", "Send the CSV as the request body with Content-Type: text/csv", [{ field: "content-type", message: "must be text/csv" }], 415);
     }
-    const result = await importContactsCsv(scopeToMerchant(deps.db, auth.merchantId), { merchantId: auth.merchantId, accountId, csv: body });
-    return { success: true, data: result };
+    try {
+      // a declared size over the limit is refused before a byte of it is read
+      const declared = Number(request.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > MAX_IMPORT_BYTES) {
+        throw new AppError("VALIDATION_ERROR", `The CSV is larger than ${MAX_IMPORT_BYTES} bytes`, { field: "body", reason: `more than ${MAX_IMPORT_BYTES} bytes` }, 413);
+      }
+      const result = await importContactsCsv(scopeToMerchant(deps.db, auth.merchantId), { merchantId: auth.merchantId, accountId, csv: body });
+      return { success: true, data: result };
+    } catch (e) {
+      // whatever of the upload is left unread is not read: the connection ends with this answer
+      if (!body.readableEnded) reply.header("connection", "close");
+      throw e;
+    }
   });
 
   app.get("/contacts/export", async (request, reply) => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Uuid, PageInput, EntityId } from "./common.ts";
 import { ConversationStatus } from "./conversations.ts";
-import { attributeKeyProblem, normalizeTag, tagProblem, ATTRIBUTE_KEY_PATTERN, MAX_TAGS_PER_CONTACT } from "../domain/contact-fields.ts";
+import { attributeKeyProblem, normalizeTag, tagProblem, ATTRIBUTE_KEY_PATTERN, MAX_ATTRIBUTE_VALUE_LENGTH, MAX_TAGS_PER_CONTACT } from "../domain/contact-fields.ts";
 
 export const CONTACT_SOURCES_DOC = "inbound_message | new_follower | import | …: how the contact first reached the merchant";
 
@@ -59,10 +59,10 @@ export const TagInput = z.string().superRefine((raw, ctx) => {
 const AttributeKey = z.string().refine((k) => attributeKeyProblem(k) === null, { message: `attribute keys must match ${ATTRIBUTE_KEY_PATTERN.source}` });
 /** Attributes to merge in: a JSON scalar sets a key, null deletes it. */
 export const AttributesPatch = z
-  .record(AttributeKey, z.union([z.string(), z.number(), z.boolean(), z.null()]), {
+  .record(AttributeKey, z.union([z.string().max(MAX_ATTRIBUTE_VALUE_LENGTH, { message: `an attribute value is at most ${MAX_ATTRIBUTE_VALUE_LENGTH} characters` }), z.number(), z.boolean(), z.null()]), {
     error: (issue) => (issue.code === "invalid_key" ? `attribute keys must match ${ATTRIBUTE_KEY_PATTERN.source}` : undefined),
   })
-  .meta({ description: "keys ^[A-Za-z_][A-Za-z0-9_]{0,63}$; values string | number | boolean, null deletes the key; at most 100 keys after the merge" });
+  .meta({ description: "keys ^[A-Za-z_][A-Za-z0-9_]{0,63}$; values string (≤ 1,000 characters) | number | boolean, null deletes the key; at most 100 keys after the merge, and 500 distinct keys per account" });
 export type AttributesPatch = z.infer<typeof AttributesPatch>;
 
 export const ContactIdInput = z.object({ contactId: EntityId });

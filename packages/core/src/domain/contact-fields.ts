@@ -3,6 +3,10 @@
 export const MAX_TAG_LENGTH = 50;
 export const MAX_TAGS_PER_CONTACT = 100;
 export const MAX_ATTRIBUTES_PER_CONTACT = 100;
+/** characters of a string attribute value */
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 1_000;
+/** distinct attribute keys an account may use (the CSV export has a column per key) */
+export const MAX_ATTRIBUTE_KEYS_PER_ACCOUNT = 500;
 export const ATTRIBUTE_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /**
  * `,` separates tags in the list filter, `|` and `;` in CSV cells: a tag holding one could not be
@@ -61,3 +65,7 @@ export function toAttributes(json: unknown): ContactAttributes {
 
 export const tooManyTags = (count: number) => `a contact has at most ${MAX_TAGS_PER_CONTACT} tags; this would make ${count}`;
 export const tooManyAttributes = (count: number) => `a contact has at most ${MAX_ATTRIBUTES_PER_CONTACT} attributes; this would make ${count}`;
+export const attributeValueProblem = (value: ContactAttributeValue): string | null =>
+  typeof value === "string" && value.length > MAX_ATTRIBUTE_VALUE_LENGTH ? `an attribute value is at most ${MAX_ATTRIBUTE_VALUE_LENGTH} characters` : null;
+export const tooManyAccountAttributeKeys = (count: number) =>
+  `an account uses at most ${MAX_ATTRIBUTE_KEYS_PER_ACCOUNT} distinct attribute keys; this would make ${count}`;

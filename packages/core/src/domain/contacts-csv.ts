@@ -23,6 +23,7 @@ import {
   MAX_ATTRIBUTES_PER_CONTACT,
   MAX_TAGS_PER_CONTACT,
   attributeKeyProblem,
+  attributeValueProblem,
   normalizeTag,
   tagProblem,
   tooManyAttributes,
@@ -147,7 +148,10 @@ export function readCsvRow(columns: readonly CsvColumn[], rawCells: readonly str
       }
       case "attribute": {
         const parsed = parseAttributeCell(cell);
-        if (parsed !== undefined) row.attributes[column.key] = parsed;
+        if (parsed === undefined) break;
+        const problem = attributeValueProblem(parsed);
+        if (problem) return refuse(`${ATTRIBUTE_COLUMN_PREFIX}${column.key}`, problem);
+        row.attributes[column.key] = parsed;
         break;
       }
     }

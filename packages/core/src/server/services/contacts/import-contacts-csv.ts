@@ -1,9 +1,11 @@
-import type { Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { parse, CsvError } from "csv-parse";
 import { AppError } from "../../../errors.ts";
 import type { ContactsCsvImportResult } from "../../../contract/contacts.ts";
 import {
+  MAX_ATTRIBUTE_KEYS_PER_ACCOUNT,
   MAX_ATTRIBUTES_PER_CONTACT,
+  tooManyAccountAttributeKeys,
   MAX_TAGS_PER_CONTACT,
   mergeAttributes,
   mergeTags,
@@ -18,8 +20,30 @@ import { requireAccount } from "./require-account.ts";
 
 export const DEFAULT_IMPORT_BATCH = 5_000;
 export const MAX_REPORTED_ERRORS = 1_000;
+/** an upload larger than this is refused (413): early by its Content-Length, else when it gets there */
+export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
+/** data rows one import takes; the rest of a longer file is refused (413) */
+export const MAX_IMPORT_ROWS = 1_000_000;
 /** a record bigger than this (an unclosed quote swallowing the file) stops the import */
-const MAX_RECORD_BYTES = 1_000_000;
+export const MAX_RECORD_BYTES = 64 * 1024;
+/** after an early stop, how much more of the upload is read and dropped before reading stops */
+const DRAIN_BYTES = 1024 * 1024;
+/** a batch is written once it holds this much text, however few rows: memory stays flat */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+const tooLarge = (message: string, details: Record<string, unknown>) => new AppError("VALIDATION_ERROR", message, details, 413);
+
+/** Passes bytes through and fails the stream once more than `limit` have come. */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > limit) done(tooLarge(`The CSV is larger than ${limit} bytes`, { field: "body", reason: `more than ${limit} bytes` }));
+      else done(null, chunk);
+    },
+  });
+}
 
 export interface ImportContactsCsvOptions {
   merchantId: string;
@@ -28,6 +52,9 @@ export interface ImportContactsCsvOptions {
   csv: Readable;
   /** rows per upsert statement */
   batchSize?: number;
+  /** lower bounds than MAX_IMPORT_BYTES / MAX_IMPORT_ROWS (the tRPC procedure, tests) */
+  maxBytes?: number;
+  maxRows?: number;
 }
 
 interface ParsedRecord {
@@ -85,6 +112,12 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
       return cells;
     },
     on_skip: (err: CsvError | undefined) => {
+      // a record past the size bound (an unclosed quote swallowing the file) ends the import:
+      // skipping it would read the rest of the file as that record
+      if (err?.code === "CSV_MAX_RECORD_SIZE") {
+        parser.destroy(err);
+        return undefined;
+      }
       const row = ++counted;
       const reason = `malformed CSV: ${err?.message ?? "unreadable record"}`;
       if (row === 1) headerBroken = reason;
@@ -95,11 +128,15 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
       return undefined;
     },
   });
-  csv.on("error", (e) => parser.destroy(e));
-  csv.pipe(parser);
+  const maxRows = Math.min(opts.maxRows ?? MAX_IMPORT_ROWS, MAX_IMPORT_ROWS);
+  const limited = byteLimit(Math.min(opts.maxBytes ?? MAX_IMPORT_BYTES, MAX_IMPORT_BYTES));
+  csv.on("error", (e) => limited.destroy(e));
+  limited.on("error", (e) => parser.destroy(e));
+  csv.pipe(limited).pipe(parser);
 
   let columns: CsvColumn[] | null = null;
   let batch: Array<{ row: number; data: CsvContactRow }> = [];
+  let batchBytes = 0;
   let writing: Promise<void> = Promise.resolve();
   let writeFailure: unknown = null;
   const write = (rows: Array<{ row: number; data: CsvContactRow }>) => {
@@ -121,7 +158,19 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
         const header = readCsvHeader(record.cells);
         if ("problems" in header) throw new AppError("VALIDATION_ERROR", "Invalid CSV header", header.problems.map((p) => ({ ...p })));
         columns = header.columns;
+        await checkAttributeKeys(db, accountId, columns);
         continue;
+      }
+      if (result.rows >= maxRows) {
+        await settle();
+        if (batch.length > 0) write(batch);
+        batch = [];
+        await settle();
+        throw tooLarge(`A CSV import takes at most ${maxRows} rows: the first ${maxRows} were imported, split the rest into another file`, {
+          field: "body",
+          reason: `more than ${maxRows} rows`,
+          imported: { inserted: result.inserted, updated: result.updated, failed: result.failed },
+        });
       }
       result.rows++;
       const read = readCsvRow(columns, record.cells);
@@ -130,11 +179,13 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
         continue;
       }
       batch.push({ row: record.row, data: read.row });
-      if (batch.length >= batchSize) {
+      for (const cell of record.cells) batchBytes += cell.length;
+      if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
         // at most one batch waits while another is written: that is the backpressure on the upload
         await settle();
         write(batch);
         batch = [];
+        batchBytes = 0;
       }
     }
     if (!columns) {
@@ -145,6 +196,7 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
     await settle();
   } catch (e) {
     await writing;
+    if (e instanceof AppError) throw e;
     if (e instanceof CsvError) {
       throw new AppError("VALIDATION_ERROR", `Malformed CSV after row ${counted}: ${e.message}`, {
         row: counted,
@@ -154,14 +206,42 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
     }
     throw e;
   } finally {
-    // an early stop must not leave the client's upload hanging: read and drop the rest
+    // An early stop must not leave a small upload hanging: read and drop the rest, up to
+    // DRAIN_BYTES; beyond that stop reading (the route answers with Connection: close).
     if (!csv.readableEnded) {
-      csv.unpipe(parser);
+      csv.unpipe(limited);
+      let drained = 0;
+      const drop = (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > DRAIN_BYTES) {
+          csv.off("data", drop);
+          csv.pause();
+        }
+      };
+      csv.on("data", drop);
       csv.resume();
     }
   }
   result.errors.sort((a, b) => a.row - b.row);
   return result;
+}
+
+/**
+ * Every attribute of an imported row comes from a column of the header, so the account's key bound
+ * is checked once, before any row: the keys it has used and the header's together.
+ */
+async function checkAttributeKeys(db: ScopedDb, accountId: string, columns: CsvColumn[]): Promise<void> {
+  const keys = columns.flatMap((c) => (c.kind === "attribute" ? [c.key] : []));
+  if (keys.length === 0) return;
+  const [known] = await db.$queryRaw<{ total: number }[]>`
+    SELECT count(*)::int AS total FROM (
+      SELECT key FROM account_attribute_keys WHERE account_id = ${accountId}::uuid
+      UNION SELECT unnest(${keys}::text[])
+    ) k`;
+  const total = known?.total ?? 0;
+  if (total > MAX_ATTRIBUTE_KEYS_PER_ACCOUNT) {
+    throw new AppError("VALIDATION_ERROR", "Invalid CSV header", [{ field: "header", message: tooManyAccountAttributeKeys(total) }]);
+  }
 }
 
 /** Writes one batch: resolves username-only rows, folds repeated contacts, then one upsert. */
@@ -217,6 +297,10 @@ async function writeBatch(
   const [outcome] = await db.$queryRaw<{ inserted: number; rejected: string[] }[]>`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, u text, n text, t text, a jsonb)
+    ), keys AS (
+      INSERT INTO account_attribute_keys (account_id, key)
+      SELECT DISTINCT ${scope.accountId}::uuid, k FROM input i, jsonb_object_keys(coalesce(i.a, '{}')) AS k
+      ON CONFLICT DO NOTHING
     ), upserted AS (
       INSERT INTO contacts AS c (merchant_id, account_id, twitter_user_id, username, display_name, tags, attributes, source, updated_at)
       SELECT ${scope.merchantId}, ${scope.accountId}::uuid, i.id, i.u, i.n, coalesce(string_to_array(i.t, ${CSV_TAG_SEPARATOR}), '{}'), coalesce(i.a, '{}'), 'import', now()
