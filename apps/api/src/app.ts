@@ -125,7 +125,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       hook: "preHandler",
       max: opts.rateLimitPerMinute,
       timeWindow: 60_000,
-      store: pgRateLimitStore(opts.services.db),
+      store: pgRateLimitStore(opts.services.db, { max: opts.rateLimitPerMinute }),
       // each call of a tRPC batch counts like a REST call
       keyGenerator: (req) => weightedKey(req.auth?.merchantId ?? "anonymous", trpcCallCount(req)),
       allowList: (req) => !req.auth,

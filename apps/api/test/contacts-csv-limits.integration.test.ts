@@ -116,7 +116,7 @@ describe("contacts CSV import bounds", () => {
     expect(expectSuccess(await importCsv(s.token, s.accountId, "twitterUserId,attr.k0,attr.k499\n9,2,3\n"))).toMatchObject({ inserted: 1 });
     const contactId = (await pool().query("SELECT id FROM contacts WHERE account_id = $1 AND twitter_user_id = '9'", [s.accountId])).rows[0].id;
     expectFailure(await h.call("PUT", `/contacts/${contactId}/attributes`, { token: s.token, body: { attributes: { brand_new: 1 } } }), 400, "VALIDATION_ERROR");
-    expectSuccess(await h.call("PUT", `/contacts/${contactId}/attributes`, { token: s.token, body: { attributes: { k1: "ok" } } }));
+    expectSuccess(await h.call<Success<unknown>>("PUT", `/contacts/${contactId}/attributes`, { token: s.token, body: { attributes: { k1: "ok" } } }));
     // the export has a column per key: 500 at most
     const exported = await fetch(`${h.base}/contacts/export?accountId=${s.accountId}`, { headers: { authorization: `Bearer ${s.token}` } });
     expect((await exported.text()).split("\n")[0]?.split(",")).toHaveLength(4 + MAX_ATTRIBUTE_KEYS_PER_ACCOUNT);
