@@ -7,7 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { randomUUID } from "node:crypto";
 import { AppError } from "@mkt-x/core";
-import { followShortLink } from "@mkt-x/core/server";
+import { followShortLink, shortLinkVisitor } from "@mkt-x/core/server";
 import { appRouter } from "./router.ts";
 import { contextFactory, type AppServices } from "./trpc/context.ts";
 import { PAGINATED } from "./trpc/init.ts";
@@ -31,7 +31,13 @@ export interface AppOptions {
   publicUrl?: string;
   /** CRC challenges answered per client address per minute (default CRC_PER_MINUTE) */
   crcPerMinute?: number;
+  /** keys the visitor hashes of short-link clicks (same on every instance, so a visitor counts once); default: random per process */
+  visitorKey?: string;
+  /** short-link hits per client address per minute (default SHORT_LINK_HITS_PER_MINUTE) */
+  shortLinkHitsPerMinute?: number;
 }
+
+export const SHORT_LINK_HITS_PER_MINUTE = 60;
 
 /** The most calls one tRPC batch request may carry; each counts against the rate limit. */
 export const TRPC_MAX_BATCH_SIZE = 20;
@@ -91,11 +97,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  // campaign short links: count the click, then send the person on (no auth: it is a link in a DM)
-  app.get<{ Params: { code: string } }>("/r/:code", async (request, reply) => {
-    const url = await followShortLink(opts.services.db, request.params.code);
-    if (!url) throw new AppError("RESOURCE_NOT_FOUND", "Link not found");
-    return reply.code(302).header("location", url).header("cache-control", "no-store").send();
+  // campaign short links: count the click once per visitor, then send the person on (no auth: it is
+  // a link in a DM); a client address gets a bounded number of hits a minute
+  const visitorKey = opts.visitorKey ?? randomUUID();
+  await app.register(async (links) => {
+    await links.register(rateLimit, {
+      max: opts.shortLinkHitsPerMinute ?? SHORT_LINK_HITS_PER_MINUTE,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_req, ctx) => new AppError("RATE_LIMIT_EXCEEDED", `Too many link hits: ${ctx.max} per minute; retry in ${ctx.after}`),
+    });
+    links.get<{ Params: { code: string } }>("/r/:code", async (request, reply) => {
+      const visitor = shortLinkVisitor(visitorKey, request.ip, request.headers["user-agent"]);
+      const url = await followShortLink(opts.services.db, request.params.code, { visitor });
+      if (!url) throw new AppError("RESOURCE_NOT_FOUND", "Link not found");
+      return reply.code(302).header("location", url).header("cache-control", "no-store").send();
+    });
   });
 
   await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret, ...(opts.crcPerMinute !== undefined ? { crcPerMinute: opts.crcPerMinute } : {}) }), { prefix: BASE_PATH });

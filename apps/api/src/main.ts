@@ -1,4 +1,5 @@
 // Composition root of the API: real database, queue, X client and token verifier.
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { createDb } from "@mkt-x/db";
 import pg from "pg";
@@ -72,6 +73,8 @@ const app = await buildApp({
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)
   consumerSecret: xApp?.consumerSecret ?? "",
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  // the same on every instance: a visitor of a short link counts once whichever instance answers
+  visitorKey: createHash("sha256").update("mkt-x short-link visitors\n").update(env.TOKEN_ENCRYPTION_KEY).digest("base64url"),
   readiness: async () => {
     await db.$queryRaw`SELECT 1`;
     await boss.getQueues();

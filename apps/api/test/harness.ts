@@ -56,6 +56,8 @@ export interface InstanceOptions {
   deliverNow?: boolean;
   /** CRC answers per client address per minute (the app's default when unset) */
   crcPerMinute?: number;
+  /** short-link hits per client address per minute (the app's default when unset) */
+  shortLinkHitsPerMinute?: number;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -109,6 +111,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     consumerSecret: CONSUMER_SECRET,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
     crcPerMinute: opts.crcPerMinute ?? 1_000,
+    ...(opts.shortLinkHitsPerMinute !== undefined ? { shortLinkHitsPerMinute: opts.shortLinkHitsPerMinute } : {}),
     readiness: async () => {
       await shared.database.db.$queryRaw`SELECT 1`;
       await boss.getQueues();

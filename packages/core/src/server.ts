@@ -48,7 +48,7 @@ export { loadCampaign, campaignDto } from "./server/services/campaigns/load-camp
 export { startCampaign, pauseCampaign, resumeCampaign, cancelCampaign, type LifecycleDeps } from "./server/services/campaigns/campaign-lifecycle.ts";
 export { campaignMetricsDetails } from "./server/services/campaigns/campaign-metrics.ts";
 export { testSendCampaign } from "./server/services/campaigns/test-send-campaign.ts";
-export { followShortLink, rewriteLinks } from "./server/services/campaigns/short-links.ts";
+export { followShortLink, shortLinkVisitor, rewriteLinks } from "./server/services/campaigns/short-links.ts";
 export { startCampaignRun, dispatchCampaign, type CampaignRunDeps } from "./server/services/campaigns/run-campaign.ts";
 export { compileSegmentPredicate, validateSegmentConditions, type CompileSegmentOptions } from "./server/services/segments/compile-segment.ts";
 export { countSegmentContacts, refreshSegmentCount } from "./server/services/segments/count-segment.ts";

@@ -1,6 +1,6 @@
 // Links in campaign messages become short links on our API (/r/{code}) so a click is counted per
 // recipient before the redirect to the original URL.
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Db } from "@mkt-x/db";
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
@@ -31,12 +31,27 @@ export function rewriteLinks(text: string, publicBaseUrl: string, recipientId: s
 }
 
 /** A click: counted on the link and on its recipient (first click), then where to send the person. */
-export async function followShortLink(db: Db, code: string, now = new Date()): Promise<string | null> {
+export async function followShortLink(db: Db, code: string, opts: { visitor: string; now?: Date }): Promise<string | null> {
   if (!/^[A-Za-z0-9]{4,32}$/.test(code)) return null;
-  const rows = await db.$queryRaw<{ url: string; recipient_id: string | null }[]>`
-    UPDATE short_links SET clicks = clicks + 1 WHERE code = ${code} RETURNING url, recipient_id`;
+  const now = opts.now ?? new Date();
+  // one statement: the visit is recorded once per visitor, and only a new visitor counts a click
+  const rows = await db.$queryRaw<{ url: string; recipient_id: string | null; fresh: boolean }[]>`
+    WITH link AS (
+      SELECT id, url, recipient_id FROM short_links WHERE code = ${code}
+    ), visit AS (
+      INSERT INTO short_link_visitors (link_id, visitor, at) SELECT id, ${opts.visitor}, ${now} FROM link
+      ON CONFLICT DO NOTHING RETURNING link_id
+    ), counted AS (
+      UPDATE short_links SET clicks = clicks + 1 WHERE id IN (SELECT link_id FROM visit) RETURNING id
+    )
+    SELECT url, recipient_id, EXISTS (SELECT 1 FROM counted) AS fresh FROM link`;
   const link = rows[0];
   if (!link) return null;
-  if (link.recipient_id) await db.$executeRaw`UPDATE campaign_recipients SET clicked_at = COALESCE(clicked_at, ${now}) WHERE id = ${link.recipient_id}::uuid`;
+  if (link.recipient_id && link.fresh) await db.$executeRaw`UPDATE campaign_recipients SET clicked_at = COALESCE(clicked_at, ${now}) WHERE id = ${link.recipient_id}::uuid`;
   return link.url;
+}
+
+/** Who is visiting, as stored: a keyed hash of the address and the user agent (no address is kept). */
+export function shortLinkVisitor(key: string, address: string, userAgent: string | undefined): string {
+  return createHmac("sha256", key).update(`${address}\n${userAgent ?? ""}`).digest("base64url").slice(0, 22);
 }
