@@ -159,9 +159,17 @@ export async function completeXConnect(deps: CompleteXConnectDeps, params: XConn
   if (!request) return fail(await knownReturnTo(token), "expired", "This connection attempt was already used or has expired. Start again.");
   if (request.expired) return fail(request.return_to, "expired", `This connection attempt is older than ${X_CONNECT_TTL_MINUTES} minutes. Start again.`);
 
+  let oauthTokenSecret;
+  try {
+    oauthTokenSecret = deps.cipher.decrypt(request.oauth_token_secret_enc);
+  } catch (e) {
+    // stored under another TOKEN_ENCRYPTION_KEY: nothing X can help with
+    deps.log.error({ err: describeError(e) }, "connect with X: the request token secret cannot be decrypted");
+    return fail(request.return_to, "internal_error", "Something went wrong on our side. Start again.");
+  }
   let access;
   try {
-    access = await deps.x.accessToken({ oauthToken: token, oauthTokenSecret: deps.cipher.decrypt(request.oauth_token_secret_enc) }, params.oauthVerifier);
+    access = await deps.x.accessToken({ oauthToken: token, oauthTokenSecret }, params.oauthVerifier);
   } catch (e) {
     if (e instanceof XApiError && e.kind !== "transient" && e.kind !== "rate_limited") {
       return fail(request.return_to, "invalid_request", "X did not accept the authorization. Start again.");
