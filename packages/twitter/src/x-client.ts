@@ -1,4 +1,5 @@
-// The XClient port implemented with twitter-api-v2, OAuth 1.0a user context on every call.
+// The XClient port implemented with twitter-api-v2, OAuth 1.0a user context on every call (the
+// request token call of connect with X is signed with the app's keys alone).
 import http from "node:http";
 import https from "node:https";
 import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRequestToken, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
