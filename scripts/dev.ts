@@ -43,7 +43,9 @@ const env: NodeJS.ProcessEnv = {
   PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? apiUrl,
   JWT_SECRET: process.env.JWT_SECRET ?? secrets.JWT_SECRET,
   TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? secrets.TOKEN_ENCRYPTION_KEY,
-  ...(sandboxUrl ? { X_API_BASE_URL: sandboxUrl, X_CONSUMER_KEY: SANDBOX_CONSUMER_KEY, X_CONSUMER_SECRET: SANDBOX_CONSUMER_SECRET, X_SANDBOX: "1" } : {}),
+  // connect with X lands back on the Vite admin app
+  ADMIN_BASE_URL: process.env.ADMIN_BASE_URL ?? `http://localhost:${adminPort}`,
+  ...(sandboxUrl ? { X_API_BASE_URL: sandboxUrl, X_WEB_BASE_URL: sandboxUrl, X_CONSUMER_KEY: SANDBOX_CONSUMER_KEY, X_CONSUMER_SECRET: SANDBOX_CONSUMER_SECRET, X_SANDBOX: "1" } : {}),
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
 };
 const tsx = join(ROOT, "node_modules", ".bin", "tsx");

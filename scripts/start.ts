@@ -32,7 +32,7 @@ if (process.env.X_SANDBOX === "1") {
   const publicUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 5000}`;
   const sb = createXSandbox({ consumerKey: key, consumerSecret: secret, webhookUrl: `${publicUrl}/api/v1/mkt-x/webhooks/twitter` });
   const url = await sb.listen(Number(process.env.SANDBOX_PORT ?? 5100), "127.0.0.1");
-  Object.assign(env, { X_API_BASE_URL: url, X_CONSUMER_KEY: key, X_CONSUMER_SECRET: secret });
+  Object.assign(env, { X_API_BASE_URL: url, X_WEB_BASE_URL: url, X_CONSUMER_KEY: key, X_CONSUMER_SECRET: secret });
   sandbox = sb;
   console.log(`mkt-x: X sandbox at ${url}`);
 }

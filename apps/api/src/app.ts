@@ -19,6 +19,7 @@ import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
 import { buildPostmanCollection } from "./postman.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 import { contactsCsvRoutes } from "./rest/contacts-csv.ts";
+import { xConnectCallbackRoutes } from "./rest/x-connect-callback.ts";
 
 export interface AppOptions {
   services: AppServices;
@@ -115,6 +116,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret, ...(opts.crcPerMinute !== undefined ? { crcPerMinute: opts.crcPerMinute } : {}) }), { prefix: BASE_PATH });
+  // connect with X: X redirects the person here without a bearer, so it sits outside the auth hook
+  await app.register(async (scope) => xConnectCallbackRoutes(scope, opts.services), { prefix: BASE_PATH });
 
   const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
   const postman = buildPostmanCollection(openapi);

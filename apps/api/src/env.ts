@@ -10,6 +10,10 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default("0.0.0.0"),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** connect with X: where the person authorizes (X's web, or the sandbox's page) */
+  X_WEB_BASE_URL: z.string().url().default("https://api.x.com"),
+  /** the admin app: default return after connecting with X, and an allowed returnTo origin */
+  ADMIN_BASE_URL: z.string().url().optional(),
   JWT_SECRET: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_ISSUER: z.string().optional(),

@@ -68,6 +68,12 @@ const app = await buildApp({
     webhookUrl: `${publicUrl}${BASE_PATH}/webhooks/twitter`,
     ai,
     deliverNow: (messageId) => sendMessage(pipeline, messageId),
+    xConnect: {
+      callbackUrl: `${publicUrl}${BASE_PATH}/accounts/oauth/callback`,
+      authorizeBaseUrl: env.X_WEB_BASE_URL,
+      adminBaseUrl: env.ADMIN_BASE_URL ?? publicUrl,
+      publicBaseUrl: publicUrl,
+    },
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)

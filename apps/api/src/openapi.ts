@@ -5,6 +5,7 @@ import type { OperationObject, PathsObject, SchemaObject } from "openapi3-ts/oas
 import { z } from "zod";
 import { ContactsCsvImportResult } from "@mkt-x/core";
 import { appRouter } from "./router.ts";
+import { xConnectCallbackPaths } from "./rest/x-connect-callback.ts";
 
 export const BASE_PATH = "/api/v1/mkt-x";
 
@@ -80,7 +81,7 @@ export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
     }
   }
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: ErrorEnvelope } };
-  doc.paths = { ...doc.paths, ...webhookPaths(), ...contactsCsvPaths() };
+  doc.paths = { ...doc.paths, ...webhookPaths(), ...contactsCsvPaths(), ...xConnectCallbackPaths() };
   return doc;
 }
 

@@ -49,6 +49,14 @@ describe("configuration", () => {
     expect(() => loadWorkerEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
   });
 
+  it("connect with X: X_WEB_BASE_URL defaults to X's, ADMIN_BASE_URL is optional; bad values are named", () => {
+    expect(loadEnv(good)).toMatchObject({ X_WEB_BASE_URL: "https://api.x.com" });
+    expect(loadEnv(good).ADMIN_BASE_URL).toBeUndefined();
+    expect(loadEnv({ ...good, X_WEB_BASE_URL: "http://127.0.0.1:5100", ADMIN_BASE_URL: "https://admin.example.com" })).toMatchObject({ X_WEB_BASE_URL: "http://127.0.0.1:5100", ADMIN_BASE_URL: "https://admin.example.com" });
+    expect(() => loadEnv({ ...good, X_WEB_BASE_URL: "x.com" })).toThrow(/^invalid configuration: X_WEB_BASE_URL\b/);
+    expect(() => loadEnv({ ...good, ADMIN_BASE_URL: "/admin" })).toThrow(/^invalid configuration: ADMIN_BASE_URL\b/);
+  });
+
   it("wants a JWT secret or a JWKS URL", () => {
     const { JWT_SECRET: _secret, ...rest } = good;
     expect(() => loadEnv(rest)).toThrow(/JWT_SECRET or JWT_JWKS_URL/);

@@ -17,6 +17,11 @@ export const CONSUMER_KEY = "test-consumer-key";
 export const CONSUMER_SECRET = "test-consumer-secret";
 /** Where connect registers the webhook unless `selfWebhook` is set: nothing listens there, so X's CRC fails. */
 export const UNREACHABLE_WEBHOOK_URL = "http://127.0.0.1:9/unused";
+/**
+ * The admin app for connect with X (ADMIN_BASE_URL): the API's own address spelled with `localhost`,
+ * an origin other than the API's (127.0.0.1) that still answers when a client follows the redirect.
+ */
+export const adminBaseUrlOf = (apiUrl: string) => apiUrl.replace("//127.0.0.1:", "//localhost:");
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -121,6 +126,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
   const base = `${url}${BASE_PATH}`;
   // the URL is known only once listening; services are read per request, so setting it now is enough
   services.webhookUrl = opts.webhookUrl(base);
+  services.xConnect = { callbackUrl: `${base}/accounts/oauth/callback`, authorizeBaseUrl: shared.sandboxUrl, adminBaseUrl: adminBaseUrlOf(url), publicBaseUrl: url };
   return {
     url,
     base,

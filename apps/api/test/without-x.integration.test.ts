@@ -66,6 +66,12 @@ describe("the API without X_CONSUMER_KEY and X_CONSUMER_SECRET", () => {
     expect((await call("GET", "/accounts", { bearer })).body).toMatchObject({ data: [] });
   });
 
+  it("answers connect with X's start the same way (502 TWITTER_API_ERROR), keeping no pending attempt", async () => {
+    const res = await call("POST", "/accounts/oauth/start", { bearer: await token(), body: "{}" });
+    expect(res).toMatchObject({ status: 502, body: { success: false, code: "TWITTER_API_ERROR" } });
+    expect((await database.pool.query("SELECT 1 FROM x_oauth_requests")).rows).toEqual([]);
+  });
+
   it.each(["/webhooks/verify", "/webhooks/twitter"])("answers the CRC on %s with 503 in the envelope", async (path) => {
     const res = await call("GET", `${path}?crc_token=T`);
     expect(res).toEqual({ status: 503, body: { success: false, code: "SERVICE_UNAVAILABLE", error: X_APP_NOT_CONFIGURED } });

@@ -4,6 +4,7 @@ export * from "./roles.ts";
 export * from "./ports/x-client.ts";
 export * from "./contract/common.ts";
 export * from "./contract/accounts.ts";
+export * from "./contract/connect-with-x.ts";
 export * from "./contract/messages.ts";
 export * from "./contract/contacts.ts";
 export * from "./contract/conversations.ts";

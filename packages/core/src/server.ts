@@ -9,6 +9,7 @@ export { getAccount } from "./server/services/accounts/get-account.ts";
 export { updateAccountSettings } from "./server/services/accounts/update-account-settings.ts";
 export { disconnectAccount } from "./server/services/accounts/disconnect-account.ts";
 export type { AccountDeps } from "./server/services/accounts/deps.ts";
+export { startXConnect, completeXConnect, resolveReturnTo, defaultReturnTo, X_CONNECT_TTL_MINUTES, type XConnectSettings, type XConnectOutcome, type XConnectCallbackParams } from "./server/services/accounts/connect-with-x.ts";
 export { splitWebhookDelivery, type SplitEvent } from "./server/services/webhooks/split-webhook-delivery.ts";
 export { createWebhookIngestor, type WebhookIngestor, type IngestResult } from "./server/services/webhooks/webhook-ingestor.ts";
 export { enqueueOutboundMessage, type OutboundMessageInput } from "./server/services/messages/enqueue-outbound-message.ts";

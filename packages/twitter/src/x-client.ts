@@ -1,7 +1,8 @@
-// The XClient port implemented with twitter-api-v2, OAuth 1.0a user context on every call.
+// The XClient port implemented with twitter-api-v2, OAuth 1.0a user context on every call (the
+// request token call of connect with X is signed with the app's keys alone).
 import http from "node:http";
 import https from "node:https";
-import { XApiError, type XClient, type XCredentials, type XDmEvent, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
+import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRequestToken, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
 import { TwitterApi } from "twitter-api-v2";
 import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
 import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
@@ -153,6 +154,36 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
     invalidateToken: (creds) =>
       call("invalidate token", () => api(creds).v1.post<unknown>(`oauth/invalidate_token`, undefined, { forceBodyMode: "url" }), () => true).then(
         () => undefined,
+      ),
+
+    // 3-legged OAuth through the library's own generateAuthLink/login: the app's keys sign the
+    // request token call, the request token and its secret sign the access token call (with
+    // oauth_verifier as a signed body parameter). The authorize URL is built by the caller
+    // (X_WEB_BASE_URL), so only the tokens of generateAuthLink's answer are used.
+    requestToken: (callbackUrl) =>
+      call(
+        "request token",
+        () => new TwitterApi({ appKey: options.consumerKey, appSecret: options.consumerSecret }, { plugins, httpAgent: agent }).generateAuthLink(callbackUrl, { linkMode: "authorize" }),
+        (body): XRequestToken | undefined => {
+          const oauthToken = stringAt(body, "oauth_token");
+          const oauthTokenSecret = stringAt(body, "oauth_token_secret");
+          if (!oauthToken || !oauthTokenSecret) return undefined;
+          return { oauthToken, oauthTokenSecret, callbackConfirmed: stringAt(body, "oauth_callback_confirmed") === "true" };
+        },
+      ),
+
+    accessToken: (request, verifier) =>
+      call(
+        "access token",
+        () => api({ accessToken: request.oauthToken, accessSecret: request.oauthTokenSecret }).login(verifier),
+        (body): XAccessToken | undefined => {
+          const accessToken = stringAt(body, "accessToken");
+          const accessSecret = stringAt(body, "accessSecret");
+          const userId = stringAt(body, "userId");
+          const screenName = stringAt(body, "screenName");
+          if (!accessToken || !accessSecret || !userId || !screenName) return undefined;
+          return { accessToken, accessSecret, userId, screenName };
+        },
       ),
 
     close: () => agent.destroy(),

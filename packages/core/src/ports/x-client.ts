@@ -32,6 +32,20 @@ export interface XWebhook {
   valid: boolean;
 }
 
+/** A request token from POST /oauth/request_token: the person authorizes it at X. */
+export interface XRequestToken {
+  oauthToken: string;
+  oauthTokenSecret: string;
+  /** X's oauth_callback_confirmed: it took the callback URL we sent */
+  callbackConfirmed: boolean;
+}
+
+/** What POST /oauth/access_token answers: the person's access token for the app, and who they are. */
+export interface XAccessToken extends XCredentials {
+  userId: string;
+  screenName: string;
+}
+
 export interface XClient {
   /** GET /2/users/me with user.fields=profile_image_url. */
   me(creds: XCredentials): Promise<XUser>;
@@ -47,6 +61,10 @@ export interface XClient {
   unsubscribe(creds: XCredentials, webhookId: string, userId: string): Promise<void>;
   /** POST /1.1/oauth/invalidate_token: revoke the user's access token. */
   invalidateToken(creds: XCredentials): Promise<void>;
+  /** 3-legged OAuth, step 1: POST /oauth/request_token with oauth_callback, signed with the app's keys only. */
+  requestToken(callbackUrl: string): Promise<XRequestToken>;
+  /** 3-legged OAuth, step 3: POST /oauth/access_token with the authorized request token and its verifier. */
+  accessToken(request: { oauthToken: string; oauthTokenSecret: string }, verifier: string): Promise<XAccessToken>;
 }
 
 export type XErrorKind = "invalid_credentials" | "forbidden" | "rate_limited" | "transient" | "not_found" | "bad_request";

@@ -3,6 +3,8 @@
 import { EventEmitter } from "node:events";
 import Fastify from "fastify";
 import { registerControlRoutes } from "./control-routes.ts";
+import { registerOAuthRoutes } from "./oauth-routes.ts";
+import { SandboxOAuthStore } from "./oauth-store.ts";
 import { createFault } from "./faults.ts";
 import { buildFollowPayload, buildInboundDmPayload, buildReadPayload, type AccountActivityPayload } from "./payloads.ts";
 import { SandboxError } from "./sandbox-error.ts";
@@ -16,6 +18,7 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
 
 export function createXSandbox(opts: XSandboxOptions): XSandbox {
   const store = new SandboxStore({ webhookUrl: opts.webhookUrl ?? null, echoOutbound: opts.echoOutbound ?? false });
+  const oauth = new SandboxOAuthStore();
   const webhookTimeoutMs = opts.webhookTimeoutMs ?? 5000;
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
   const dmEvents = new EventEmitter();
@@ -114,12 +117,17 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     requests: () => store.requests.map((r) => ({ ...r })),
     webhooks: () => store.webhooks(),
     deliveries: () => store.deliveries.map((d) => ({ ...d })),
-    reset: () => store.reset(),
+    reset() {
+      store.reset();
+      oauth.reset();
+    },
   };
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(statusProblem(404)));
   app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, delay }));
   app.register(async (c) => registerControlRoutes(c, control), { prefix: "/_sandbox" });
+  // 3-legged OAuth: request and access tokens, and the authorize page a person sees
+  app.register(async (o) => registerOAuthRoutes(o, { store, oauth, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, delay }));
 
   return {
     ...control,

@@ -63,22 +63,48 @@ const sameString = (a: string, b: string): boolean => {
 };
 
 export function verifyOAuth1(request: OAuthRequest, keys: OAuthKeys): OAuthResult {
+  const result = verifyOAuth1Request(request, { consumerKey: keys.consumerKey, consumerSecret: keys.consumerSecret, tokenSecretOf: keys.accessSecretOf });
+  return result.ok ? { ok: true, accessToken: result.token ?? "" } : result;
+}
+
+export interface OAuthVerifyKeys {
+  consumerKey: string;
+  consumerSecret: string;
+  /** The secret of a live token (access token, or request token on /oauth/access_token), else undefined. */
+  tokenSecretOf(token: string): string | undefined;
+  /**
+   * Consumer-only requests (POST /oauth/request_token) carry no oauth_token: the token secret is
+   * then empty. Everywhere else a token is required.
+   */
+  tokenOptional?: boolean;
+}
+
+export type OAuthVerification =
+  | { ok: true; token: string | null; /** every signed parameter: query, form body, OAuth header */ params: Map<string, string> }
+  | { ok: false; reason: OAuthFailure };
+
+export function verifyOAuth1Request(request: OAuthRequest, keys: OAuthVerifyKeys): OAuthVerification {
   if (!request.authorization) return { ok: false, reason: "missing_header" };
   const oauth = parseOAuthHeader(request.authorization);
   if (!oauth) return { ok: false, reason: "malformed_header" };
   const signature = oauth.get("oauth_signature");
-  const token = oauth.get("oauth_token");
+  const token = oauth.get("oauth_token") || null;
   if (!signature || !oauth.has("oauth_nonce") || !oauth.has("oauth_timestamp")) return { ok: false, reason: "malformed_header" };
   if (oauth.get("oauth_signature_method") !== "HMAC-SHA1") return { ok: false, reason: "unsupported_method" };
   if (!sameString(oauth.get("oauth_consumer_key") ?? "", keys.consumerKey)) return { ok: false, reason: "consumer_key" };
-  const tokenSecret = token ? keys.accessSecretOf(token) : undefined;
-  if (!token || tokenSecret === undefined) return { ok: false, reason: "unknown_token" };
+  const tokenSecret = token ? keys.tokenSecretOf(token) : keys.tokenOptional ? "" : undefined;
+  if (tokenSecret === undefined) return { ok: false, reason: "unknown_token" };
 
   const params: Array<readonly [string, string]> = [
     ...request.url.searchParams.entries(),
     ...(request.formParams ?? []),
     ...[...oauth.entries()].filter(([k]) => k !== "oauth_signature" && k !== "realm"),
   ];
-  const expected = hmacSha1Signature(signatureBaseString(request.method, request.url, params), keys.consumerSecret, tokenSecret);
-  return sameString(signature, expected) ? { ok: true, accessToken: token } : { ok: false, reason: "signature" };
+  const signs = (list: ReadonlyArray<readonly [string, string]>) =>
+    sameString(signature, hmacSha1Signature(signatureBaseString(request.method, request.url, list), keys.consumerSecret, tokenSecret));
+  // RFC 5849 signs a parameter sent twice twice; twitter-api-v2 (login() sends oauth_token in the
+  // header and the body) signs it once, and X accepts that, so an exact repeat may count once.
+  const unique = [...new Map(params.map((p) => [`${p[0]}\u0000${p[1]}`, p])).values()];
+  if (!signs(params) && (unique.length === params.length || !signs(unique))) return { ok: false, reason: "signature" };
+  return { ok: true, token, params: new Map(params) };
 }
