@@ -54,6 +54,10 @@ export interface InstanceOptions {
   ai?: AiProvider;
   /** run the send pipeline on an agent's reply in the request, as main.ts does (windows off) */
   deliverNow?: boolean;
+  /** POST /api/v1/auth/signup open (SIGNUP_ENABLED); default off */
+  signupEnabled?: boolean;
+  /** the service's own sign-in at /api/v1/auth/*; default on (off: as with an external IAM) */
+  signIn?: boolean;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -106,6 +110,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+    ...(opts.signIn === false ? {} : { signIn: { jwtSecret: JWT_SECRET, accessTokenTtl: 3600, signupEnabled: opts.signupEnabled ?? false } }),
     readiness: async () => {
       await shared.database.db.$queryRaw`SELECT 1`;
       await boss.getQueues();
@@ -175,7 +180,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },
