@@ -108,7 +108,7 @@ describe("Authorization: Bearer mktx_…", () => {
     const user = h.sandbox.addUser({ username: uniqueUsername() });
     expectFailure(await h.call("POST", "/accounts", { token: viewer.key, body: { oauthToken: user.accessToken, oauthTokenSecret: user.accessSecret } }), 403, "FORBIDDEN");
     const admin = await createKey(owner, { name: "ops", role: "admin" });
-    expectSuccess(await h.call("PUT", `/accounts/${account.id}`, { token: admin.key, body: { autoReplyEnabled: true } }));
+    expectSuccess(await h.call<Success<unknown>>("PUT", `/accounts/${account.id}`, { token: admin.key, body: { autoReplyEnabled: true } }));
     // a key is no user: /auth/me does not know it
     expectFailure(await h.call("GET", `${h.url}/api/v1/auth/me`, { token: admin.key }), 401, "UNAUTHORIZED");
   });
@@ -117,7 +117,7 @@ describe("Authorization: Bearer mktx_…", () => {
     const owner = await h.token({ merchantId: newMerchant() });
     const key = await createKey(owner, { name: "used", role: "viewer" });
     expect(expectSuccess(await h.call<Success<ListedKey[]>>("GET", "/api-keys", { token: owner }))[0]?.lastUsedAt).toBeNull();
-    expectSuccess(await h.call("GET", "/accounts", { token: key.key }));
+    expectSuccess(await h.call<Success<unknown>>("GET", "/accounts", { token: key.key }));
     await expect.poll(async () => expectSuccess(await h.call<Success<ListedKey[]>>("GET", "/api-keys", { token: owner }))[0]?.lastUsedAt).not.toBeNull();
   });
 
@@ -143,8 +143,8 @@ describe("Authorization: Bearer mktx_…", () => {
     const merchantId = newMerchant();
     const owner = await h.token({ merchantId, role: "owner" });
     const key = await createKey(owner, { name: "temp", role: "admin" });
-    expectSuccess(await h.call("GET", "/accounts", { token: key.key }));
-    expectSuccess(await h.call("GET", `${other.base}/accounts`, { token: key.key }));
+    expectSuccess(await h.call<Success<unknown>>("GET", "/accounts", { token: key.key }));
+    expectSuccess(await h.call<Success<unknown>>("GET", `${other.base}/accounts`, { token: key.key }));
 
     expect(expectSuccess(await h.call<Success<null>>("DELETE", `/api-keys/${key.id}`, { token: owner }))).toBeNull();
     expectFailure(await h.call("GET", "/accounts", { token: key.key }), 401, "UNAUTHORIZED");
@@ -154,7 +154,7 @@ describe("Authorization: Bearer mktx_…", () => {
     expectFailure(await h.call("DELETE", `/api-keys/${key.id}`, { token: owner }), 404, "RESOURCE_NOT_FOUND");
     const theirs = await createKey(await h.token({ role: "owner" }), { name: "theirs", role: "viewer" });
     expectFailure(await h.call("DELETE", `/api-keys/${theirs.id}`, { token: owner }), 404, "RESOURCE_NOT_FOUND");
-    expectSuccess(await h.call("GET", "/accounts", { token: theirs.key }));
+    expectSuccess(await h.call<Success<unknown>>("GET", "/accounts", { token: theirs.key }));
     expectFailure(await h.call("DELETE", "/api-keys/not-a-uuid", { token: owner }), 404, "RESOURCE_NOT_FOUND");
   });
 
@@ -170,6 +170,6 @@ describe("Authorization: Bearer mktx_…", () => {
     const key = await createKey(await h.token(), { name: "k", role: "viewer" });
     expectFailure(await h.call("GET", "/accounts", { token: null, headers: { authorization: key.key } }), 401, "UNAUTHORIZED");
     expectFailure(await h.call("GET", "/accounts", { token: null, headers: { authorization: `Basic ${key.key}` } }), 401, "UNAUTHORIZED");
-    expectSuccess(await h.call("GET", "/accounts", { token: null, headers: { authorization: `bearer ${key.key}` } }));
+    expectSuccess(await h.call<Success<unknown>>("GET", "/accounts", { token: null, headers: { authorization: `bearer ${key.key}` } }));
   });
 });

@@ -144,7 +144,7 @@ describe("PUT/DELETE /team/users/{userId}", () => {
     expect(decodeJwt(agent.token).role).toBe("agent");
     const next = expectSuccess(await h.call<Success<TokenPairBody>>("POST", authUrl(h, "/refresh"), { token: null, body: { refreshToken: agent.pair.refreshToken } }));
     expect(decodeJwt(next.accessToken).role).toBe("admin");
-    expectSuccess(await h.call("GET", "/team/users", { token: next.accessToken }));
+    expectSuccess(await h.call<Success<unknown>>("GET", "/team/users", { token: next.accessToken }));
   });
 
   it("keeps owners from admins: an admin cannot demote, remove or make an owner", async () => {
@@ -187,7 +187,7 @@ describe("PUT/DELETE /team/users/{userId}", () => {
     expectFailure(await h.call("DELETE", `/team/users/${agent.id}`, { token: t.token }), 404, "RESOURCE_NOT_FOUND");
     // removing an invited user takes the invite with them
     const invited = expectSuccess(await addUser(t.token, { email: uniqueEmail("gone"), name: "G", role: "agent" }));
-    expectSuccess(await h.call("DELETE", `/team/users/${invited.id}`, { token: t.token }));
+    expectSuccess(await h.call<Success<unknown>>("DELETE", `/team/users/${invited.id}`, { token: t.token }));
     expectFailure(await acceptInvite({ inviteToken: invited.inviteToken, password: PASSWORD }), 401, "UNAUTHORIZED");
   });
 
