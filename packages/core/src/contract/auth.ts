@@ -9,7 +9,7 @@ export const MIN_PASSWORD_BYTES = 12;
 export const MAX_PASSWORD_BYTES = 1024;
 
 const byteLength = (s: string) => new TextEncoder().encode(s).length;
-const NUL = /\u0000/;
+const hasNul = (s: string) => s.includes("\u0000");
 
 /** Lowercased: emails are matched case-insensitively everywhere. */
 export const Email = z
@@ -31,7 +31,7 @@ export const PresentedPassword = z
   .min(1, { message: "is required" })
   .refine((p) => byteLength(p) <= MAX_PASSWORD_BYTES, { message: `must be at most ${MAX_PASSWORD_BYTES} bytes` });
 
-const PersonName = z.string().trim().min(1, { message: "is required" }).max(200).refine((s) => !NUL.test(s), { message: "must not contain NUL characters" });
+const PersonName = z.string().trim().min(1, { message: "is required" }).max(200).refine((s) => !hasNul(s), { message: "must not contain NUL characters" });
 /** an opaque token we issued (refresh, invite): anything else simply matches nothing (401) */
 const OpaqueToken = z.string().min(1, { message: "is required" }).max(512);
 
