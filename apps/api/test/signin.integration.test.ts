@@ -104,6 +104,14 @@ describe("POST /api/v1/auth/login", () => {
     expectSuccess(await post("/login", { email: owner.email, password: PASSWORD }, other));
   });
 
+  it("lets no more than 5 parallel guesses through before the lock", async () => {
+    const owner = await createOwner(h);
+    const other = await h.startInstance();
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => post("/login", { email: owner.email, password: `parallel guess ${i}` }, i % 2 ? other : h)));
+    expect(answers.map((r) => r.status).sort()).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    for (const r of answers) expectFailure(r, r.status, r.status === 401 ? "UNAUTHORIZED" : "RATE_LIMIT_EXCEEDED");
+  });
+
   it("locks an unknown email like a known one (no enumeration through the lockout)", async () => {
     const email = uniqueEmail("ghost");
     for (let i = 0; i < 5; i++) expectFailure(await post("/login", { email, password: PASSWORD }), 401, "UNAUTHORIZED");
@@ -283,5 +291,25 @@ describe("with an external IAM (JWT_JWKS_URL)", () => {
     }
     const doc = await h.call<{ paths: Record<string, unknown> }>("GET", `${iam.base}/openapi.json`, { token: null });
     expect(Object.keys(doc.body.paths).filter((p) => p.startsWith("/auth/"))).toEqual([]);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("documents /auth/*, the team and API keys, with the envelope", async () => {
+    const doc = (await h.call<{ paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; requestBody?: unknown }>> }>("GET", "/openapi.json", { token: null })).body;
+    for (const path of ["/auth/login", "/auth/refresh", "/auth/logout", "/auth/signup", "/auth/accept-invite"]) {
+      const op = doc.paths[path]?.post;
+      expect(op, path).toBeDefined();
+      expect(op?.security).toEqual([]);
+      expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(["200", "400", "500"]));
+      expect(op?.requestBody).toBeDefined();
+    }
+    expect(doc.paths["/auth/me"]?.get?.security).toEqual([{ Authorization: [] }]);
+    expect(JSON.stringify(doc.paths["/auth/login"]?.post?.responses["200"])).toContain("refreshToken");
+    expect(Object.keys(doc.paths["/team/users"] ?? {}).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/team/users/{userId}"] ?? {}).sort()).toEqual(["delete", "put"]);
+    expect(Object.keys(doc.paths["/api-keys"] ?? {}).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/api-keys/{id}"] ?? {})).toEqual(["delete"]);
+    expect(JSON.stringify(doc.paths["/api-keys"]?.post?.responses["200"])).toContain('"key"');
   });
 });

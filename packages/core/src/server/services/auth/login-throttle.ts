@@ -8,8 +8,8 @@ export const LOCKOUT_WINDOW_MS = 15 * 60_000;
 export const LOCKOUT_MS = 15 * 60_000;
 
 /**
- * Serialises sign-in attempts for one email until the transaction ends, so parallel guesses cannot
- * slip past the count (each one reads the failures the previous one wrote).
+ * Serialises the check-and-count of sign-in attempts for one email until the transaction ends, so
+ * parallel guesses cannot slip past the count (each one reads the failures the previous one wrote).
  */
 export async function lockEmailForAttempt(tx: Tx, email: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`login:${email}`}))) AS l`;

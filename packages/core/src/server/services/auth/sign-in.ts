@@ -12,31 +12,30 @@ import { clearLoginFailures, lockEmailForAttempt, lockedUntil, recordLoginFailur
 export const WRONG_CREDENTIALS = "Invalid email or password";
 export const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
 
-// argon2 runs inside the transaction (it holds the email's lock); give it room on a busy machine
-const ATTEMPT_TX = { timeout: 20_000, maxWait: 10_000 };
-
 export async function login(deps: SignInDeps, input: LoginInput): Promise<TokenPair> {
-  const outcome = await deps.db.$transaction(async (tx) => {
+  // The attempt is counted as a failure before the password is checked (and forgiven on success),
+  // in a short transaction serialised per email: parallel guesses cannot slip past the count, and
+  // no database connection is held while argon2 works.
+  const attempt = await deps.db.$transaction(async (tx) => {
     await lockEmailForAttempt(tx, input.email);
     const until = await lockedUntil(tx, input.email);
-    if (until) return { kind: "locked" as const, until };
-    const user = await tx.user.findUnique({ where: { email: input.email } });
-    // verified even without a user or a password, so both cost the same time
-    const ok = await checkPassword(user?.passwordHash ?? null, input.password);
-    if (!ok || !user) {
-      await recordLoginFailure(tx, input.email);
-      return { kind: "wrong" as const };
-    }
-    await clearLoginFailures(tx, input.email);
-    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    return { kind: "ok" as const, tokens: await issueTokens(deps, tx, user) };
-  }, ATTEMPT_TX);
-  if (outcome.kind === "locked") {
-    const retryAfterSeconds = Math.max(1, Math.ceil((outcome.until.getTime() - Date.now()) / 1000));
+    if (until) return { locked: until };
+    await recordLoginFailure(tx, input.email);
+    return { locked: null };
+  });
+  if (attempt.locked) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((attempt.locked.getTime() - Date.now()) / 1000));
     throw new AppError("RATE_LIMIT_EXCEEDED", `Too many failed sign-ins for this email; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, { field: "email", reason: "locked after 5 failed sign-ins in 15 minutes", retryAfterSeconds });
   }
-  if (outcome.kind === "wrong") throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
-  return outcome.tokens;
+  const user = await deps.db.user.findUnique({ where: { email: input.email } });
+  // verified even without a user or a password, so both cost the same time
+  const ok = await checkPassword(user?.passwordHash ?? null, input.password);
+  if (!ok || !user) throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
+  return deps.db.$transaction(async (tx) => {
+    await clearLoginFailures(tx, input.email);
+    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    return issueTokens(deps, tx, user);
+  });
 }
 
 /**
