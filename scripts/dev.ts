@@ -8,6 +8,7 @@ import { createXSandbox } from "@mkt-x/twitter/sandbox";
 import { devSecrets, ROOT, ENV_FILE, DEMO_MERCHANT_ID, DEMO_USER_ID, SANDBOX_CONSUMER_KEY, SANDBOX_CONSUMER_SECRET } from "./lib/dev-secrets.ts";
 import { mintToken } from "./lib/mint-token.ts";
 import { run, stopAll, waitForHttp, type Managed } from "./lib/processes.ts";
+import { seedDemoOwner } from "./lib/demo-owner.ts";
 
 // the repository's .env before anything reads the environment (the shell's variables win); the API
 // and the worker inherit the result
@@ -28,6 +29,7 @@ console.log("mkt-x dev: starting database…");
 const database = await resolveDevDatabase(ROOT);
 await migrateDatabase(database.url);
 console.log(`mkt-x dev: database ready (${database.embedded ? "embedded PostgreSQL under .data/pg" : "DATABASE_URL"})`);
+const demoOwner = await seedDemoOwner(database.url);
 
 const secrets = devSecrets();
 // a blank key is unset, as for the API and the worker
@@ -84,6 +86,8 @@ ${token}
 
   curl -H "Authorization: Bearer ${token.slice(0, 16)}…" ${base}/accounts
   more tokens: pnpm -s run token --merchant ${DEMO_MERCHANT_ID} --role agent
+  sign in    ${demoOwner.email} / ${demoOwner.password}
+    curl -s -X POST ${apiUrl}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${demoOwner.email}","password":"${demoOwner.password}"}'
 `);
 
 /** The demo merchant's X account, connected through the real connect flow against the sandbox. */

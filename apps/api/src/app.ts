@@ -15,11 +15,14 @@ import { authHook } from "./auth/auth-hook.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
 import { envelopeOf, isServerFault, toAppError } from "./errors.ts";
 import { pgRateLimitStore, trpcCallCount, weightedKey } from "./rest/rate-limit-store.ts";
-import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
+import { buildOpenApiDocument, BASE_PATH, AUTH_PATH } from "./openapi.ts";
 import { buildPostmanCollection } from "./postman.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 import { contactsCsvRoutes } from "./rest/contacts-csv.ts";
 import { xConnectCallbackRoutes } from "./rest/x-connect-callback.ts";
+import { signInRoutes } from "./auth/sign-in-routes.ts";
+import { createAccessTokenIssuer } from "./auth/access-tokens.ts";
+import { withApiKeys } from "./auth/api-key-verifier.ts";
 
 export interface AppOptions {
   services: AppServices;
@@ -36,6 +39,20 @@ export interface AppOptions {
   visitorKey?: string;
   /** short-link hits per client address per minute (default SHORT_LINK_HITS_PER_MINUTE) */
   shortLinkHitsPerMinute?: number;
+  /**
+   * The service's own sign-in at /api/v1/auth/* (CONTRACT.md "Signing in"); absent when tokens come
+   * from an external IAM (JWT_JWKS_URL), and then those routes answer 404.
+   */
+  signIn?: SignInOptions;
+}
+
+export interface SignInOptions {
+  /** signs the access tokens: JWT_SECRET */
+  jwtSecret: string;
+  /** seconds (ACCESS_TOKEN_TTL) */
+  accessTokenTtl: number;
+  /** SIGNUP_ENABLED: POST /api/v1/auth/signup */
+  signupEnabled: boolean;
 }
 
 export const SHORT_LINK_HITS_PER_MINUTE = 60;
@@ -119,7 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // connect with X: X redirects the person here without a bearer, so it sits outside the auth hook
   await app.register(async (scope) => xConnectCallbackRoutes(scope, opts.services), { prefix: BASE_PATH });
 
-  const openapi = buildOpenApiDocument(opts.publicUrl ?? "");
+  const openapi = buildOpenApiDocument(opts.publicUrl ?? "", { signIn: opts.signIn !== undefined });
   const postman = buildPostmanCollection(openapi);
   await app.register(async (docs) => {
     docs.get(`${BASE_PATH}/openapi.json`, async () => openapi);
@@ -129,10 +146,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await docs.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs`, uiConfig: { persistAuthorization: true } });
   });
 
+  // merchant API keys (`Bearer mktx_…`) are bearer tokens like JWTs, whatever issues the JWTs
+  const verifyToken = withApiKeys(opts.verifyToken, opts.services.db);
+
+  if (opts.signIn) {
+    const signIn = opts.signIn;
+    const deps = { db: opts.services.db, issueAccessToken: createAccessTokenIssuer({ secret: signIn.jwtSecret, ttlSeconds: signIn.accessTokenTtl }), accessTokenTtl: signIn.accessTokenTtl };
+    const routes = async (scope: FastifyInstance) => signInRoutes(scope, { deps, signupEnabled: signIn.signupEnabled, verifyToken });
+    // CONTRACT.md's address, and the same routes below the REST base path, where the OpenAPI
+    // document's server (and so the Postman collection) says they are
+    await app.register(routes, { prefix: AUTH_PATH });
+    await app.register(routes, { prefix: `${BASE_PATH}/auth` });
+  }
+
   const createContext = contextFactory(opts.services);
   // Authenticated surface: tRPC and its REST bridge share auth and the per-merchant rate limit.
   await app.register(async (api) => {
-    api.addHook("onRequest", authHook(opts.verifyToken));
+    api.addHook("onRequest", authHook(verifyToken));
     // an oversized tRPC batch is refused before it is counted or run
     api.addHook("onRequest", async (request) => {
       const calls = trpcCallCount(request);

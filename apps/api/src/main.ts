@@ -23,6 +23,7 @@ import { buildApp } from "./app.ts";
 import { loadEnv, ConfigError } from "./env.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import { loggerOptions } from "./logger.ts";
+import { signInOptionsFromEnv } from "./auth/sign-in-options.ts";
 import { BASE_PATH } from "./openapi.ts";
 
 let env;
@@ -87,6 +88,7 @@ const app = await buildApp({
   },
   logger: loggerOptions(env.LOG_LEVEL),
   publicUrl,
+  signIn: signInOptionsFromEnv(env),
 });
 
 if (!xApp) app.log.warn(`${X_APP_NOT_CONFIGURED}: connecting accounts and X's webhooks are refused`);

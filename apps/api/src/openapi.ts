@@ -3,11 +3,13 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import type { OperationObject, PathsObject, SchemaObject } from "openapi3-ts/oas31";
 import { z } from "zod";
-import { ContactsCsvImportResult } from "@mkt-x/core";
+import { ContactsCsvImportResult, LoginInput, RefreshInput, LogoutInput, SignupInput, AcceptInviteInput, TokenPair, Me, MIN_PASSWORD_BYTES, MAX_PASSWORD_BYTES } from "@mkt-x/core";
 import { appRouter } from "./router.ts";
 import { xConnectCallbackPaths } from "./rest/x-connect-callback.ts";
 
 export const BASE_PATH = "/api/v1/mkt-x";
+/** the service's own sign-in (CONTRACT.md "Signing in"), also served below BASE_PATH as `/auth/*` */
+export const AUTH_PATH = "/api/v1/auth";
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -47,7 +49,7 @@ function envelopeSuccess(schema: unknown): Json {
 
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
 
-export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
+export function buildOpenApiDocument(serverUrl: string, opts: { signIn?: boolean } = {}): OpenAPIObject {
   const doc = generateOpenApiDocument(appRouter, {
     title: "mkt-x API",
     description: "Market and serve customers over X direct messages. Every response is an envelope: `{ success: true, data, pagination? }` or `{ success: false, error, code, details? }`.",
@@ -82,6 +84,7 @@ export function buildOpenApiDocument(serverUrl: string): OpenAPIObject {
   }
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: ErrorEnvelope } };
   doc.paths = { ...doc.paths, ...webhookPaths(), ...contactsCsvPaths(), ...xConnectCallbackPaths() };
+  if (opts.signIn !== false) doc.paths = { ...doc.paths, ...signInPaths() };
   return doc;
 }
 
@@ -175,6 +178,55 @@ function contactsCsvPaths(): PathsObject {
           ...common,
         },
       },
+    },
+  };
+}
+
+/** A zod input schema as JSON Schema: what a client sends. */
+function inputSchemaOf(schema: z.ZodType): SchemaObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return rest as SchemaObject;
+}
+
+/** The /api/v1/auth/* routes of auth/sign-in-routes.ts (plain fastify routes, like the CSV ones). */
+function signInPaths(): PathsObject {
+  const where = `At \`${AUTH_PATH}/…\` (CONTRACT.md) and, the same, below this document's server. Not served when tokens come from an external IAM (\`JWT_JWKS_URL\`): 404.`;
+  const passwords = `Passwords: ${MIN_PASSWORD_BYTES} to ${MAX_PASSWORD_BYTES} bytes of UTF-8.`;
+  const tokens = { description: "Signed in", content: { "application/json": { schema: envelopeSuccess(jsonSchemaOf(TokenPair)) } } };
+  const op = (operationId: string, summary: string, description: string, input: z.ZodType | null, ok: Json, errors: Record<string, string>): OperationObject => ({
+    operationId,
+    tags: ["auth"],
+    summary,
+    description: `${description} ${where}`,
+    security: [],
+    ...(input ? { requestBody: { required: true, content: { "application/json": { schema: inputSchemaOf(input) } } } } : {}),
+    responses: {
+      "200": ok,
+      ...Object.fromEntries(Object.entries(errors).map(([status, text]) => [status, errorResponse(text)])),
+      "500": errorResponse("Internal server error"),
+    },
+  });
+  return {
+    "/auth/login": {
+      post: op("auth-login", "Sign in with email and password", `Answers an access token (the bearer JWT, \`expiresIn\` seconds, ACCESS_TOKEN_TTL) and a refresh token (30 days, single use). A wrong email and a wrong password answer the same 401. After 5 failures for one email within 15 minutes, attempts for it answer 429 for 15 minutes (with Retry-After). ${passwords}`, LoginInput, tokens, { "400": "Invalid input (a password over 1,024 bytes is refused before any hashing)", "401": "Wrong email or password", "429": "Too many failed sign-ins for this email" }),
+    },
+    "/auth/refresh": {
+      post: op("auth-refresh", "Exchange a refresh token for a new pair", "The refresh token is spent; the answer carries the next one, and an access token with the user's current role. A spent token presented again revokes every token of its sign-in (401).", RefreshInput, tokens, { "400": "Invalid input", "401": "Unknown, spent, revoked or expired refresh token" }),
+    },
+    "/auth/logout": {
+      post: op("auth-logout", "Revoke a refresh token", "Ends the sign-in the refresh token belongs to. Access tokens already issued live until they expire.", LogoutInput, { description: "Revoked", content: { "application/json": { schema: envelopeSuccess({ type: "null" }) } } }, { "400": "Invalid input", "401": "Unknown, spent, revoked or expired refresh token" }),
+    },
+    "/auth/me": {
+      get: {
+        ...op("auth-me", "The signed-in user", "The user of the bearer access token, as stored now.", null, { description: "The user", content: { "application/json": { schema: envelopeSuccess(jsonSchemaOf(Me)) } } }, { "401": "Missing, malformed or expired token, or a token of no user of this service (an API key)" }),
+        security: [{ Authorization: [] }],
+      },
+    },
+    "/auth/signup": {
+      post: op("auth-signup", "Create a merchant and its owner (SIGNUP_ENABLED)", `Only when the service runs with SIGNUP_ENABLED=1 (else 404). The new owner is signed in, as by login. ${passwords}`, SignupInput, tokens, { "400": "Invalid input", "404": "Signup is not enabled", "409": "A user with this email already exists" }),
+    },
+    "/auth/accept-invite": {
+      post: op("auth-accept-invite", "Accept a team invite and set a password", `The \`inviteToken\` of POST /team/users (valid 7 days, once). The user is signed in, as by login. ${passwords}`, AcceptInviteInput, tokens, { "400": "Invalid input", "401": "Unknown, used or expired invite" }),
     },
   };
 }

@@ -9,6 +9,8 @@ import { campaignsRouter } from "./routers/campaigns/index.ts";
 import { flowsRouter } from "./routers/flows/index.ts";
 import { aiRouter } from "./routers/ai/index.ts";
 import { analyticsRouter } from "./routers/analytics/index.ts";
+import { teamRouter } from "./routers/team/index.ts";
+import { apiKeysRouter } from "./routers/api-keys/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
@@ -20,6 +22,8 @@ export const appRouter = router({
   flows: flowsRouter,
   ai: aiRouter,
   analytics: analyticsRouter,
+  team: teamRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

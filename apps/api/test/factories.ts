@@ -3,6 +3,7 @@
 import { createDecipheriv, randomInt, randomUUID } from "node:crypto";
 import type { TestDatabase } from "@mkt-x/db/testing";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
+import { createMerchantWithOwner } from "@mkt-x/core/server";
 import type { Harness } from "./harness.ts";
 
 type Pool = TestDatabase["pool"];
@@ -453,4 +454,48 @@ export async function insertFlowExecution(
     [opts.merchantId, opts.flowId, opts.contactId, opts.status, opts.currentNodeId ?? null, `test:${randomUUID()}`, opts.startedAt ?? new Date(), opts.completedAt ?? null],
   );
   return rowId(rows);
+}
+
+// ── signing in, team and API keys ──
+
+export interface TokenPairBody {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface TeamUserBody {
+  id: string;
+  email: string;
+  name: string;
+  role: "owner" | "admin" | "agent" | "viewer";
+  status: "active" | "invited";
+  lastLoginAt: string | null;
+  createdAt: string;
+  inviteToken?: string;
+  inviteExpiresAt?: string;
+}
+
+export const PASSWORD = "correct horse battery staple";
+
+let emailSeq = 0;
+/** An email unique within the test run. */
+export const uniqueEmail = (prefix = "user") => `${prefix}.${process.pid}.${++emailSeq}.${randomUUID().slice(0, 8)}@example.com`;
+
+/** An address below /api/v1/auth (CONTRACT.md's, outside the REST base path). */
+export const authUrl = (h: Pick<Harness, "url">, path: string) => `${h.url}/api/v1/auth${path}`;
+
+/** A merchant and its owner made through the service (as `user:create` does), ready to sign in. */
+export async function createOwner(h: Harness, opts: { email?: string; password?: string } = {}) {
+  const email = opts.email ?? uniqueEmail("owner");
+  const password = opts.password ?? PASSWORD;
+  const { merchantId, userId } = await createMerchantWithOwner(h.database.db, { email: email.toLowerCase(), password, name: "Owner", merchantName: "Shop" });
+  return { merchantId, userId, email, password };
+}
+
+/** POST /api/v1/auth/login; throws unless it succeeds. */
+export async function signIn(h: Harness, email: string, password = PASSWORD): Promise<TokenPairBody> {
+  const res = await h.call<Success<TokenPairBody>>("POST", authUrl(h, "/login"), { token: null, body: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+  return res.body.data;
 }

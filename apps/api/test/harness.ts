@@ -63,6 +63,10 @@ export interface InstanceOptions {
   crcPerMinute?: number;
   /** short-link hits per client address per minute (the app's default when unset) */
   shortLinkHitsPerMinute?: number;
+  /** POST /api/v1/auth/signup open (SIGNUP_ENABLED); default off */
+  signupEnabled?: boolean;
+  /** the service's own sign-in at /api/v1/auth/*; default on (off: as with an external IAM) */
+  signIn?: boolean;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -117,6 +121,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
     crcPerMinute: opts.crcPerMinute ?? 1_000,
     ...(opts.shortLinkHitsPerMinute !== undefined ? { shortLinkHitsPerMinute: opts.shortLinkHitsPerMinute } : {}),
+    ...(opts.signIn === false ? {} : { signIn: { jwtSecret: JWT_SECRET, accessTokenTtl: 3600, signupEnabled: opts.signupEnabled ?? false } }),
     readiness: async () => {
       await shared.database.db.$queryRaw`SELECT 1`;
       await boss.getQueues();
@@ -187,7 +192,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },

@@ -78,3 +78,13 @@ export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
 export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv } from "./server/config.ts";
 export { recordEvent, recordEvents, LIVE_EVENTS_CHANNEL, type NewLiveEvent } from "./server/events/record-event.ts";
+export { login, refresh, logout, getMe, WRONG_CREDENTIALS, INVALID_REFRESH_TOKEN } from "./server/services/auth/sign-in.ts";
+export { signup, acceptInvite, INVALID_INVITE } from "./server/services/auth/sign-up.ts";
+export { createMerchantWithOwner, DUPLICATE_EMAIL, type NewMerchantOwner } from "./server/services/auth/create-merchant-owner.ts";
+export { hashPassword, checkPassword, dummyPasswordHash } from "./server/services/auth/passwords.ts";
+export { LOCKOUT_FAILURES, LOCKOUT_WINDOW_MS, LOCKOUT_MS } from "./server/services/auth/login-throttle.ts";
+export { REFRESH_TOKEN_TTL_MS } from "./server/services/auth/issue-tokens.ts";
+export type { SignInDeps, AccessClaims } from "./server/services/auth/deps.ts";
+export { listTeamUsers, createTeamUser, updateTeamUser, removeTeamUser, INVITE_TTL_MS } from "./server/services/team/team-users.ts";
+export { createApiKey, listApiKeys, revokeApiKey, resolveApiKey, isApiKey } from "./server/services/team/api-keys.ts";
+export { signInEnvShape } from "./server/config.ts";

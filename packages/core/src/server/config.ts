@@ -54,6 +54,15 @@ export const sharedEnvShape = {
   DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
 };
 
+/**
+ * The service's own sign-in (CONTRACT.md "Signing in"; the API reads these): how long access tokens
+ * live, and whether POST /api/v1/auth/signup is open. Blank counts as unset.
+ */
+export const signInEnvShape = {
+  ACCESS_TOKEN_TTL: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number({ message: "must be a number of seconds" }).int({ message: "must be a whole number of seconds" }).min(60, { message: "must be at least 60 seconds" }).max(86_400, { message: "must be at most 86400 seconds (a day)" }).default(3600)),
+  SIGNUP_ENABLED: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1", "true", "false"], { message: "must be 1, 0, true or false" }).default("0").transform((v) => v === "1" || v === "true")),
+};
+
 /** The send windows the configuration asks for; null when they are off. */
 export function sendWindowsFromEnv(env: {
   DM_SEND_WINDOWS: "on" | "off";
