@@ -7,8 +7,9 @@ export function packageConfig(opts: { database?: boolean } = {}) {
     test: {
       include: ["test/**/*.test.ts", "src/**/*.test.ts"],
       globalSetup: opts.database ? [join(import.meta.dirname, "global-setup.ts")] : [],
-      testTimeout: 20_000,
-      hookTimeout: 60_000,
+      // generous: a loaded 2-core machine runs the heavier integration tests several times slower
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
       pool: "forks",
       // two cores: more parallel files only queue on the database
       maxWorkers: 2,
