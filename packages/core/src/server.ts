@@ -52,7 +52,7 @@ export { testSendCampaign } from "./server/services/campaigns/test-send-campaign
 export { followShortLink, shortLinkVisitor, rewriteLinks } from "./server/services/campaigns/short-links.ts";
 export { startCampaignRun, dispatchCampaign, type CampaignRunDeps } from "./server/services/campaigns/run-campaign.ts";
 export { compileSegmentPredicate, validateSegmentConditions, type CompileSegmentOptions } from "./server/services/segments/compile-segment.ts";
-export { countSegmentContacts, refreshSegmentCount } from "./server/services/segments/count-segment.ts";
+export { countSegmentContacts, currentSegmentCount, refreshSegmentCount } from "./server/services/segments/count-segment.ts";
 export { createSegment } from "./server/services/segments/create-segment.ts";
 export { listSegments } from "./server/services/segments/list-segments.ts";
 export { getSegment } from "./server/services/segments/get-segment.ts";

@@ -10,10 +10,16 @@ export async function countSegmentContacts(db: Pick<Tx, "$queryRaw">, opts: Comp
   return rows[0]?.n ?? 0;
 }
 
+/** contactCount as a read shows it: counted afresh, nothing written (a viewer's read writes nothing). */
+export async function currentSegmentCount(db: Pick<Tx, "$queryRaw">, opts: { merchantId: string; segment: SegmentModel; now?: Date }): Promise<number> {
+  const { segment } = opts;
+  return countSegmentContacts(db, { merchantId: opts.merchantId, conditions: storedConditions(segment), match: matchOf(segment.match), now: opts.now ?? new Date() });
+}
+
 /**
- * contactCount kept fresh on read: counts the segment afresh and stores the figure with its moment
- * (segments.contact_count, counted_at) for those that read the table. The store is skipped when
- * the segment changed since it was read, so a slow count never overwrites a newer definition's.
+ * After a write of the segment: counts it afresh and stores the figure with its moment
+ * (segments.contact_count, counted_at). The store is skipped when the segment changed since it was
+ * read, so a slow count never overwrites a newer definition's.
  */
 export async function refreshSegmentCount(db: RawDb, opts: { merchantId: string; segment: SegmentModel; now?: Date }): Promise<number> {
   const now = opts.now ?? new Date();

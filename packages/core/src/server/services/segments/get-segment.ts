@@ -3,7 +3,7 @@ import { notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
 import type { Segment } from "../../../contract/segments.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import { refreshSegmentCount } from "./count-segment.ts";
+import { currentSegmentCount } from "./count-segment.ts";
 import { toSegmentDto } from "./segment-dto.ts";
 
 /** The merchant's segment, or a 404 (also for ids that are not UUIDs and other merchants' segments). */
@@ -16,5 +16,5 @@ export async function findSegment(db: ScopedDb, segmentId: string): Promise<Segm
 
 export async function getSegment(db: ScopedDb, opts: { merchantId: string; segmentId: string; now?: Date }): Promise<Segment> {
   const segment = await findSegment(db, opts.segmentId);
-  return toSegmentDto(segment, await refreshSegmentCount(db, { merchantId: opts.merchantId, segment, now: opts.now }));
+  return toSegmentDto(segment, await currentSegmentCount(db, { merchantId: opts.merchantId, segment, now: opts.now }));
 }

@@ -15,8 +15,8 @@ interface PreviewRow {
 }
 
 /**
- * How many contacts match now and the first `limit` of them, most recent interaction first. The
- * count is stored as the segment's contactCount, as on every read.
+ * How many contacts match now and the first `limit` of them, most recent interaction first. A read:
+ * nothing is written.
  */
 export async function previewSegment(db: ScopedDb, opts: { merchantId: string; segmentId: string; limit?: number; now?: Date }): Promise<SegmentPreview> {
   const now = opts.now ?? new Date();
@@ -31,9 +31,6 @@ export async function previewSegment(db: ScopedDb, opts: { merchantId: string; s
       LIMIT ${opts.limit ?? PREVIEW_DEFAULT_LIMIT}::int`),
   ]);
   const totalMatches = counted[0]?.n ?? 0;
-  await db.$executeRaw`
-    UPDATE segments SET contact_count = ${totalMatches}::int, counted_at = ${now}::timestamptz
-    WHERE id = ${segment.id}::uuid AND merchant_id = ${opts.merchantId}::text AND updated_at = ${segment.updatedAt}::timestamptz`;
   return {
     totalMatches,
     preview: rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, tags: r.tags ?? [], attributes: toAttributes(r.attributes) })),
