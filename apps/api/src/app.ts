@@ -39,6 +39,8 @@ export interface AppOptions {
   visitorKey?: string;
   /** short-link hits per client address per minute (default SHORT_LINK_HITS_PER_MINUTE) */
   shortLinkHitsPerMinute?: number;
+  /** connect-with-X callbacks per client address per minute (default X_CONNECT_CALLBACKS_PER_MINUTE) */
+  xConnectCallbacksPerMinute?: number;
   /**
    * The service's own sign-in at /api/v1/auth/* (CONTRACT.md "Signing in"); absent when tokens come
    * from an external IAM (JWT_JWKS_URL), and then those routes answer 404.
@@ -134,7 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(async (scope) => webhookRoutes(scope, { ingestor: opts.services.ingestor, consumerSecret: opts.consumerSecret, ...(opts.crcPerMinute !== undefined ? { crcPerMinute: opts.crcPerMinute } : {}) }), { prefix: BASE_PATH });
   // connect with X: X redirects the person here without a bearer, so it sits outside the auth hook
-  await app.register(async (scope) => xConnectCallbackRoutes(scope, opts.services), { prefix: BASE_PATH });
+  await app.register(async (scope) => xConnectCallbackRoutes(scope, opts.services, { perMinute: opts.xConnectCallbacksPerMinute }), { prefix: BASE_PATH });
 
   const openapi = buildOpenApiDocument(opts.publicUrl ?? "", { signIn: opts.signIn !== undefined });
   const postman = buildPostmanCollection(openapi);

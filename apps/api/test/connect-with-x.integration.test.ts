@@ -230,6 +230,20 @@ describe("attempts that connect nothing", () => {
     expect((await pool().query("SELECT count(*)::int AS n FROM x_accounts")).rows).toEqual(before.rows);
   });
 
+  it("is rate limited per address (a public route): past the limit, 429 in the envelope", async () => {
+    const limited = await startHarness({ xConnectCallbacksPerMinute: 2 });
+    try {
+      const url = `${limited.base}/accounts/oauth/callback?oauth_token=unknown&oauth_verifier=x`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(url, { redirect: "manual" })).status);
+      expect(statuses).toEqual([302, 302, 429]);
+      const refused = await fetch(url, { redirect: "manual" });
+      expect(await refused.json()).toMatchObject({ success: false, code: "RATE_LIMIT_EXCEEDED" });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("a known token without its verifier goes back to that attempt's returnTo", async () => {
     const { oauthToken } = await startedBy(await adminOf(newMerchant()), { returnTo: "/accounts?mine=1" });
     const back = await callback(callbackUrl({ oauth_token: oauthToken }));

@@ -63,6 +63,8 @@ export interface InstanceOptions {
   crcPerMinute?: number;
   /** short-link hits per client address per minute (the app's default when unset) */
   shortLinkHitsPerMinute?: number;
+  /** connect-with-X callbacks per client address per minute (default here: 1,000) */
+  xConnectCallbacksPerMinute?: number;
   /** POST /api/v1/auth/signup open (SIGNUP_ENABLED); default off */
   signupEnabled?: boolean;
   /** the service's own sign-in at /api/v1/auth/*; default on (off: as with an external IAM) */
@@ -120,6 +122,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     consumerSecret: CONSUMER_SECRET,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
     crcPerMinute: opts.crcPerMinute ?? 1_000,
+    xConnectCallbacksPerMinute: opts.xConnectCallbacksPerMinute ?? 1_000,
     ...(opts.shortLinkHitsPerMinute !== undefined ? { shortLinkHitsPerMinute: opts.shortLinkHitsPerMinute } : {}),
     ...(opts.signIn === false ? {} : { signIn: { jwtSecret: JWT_SECRET, accessTokenTtl: 3600, signupEnabled: opts.signupEnabled ?? false } }),
     readiness: async () => {

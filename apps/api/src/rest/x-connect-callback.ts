@@ -2,12 +2,15 @@
 // (X's redirect carries no bearer): the pending request found by oauth_token names the merchant.
 // It always answers with a redirect carrying the outcome, never an error page.
 import type { FastifyInstance } from "fastify";
+import rateLimit from "@fastify/rate-limit";
 import type { PathsObject } from "openapi3-ts/oas31";
 import { AppError, X_CONNECT_ERRORS } from "@mkt-x/core";
 import { completeXConnect } from "@mkt-x/core/server";
 import type { AppServices } from "../trpc/context.ts";
 
 export const X_CONNECT_CALLBACK_PATH = "/accounts/oauth/callback";
+/** callbacks answered per client address per minute: a person connects a handful of accounts */
+export const X_CONNECT_CALLBACKS_PER_MINUTE = 30;
 
 /** One value of a query parameter; a repeated or missing one is undefined. */
 const single = (query: unknown, key: string): string | undefined => {
@@ -15,7 +18,13 @@ const single = (query: unknown, key: string): string | undefined => {
   return typeof value === "string" ? value : undefined;
 };
 
-export function xConnectCallbackRoutes(app: FastifyInstance, services: AppServices): void {
+export async function xConnectCallbackRoutes(app: FastifyInstance, services: AppServices, opts: { perMinute?: number } = {}): Promise<void> {
+  // public and guessable by path: a bounded number of tries per address
+  await app.register(rateLimit, {
+    max: opts.perMinute ?? X_CONNECT_CALLBACKS_PER_MINUTE,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => new AppError("RATE_LIMIT_EXCEEDED", `Too many connect callbacks: ${ctx.max} per minute; retry in ${ctx.after}`),
+  });
   app.get(X_CONNECT_CALLBACK_PATH, async (request, reply) => {
     const settings = services.xConnect;
     if (!settings) throw new AppError("SERVICE_UNAVAILABLE", "Connect with X is not configured on this server");
