@@ -19,6 +19,7 @@ import { buildOpenApiDocument, BASE_PATH } from "./openapi.ts";
 import { buildPostmanCollection } from "./postman.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 import { contactsCsvRoutes } from "./rest/contacts-csv.ts";
+import { liveEventStreamRoute, type StreamOptions } from "./events/stream-route.ts";
 
 export interface AppOptions {
   services: AppServices;
@@ -29,6 +30,8 @@ export interface AppOptions {
   readiness: () => Promise<void>;
   logger?: FastifyServerOptions["logger"];
   publicUrl?: string;
+  /** SSE tuning (tests): heartbeat period and the unread bytes after which a client is dropped */
+  liveEvents?: Omit<StreamOptions, "bus">;
 }
 
 const ENVELOPED = Symbol("enveloped");
@@ -128,6 +131,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
     // CSV in and out of contacts: streamed, so outside the JSON-only bridge
     await api.register(async (csv) => contactsCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });
+    // live events as Server-Sent Events: a stream, so outside the bridge too
+    await api.register(async (sse) => liveEventStreamRoute(sse, { ...opts.liveEvents, bus: opts.services.events }), { prefix: BASE_PATH });
 
     await api.register(async (rest) => {
       // trpc-to-openapi's fastify handler sends through reply.send() but resolves with undefined,

@@ -22,6 +22,7 @@ import { loadEnv, ConfigError } from "./env.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import { loggerOptions } from "./logger.ts";
 import { BASE_PATH } from "./openapi.ts";
+import { createLiveEventBus } from "./events/live-event-bus.ts";
 
 let env;
 try {
@@ -54,6 +55,13 @@ const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY));
 // an agent's reply goes through the same send pipeline right away, so the answer carries X's id
 const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env) };
 
+// one LISTEN connection per process fans live events out to this instance's SSE and tRPC clients
+const events = createLiveEventBus({
+  databaseUrl: env.DATABASE_URL,
+  log: { warn: (o, msg) => console.error(JSON.stringify({ level: 40, msg, ...o })), error: (o, msg) => console.error(JSON.stringify({ level: 50, msg, ...o })) },
+});
+await events.start();
+
 const app = await buildApp({
   services: {
     db,
@@ -64,6 +72,7 @@ const app = await buildApp({
     webhookUrl: `${publicUrl}${BASE_PATH}/webhooks/twitter`,
     ai,
     deliverNow: (messageId) => sendMessage(pipeline, messageId),
+    events,
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)
@@ -86,6 +95,7 @@ const shutdown = async (signal: string) => {
   stopping = true;
   app.log.info({ signal }, "shutting down");
   // stop taking requests, let in-flight ones finish, then release the pools
+  await events.close();
   await app.close();
   await boss.stop({ graceful: true, timeout: 10_000 });
   await ingestPool.end();

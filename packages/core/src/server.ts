@@ -77,3 +77,4 @@ export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
 export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv } from "./server/config.ts";
 export { recordEvent, recordEvents, LIVE_EVENTS_CHANNEL, type NewLiveEvent } from "./server/events/record-event.ts";
+export { emitMessageEvents, emitConversationEvents, emitContactEvents, emitCampaignEvents, emitFlowExecutionEvents, type EventTx } from "./server/events/emit-events.ts";

@@ -3,6 +3,7 @@ import type { Db } from "@mkt-x/db";
 import type { JobQueue, TokenCipher, WebhookIngestor } from "@mkt-x/core/server";
 import type { AiProvider, XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
+import type { LiveEventBus } from "../events/live-event-bus.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -27,6 +28,8 @@ export interface AppServices {
    * quick; the queued job still guarantees delivery. Absent: replies are answered as queued.
    */
   deliverNow?: (messageId: string) => Promise<unknown>;
+  /** this process's live event bus (SSE and tRPC subscriptions); absent: those answer 503 */
+  events?: LiveEventBus;
 }
 
 export interface Context {
