@@ -5,10 +5,13 @@
 //
 // Ids are taken before commit, so transactions can commit out of id order: a reader that passed
 // id 6 while id 5 was still in flight would never see 5. The bus therefore delivers only a
-// contiguous run of ids; at a gap it notes the snapshot's xmax and waits until the snapshot's xmin
-// reaches it (every transaction that could hold the missing id has then ended: committed, and its
-// row is visible, or rolled back, and the gap is final), re-checking on a short timer meanwhile.
-// recordEvents takes the xid before the id, which is what makes that bound hold.
+// contiguous run of ids. At a gap it takes a fresh xid N (pg_current_xact_id() in a statement of
+// its own): the transaction holding the missing id took its xid before that id (recordEvents makes
+// sure of it), and the id before the gap was seen, so its xid is below N. Once a snapshot's xmin
+// reaches N every such transaction has ended: committed (its row is then visible and fills the gap)
+// or rolled back (the gap is final and is passed). Meanwhile the holder's own NOTIFY at commit, or
+// a short timer, reads again. (A snapshot's xmax would not do: it is latestCompletedXid + 1, and a
+// running transaction can hold an xid at or above it.)
 import pg from "pg";
 import { LIVE_EVENTS_CHANNEL } from "@mkt-x/core/server";
 import type { LiveEventType } from "@mkt-x/core";
@@ -78,7 +81,6 @@ interface Row {
   data: string | null;
   at: Date | null;
   xmin: string;
-  xmax: string;
 }
 
 interface Sub {
@@ -110,8 +112,8 @@ export function createLiveEventBus(opts: LiveEventBusOptions): LiveEventBus {
   let listener: pg.Client | null = null;
   let closed = false;
   let cursor = 0n;
-  /** the gap just after `cursor`, with the xmax of the snapshot that first saw it */
-  let gap: { after: bigint; xmax: bigint } | null = null;
+  /** the gap just after `cursor`, with an xid taken after it was first seen */
+  let gap: { after: bigint; xid: bigint } | null = null;
   let reading = false;
   let readAgain = false;
   let recheck: NodeJS.Timeout | null = null;
@@ -180,7 +182,7 @@ export function createLiveEventBus(opts: LiveEventBusOptions): LiveEventBus {
   async function readPage(): Promise<boolean> {
     const { rows } = await pool.query<Row>(
       `SELECT e.id::text AS id, e.merchant_id, e.type, e.data::text AS data, e.at,
-              pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax
+              pg_snapshot_xmin(s)::text AS xmin
        FROM pg_current_snapshot() AS s
        LEFT JOIN LATERAL (SELECT id, merchant_id, type, data, at FROM live_events WHERE id > $1 ORDER BY id LIMIT ${PAGE}) AS e ON true`,
       [cursor.toString()],
@@ -192,9 +194,15 @@ export function createLiveEventBus(opts: LiveEventBusOptions): LiveEventBus {
       if (r.id === null || r.merchant_id === null || r.type === null || r.data === null || r.at === null) return false;
       const id = BigInt(r.id);
       if (id !== cursor + 1n) {
-        // a gap: final only once every transaction that was running when it was first seen is over
-        if (!gap || gap.after !== cursor) gap = { after: cursor, xmax: BigInt(first.xmax) };
-        if (xmin < gap.xmax) {
+        // a gap: final only once every transaction that could hold the missing id is over
+        if (!gap || gap.after !== cursor) {
+          const taken = await pool.query<{ xid: string }>("SELECT pg_current_xact_id()::text AS xid");
+          gap = { after: cursor, xid: BigInt(taken.rows[0]?.xid ?? "0") };
+          // read again at once: the holder may have committed meanwhile
+          scheduleRecheck(0);
+          return false;
+        }
+        if (xmin < gap.xid) {
           scheduleRecheck(gapRecheckMs);
           return false;
         }

@@ -20,8 +20,8 @@ export async function recordEvents(tx: Pick<Tx, "$executeRaw">, events: readonly
   const payload = JSON.stringify(events.map((e) => ({ m: e.merchantId, t: e.type, d: e.data ?? null })));
   // One INSERT … SELECT from a JSON array, then one notify carrying the highest id written.
   // The transaction's xid is taken (materialized) before any id: a reader that sees a gap in the
-  // ids knows its holder had an xid below the snapshot's xmax then, so the gap is final once xmin
-  // passes that xmax (see the API's event bus).
+  // ids and then takes an xid of its own knows the gap's holder has a lower one, so the gap is
+  // final once a snapshot's xmin passes it (see the API's event bus).
   await tx.$executeRaw`
     WITH x AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
     ins AS (
