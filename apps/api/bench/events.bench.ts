@@ -16,8 +16,9 @@ import { createBenchDatabase } from "./bench-db.ts";
 const durationSec = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 1000);
 const rate = Number(process.env.BENCH_EVENTS_PER_SEC ?? 200);
-// clients are spread over this many merchants (each event goes to its merchant's clients)
-const merchantCount = Number(process.env.BENCH_MERCHANTS ?? 10);
+// clients are spread over this many merchants (each event goes to its merchant's clients): 100
+// merchants with 10 open tabs each by default; BENCH_MERCHANTS=10 for 100 clients per event
+const merchantCount = Number(process.env.BENCH_MERCHANTS ?? 100);
 
 const benchDb = await createBenchDatabase(join(import.meta.dirname, "..", "..", ".."));
 const pool = new pg.Pool({ connectionString: benchDb.url, max: 4 });
@@ -32,11 +33,13 @@ function ask<T = unknown>(msg: object): Promise<T> {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
-async function rssSettled(): Promise<number> {
+/** RSS, and the JS heap + buffers (after a full GC: less sensitive to memory the process kept from before) */
+async function memorySettled(): Promise<{ rss: number; heap: number }> {
   await sleep(2000);
   gc?.();
   await sleep(200);
-  return process.memoryUsage().rss;
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed + m.external };
 }
 
 interface Produced {
@@ -53,12 +56,12 @@ async function run(bench: string, url: string, tokens: string[]) {
   // warm up: code paths compiled and pools grown before the idle memory is measured
   await ask({ cmd: "connect", url, tokens, connections: Math.min(100, connections) });
   await ask({ cmd: "close" });
-  const before = await rssSettled();
+  const before = await memorySettled();
   await ask({ cmd: "connect", url, tokens, connections });
-  const after = await rssSettled();
+  const after = await memorySettled();
   const produced = await ask<Produced>({ cmd: "produce", databaseUrl: benchDb.url, merchants, rate, durationSec });
   await ask({ cmd: "close" });
-  const result = { bench, connections, merchants: merchantCount, targetEventsPerSec: rate, durationSec, ...produced, rssPerIdleConnectionKiB: Number(((after - before) / connections / 1024).toFixed(1)) };
+  const result = { bench, connections, merchants: merchantCount, targetEventsPerSec: rate, durationSec, ...produced, rssPerIdleConnectionKiB: Number(((after.rss - before.rss) / connections / 1024).toFixed(1)), heapPerIdleConnectionKiB: Number(((after.heap - before.heap) / connections / 1024).toFixed(1)) };
   console.log(JSON.stringify(result));
   return result;
 }
@@ -117,6 +120,8 @@ console.log(
     p99TargetMs: 200,
     apiRssPerConnectionKiB: viaApi.rssPerIdleConnectionKiB,
     baselineRssPerConnectionKiB: raw.rssPerIdleConnectionKiB,
+    apiHeapPerConnectionKiB: viaApi.heapPerIdleConnectionKiB,
+    baselineHeapPerConnectionKiB: raw.heapPerIdleConnectionKiB,
     apiDeliveredAll: viaApi.deliveries === viaApi.expectedDeliveries,
   }),
 );

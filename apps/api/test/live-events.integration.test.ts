@@ -159,6 +159,29 @@ describe("GET /events/stream", () => {
   });
 });
 
+describe("retention", () => {
+  it("deletes events older than 15 minutes that every durable reader has passed, and nothing else", async () => {
+    const merchantId = randomUUID();
+    const insert = async (minutesAgo: number) =>
+      (await h.database.pool.query<{ id: string }>(`INSERT INTO live_events (merchant_id, type, data, at) VALUES ($1, 'contact.updated', '{}', now() - make_interval(mins => $2)) RETURNING id::text AS id`, [merchantId, minutesAgo])).rows[0]?.id;
+    const passed = await insert(16);
+    const unread = await insert(16);
+    const recent = await insert(14);
+    await h.database.pool.query(`INSERT INTO live_event_cursors (name, last_id) VALUES ('webhooks', $1)`, [passed]);
+    const left = async () => (await h.database.pool.query<{ id: string }>("SELECT id::text AS id FROM live_events WHERE merchant_id = $1 ORDER BY live_events.id", [merchantId])).rows.map((r) => r.id);
+    try {
+      await h.events.sweep();
+      expect(await left()).toEqual([unread, recent]);
+      // with no durable reader, age alone decides
+      await h.database.pool.query("DELETE FROM live_event_cursors");
+      await h.events.sweep();
+      expect(await left()).toEqual([recent]);
+    } finally {
+      await h.database.pool.query("DELETE FROM live_event_cursors");
+    }
+  });
+});
+
 describe("events.subscribe (tRPC)", () => {
   it("receives the same events as tracked items and resumes from the last id", async () => {
     const merchantId = randomUUID();
