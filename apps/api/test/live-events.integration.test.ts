@@ -128,6 +128,18 @@ describe("GET /events/stream", () => {
     expect(eventOf(stranger.messages[0] ?? { id: "", event: "", data: "{}" }).data.whose).toBe("other");
   });
 
+  it("counts once against the rate limit when it connects, and holds nothing while open", async () => {
+    const limited = await h.startInstance({ rateLimitPerMinute: 5 });
+    const token = await h.token({ merchantId: randomUUID() });
+    const first = await stream(limited, { token });
+    expect(first.headers.get("x-ratelimit-limit")).toBe("5");
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("4");
+    await stream(limited, { token });
+    const call = await h.call("GET", `${limited.base}/accounts`, { token });
+    expect(call.status).toBe(200);
+    expect(call.headers.get("x-ratelimit-remaining")).toBe("2");
+  });
+
   it("sends heartbeat comments so proxies keep an idle stream", async () => {
     const s = await stream(h);
     await expect(s.comment((c) => c === "heartbeat")).resolves.toBe("heartbeat");
