@@ -84,6 +84,21 @@ describe("live events of API changes", () => {
     expect(Number(updated.id)).toBeGreaterThan(Number(created.id));
   });
 
+  it("a flow run by hand: flow.execution.updated for the new execution, as the executions list shows it", async () => {
+    const s = await scene();
+    const flow = await h.call<Success<{ id: string }>>("POST", "/automation/flows", {
+      token: s.owner,
+      body: { name: "Live tag", trigger: { type: "manual", config: {} }, nodes: [{ id: "tag", type: "add_tag", config: { tag: "live" } }, { id: "done", type: "end", config: {} }], connections: [{ fromNodeId: "tag", toNodeId: "done" }] },
+    });
+    expect(flow.status).toBe(200);
+    expect((await h.call("POST", `/automation/flows/${flow.body.data.id}/activate`, { token: s.owner })).status).toBe(200);
+    expect((await h.call("POST", `/automation/flows/${flow.body.data.id}/run`, { token: s.owner, body: { contactIds: [s.contactId] } })).status).toBe(200);
+    const started = eventOf(await s.stream.nth(1));
+    expect(started.type).toBe("flow.execution.updated");
+    expect([started.data]).toEqual(await rest(s.owner, `/automation/flows/${flow.body.data.id}/executions`));
+    expect(started.data).toMatchObject({ contactId: s.contactId, status: "running", currentNodeId: "tag" });
+  });
+
   it("a rolled-back change announces nothing: a reply refused for a disconnected account", async () => {
     const s = await scene();
     await pool().query("UPDATE x_accounts SET status = 'inactive' WHERE merchant_id = $1", [s.merchantId]);
