@@ -10,6 +10,7 @@ import type { Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "../src/app.ts";
 import { createTokenVerifier } from "../src/auth/verify-token.ts";
+import { createLiveEventBus } from "../src/events/live-event-bus.ts";
 
 export interface BenchApi {
   app: FastifyInstance;
@@ -27,6 +28,8 @@ export async function startBenchApi(opts: { url: string; pool: pg.Pool; consumer
   boss.on("error", () => {});
   await boss.start();
   await ensureQueues(boss);
+  const events = createLiveEventBus({ databaseUrl: opts.url, sweepIntervalMs: 0 });
+  await events.start();
   const app = await buildApp({
     services: {
       db,
@@ -36,6 +39,7 @@ export async function startBenchApi(opts: { url: string; pool: pg.Pool; consumer
       cipher: createTokenCipher(randomBytes(32)),
       webhookUrl: "http://127.0.0.1:9/",
       ai: createEmbeddedAiProvider(),
+      events,
     },
     verifyToken: createTokenVerifier({ secret }),
     consumerSecret,
@@ -49,6 +53,7 @@ export async function startBenchApi(opts: { url: string; pool: pg.Pool; consumer
     db,
     token: (merchantId, role) => new SignJWT({ merchantId, role }).setProtectedHeader({ alg: "HS256" }).setSubject(randomUUID()).setExpirationTime("2h").sign(new TextEncoder().encode(secret)),
     async close() {
+      await events.close();
       await app.close();
       await boss.stop({ graceful: false, close: true });
       await db.$disconnect();

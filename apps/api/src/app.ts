@@ -23,6 +23,7 @@ import { xConnectCallbackRoutes } from "./rest/x-connect-callback.ts";
 import { signInRoutes } from "./auth/sign-in-routes.ts";
 import { createAccessTokenIssuer } from "./auth/access-tokens.ts";
 import { withApiKeys } from "./auth/api-key-verifier.ts";
+import { liveEventStreamRoute, type StreamOptions } from "./events/stream-route.ts";
 
 export interface AppOptions {
   services: AppServices;
@@ -46,6 +47,8 @@ export interface AppOptions {
    * from an external IAM (JWT_JWKS_URL), and then those routes answer 404.
    */
   signIn?: SignInOptions;
+  /** SSE tuning (tests): heartbeat period and the unread bytes after which a client is dropped */
+  liveEvents?: Omit<StreamOptions, "bus">;
 }
 
 export interface SignInOptions {
@@ -192,6 +195,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
     // CSV in and out of contacts: streamed, so outside the JSON-only bridge
     await api.register(async (csv) => contactsCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });
+    // live events as Server-Sent Events: a stream, so outside the bridge too
+    await api.register(async (sse) => liveEventStreamRoute(sse, { ...opts.liveEvents, bus: opts.services.events }), { prefix: BASE_PATH });
 
     await api.register(async (rest) => {
       // trpc-to-openapi's fastify handler sends through reply.send() but resolves with undefined,

@@ -25,6 +25,7 @@ import { createTokenVerifier } from "./auth/verify-token.ts";
 import { loggerOptions } from "./logger.ts";
 import { signInOptionsFromEnv } from "./auth/sign-in-options.ts";
 import { BASE_PATH } from "./openapi.ts";
+import { createLiveEventBus } from "./events/live-event-bus.ts";
 
 let env;
 try {
@@ -59,6 +60,13 @@ const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY));
 // an agent's reply goes through the same send pipeline right away, so the answer carries X's id
 const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env) };
 
+// one LISTEN connection per process fans live events out to this instance's SSE and tRPC clients
+const events = createLiveEventBus({
+  databaseUrl: env.DATABASE_URL,
+  log: { warn: (o, msg) => console.error(JSON.stringify({ level: 40, msg, ...o })), error: (o, msg) => console.error(JSON.stringify({ level: 50, msg, ...o })) },
+});
+await events.start();
+
 const app = await buildApp({
   services: {
     db,
@@ -75,6 +83,7 @@ const app = await buildApp({
       adminBaseUrl: env.ADMIN_BASE_URL ?? publicUrl,
       publicBaseUrl: publicUrl,
     },
+    events,
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)
@@ -100,6 +109,7 @@ const shutdown = async (signal: string) => {
   stopping = true;
   app.log.info({ signal }, "shutting down");
   // stop taking requests, let in-flight ones finish, then release the pools
+  await events.close();
   await app.close();
   await boss.stop({ graceful: true, timeout: 10_000 });
   await ingestPool.end();

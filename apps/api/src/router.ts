@@ -11,6 +11,7 @@ import { aiRouter } from "./routers/ai/index.ts";
 import { analyticsRouter } from "./routers/analytics/index.ts";
 import { teamRouter } from "./routers/team/index.ts";
 import { apiKeysRouter } from "./routers/api-keys/index.ts";
+import { eventsRouter } from "./routers/events/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
@@ -24,6 +25,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   team: teamRouter,
   apiKeys: apiKeysRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,8 @@ import { buildApp } from "../src/app.ts";
 import { createTokenVerifier } from "../src/auth/verify-token.ts";
 import { BASE_PATH } from "../src/openapi.ts";
 import type { AppServices } from "../src/trpc/context.ts";
+import { createLiveEventBus, type LiveEventBus } from "../src/events/live-event-bus.ts";
+import type { StreamOptions } from "../src/events/stream-route.ts";
 
 export const JWT_SECRET = "test-secret-0123456789abcdef";
 export const CONSUMER_KEY = "test-consumer-key";
@@ -50,6 +52,8 @@ export interface ApiInstance {
   url: string;
   /** url + the REST base path */
   base: string;
+  /** this instance's live event bus */
+  events: LiveEventBus;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,8 @@ export interface InstanceOptions {
   signupEnabled?: boolean;
   /** the service's own sign-in at /api/v1/auth/*; default on (off: as with an external IAM) */
   signIn?: boolean;
+  /** SSE tuning: heartbeat period, unread bytes before a client is dropped */
+  liveEvents?: Omit<StreamOptions, "bus">;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -112,6 +118,9 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     webhookUrl: UNREACHABLE_WEBHOOK_URL,
     ai: opts.ai ?? createEmbeddedAiProvider(),
   };
+  const events = createLiveEventBus({ databaseUrl: shared.database.url, sweepIntervalMs: 0 });
+  await events.start();
+  services.events = events;
   if (opts.deliverNow) {
     const pipeline: SendPipelineDeps = { db: shared.database.db, x, cipher: services.cipher, queue: services.queue, windows: null };
     services.deliverNow = (messageId) => sendMessage(pipeline, messageId);
@@ -125,6 +134,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     xConnectCallbacksPerMinute: opts.xConnectCallbacksPerMinute ?? 1_000,
     ...(opts.shortLinkHitsPerMinute !== undefined ? { shortLinkHitsPerMinute: opts.shortLinkHitsPerMinute } : {}),
     ...(opts.signIn === false ? {} : { signIn: { jwtSecret: JWT_SECRET, accessTokenTtl: 3600, signupEnabled: opts.signupEnabled ?? false } }),
+    ...(opts.liveEvents ? { liveEvents: opts.liveEvents } : {}),
     readiness: async () => {
       await shared.database.db.$queryRaw`SELECT 1`;
       await boss.getQueues();
@@ -138,7 +148,10 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
   return {
     url,
     base,
+    events,
     async close() {
+      // open streams end with the bus, so close() does not wait on them
+      await events.close();
       await app.close();
       x.close();
       await boss.stop({ graceful: false, close: true });
@@ -187,6 +200,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   return {
     url: main.url,
     base: main.base,
+    events: main.events,
     database,
     sandbox,
     encryptionKey: shared.encryptionKey,
@@ -195,7 +209,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, liveEvents: instanceOpts.liveEvents ?? opts.liveEvents, webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },

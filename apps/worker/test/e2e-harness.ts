@@ -8,6 +8,7 @@ import type { SandboxUser } from "@mkt-x/twitter/sandbox";
 import { createEmbeddedAiProvider, createWebhookIngestor, type CampaignRunDeps, type SendPipelineDeps, type SendWindowLimits } from "@mkt-x/core/server";
 import { buildApp } from "../../api/src/app.ts";
 import { createTokenVerifier } from "../../api/src/auth/verify-token.ts";
+import { createLiveEventBus } from "../../api/src/events/live-event-bus.ts";
 import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
 
 const JWT_SECRET = "e2e-secret-0123456789abcdef";
@@ -24,6 +25,9 @@ export interface E2E extends WorkerHarness {
 
 export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps> } = {}): Promise<E2E> {
   const h = await startWorkerHarness({ windows: opts.windows ?? null, ...(opts.campaigns ? { campaigns: opts.campaigns } : {}), ...(opts.send ? { send: opts.send } : {}) });
+  // the API's live event bus: GET /events/stream shows what the worker commits
+  const events = createLiveEventBus({ databaseUrl: h.database.url, sweepIntervalMs: 0 });
+  await events.start();
   const api = await buildApp({
     services: {
       db: h.database.db,
@@ -33,6 +37,7 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null; campai
       cipher: h.cipher,
       webhookUrl: "http://127.0.0.1:9/unused",
       ai: createEmbeddedAiProvider(),
+      events,
     },
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,
@@ -73,6 +78,7 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null; campai
       return { user, accountId: res.body.data.id };
     },
     async close() {
+      await events.close();
       await api.close();
       await close();
     },

@@ -88,3 +88,4 @@ export type { SignInDeps, AccessClaims } from "./server/services/auth/deps.ts";
 export { listTeamUsers, createTeamUser, updateTeamUser, removeTeamUser, INVITE_TTL_MS } from "./server/services/team/team-users.ts";
 export { createApiKey, listApiKeys, revokeApiKey, resolveApiKey, isApiKey } from "./server/services/team/api-keys.ts";
 export { signInEnvShape } from "./server/config.ts";
+export { emitMessageEvents, emitConversationEvents, emitContactEvents, emitCampaignEvents, emitFlowExecutionEvents, type EventTx } from "./server/events/emit-events.ts";

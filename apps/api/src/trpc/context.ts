@@ -3,6 +3,7 @@ import type { Db } from "@mkt-x/db";
 import type { JobQueue, TokenCipher, WebhookIngestor, XConnectSettings } from "@mkt-x/core/server";
 import type { AiProvider, XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
+import type { LiveEventBus } from "../events/live-event-bus.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -29,6 +30,8 @@ export interface AppServices {
   deliverNow?: (messageId: string) => Promise<unknown>;
   /** connect with X (3-legged OAuth): callback, authorize page and admin URLs. Absent: start answers 503. */
   xConnect?: XConnectSettings;
+  /** this process's live event bus (SSE and tRPC subscriptions); absent: those answer 503 */
+  events?: LiveEventBus;
 }
 
 export interface Context {

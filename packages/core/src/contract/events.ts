@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { can, type Role } from "../roles.ts";
 
 /** The live event types (CONTRACT.md "Live events"); outgoing webhooks subscribe to the same names. */
 export const LIVE_EVENT_TYPES = [
@@ -28,3 +29,11 @@ export const LiveEvent = z.object({
   data: z.unknown(),
 });
 export type LiveEvent = z.infer<typeof LiveEvent>;
+
+/** The types a role receives live: null for every type (admin, owner), else the inbox types. */
+export function visibleEventTypes(role: Role): readonly LiveEventType[] | null {
+  return can(role, "admin") ? null : INBOX_EVENT_TYPES;
+}
+
+/** `Last-Event-ID` / `lastEventId`: the decimal id of the last event a client saw. */
+export const LastEventId = z.string().regex(/^\d{1,19}$/, "must be the decimal id of an event");

@@ -15,19 +15,23 @@ export interface NewLiveEvent {
 }
 
 /** Records events in the caller's transaction; one statement whatever their number. */
-export async function recordEvents(tx: Tx, events: readonly NewLiveEvent[]): Promise<void> {
+export async function recordEvents(tx: Pick<Tx, "$executeRaw">, events: readonly NewLiveEvent[]): Promise<void> {
   if (events.length === 0) return;
   const payload = JSON.stringify(events.map((e) => ({ m: e.merchantId, t: e.type, d: e.data ?? null })));
-  // one INSERT … SELECT from a JSON array, then one notify carrying the highest id written
+  // One INSERT … SELECT from a JSON array, then one notify carrying the highest id written.
+  // The transaction's xid is taken (materialized) before any id: a reader that sees a gap in the
+  // ids and then takes an xid of its own knows the gap's holder has a lower one, so the gap is
+  // final once a snapshot's xmin passes it (see the API's event bus).
   await tx.$executeRaw`
-    WITH ins AS (
-      INSERT INTO live_events (merchant_id, type, data)
-      SELECT e->>'m', e->>'t', e->'d' FROM jsonb_array_elements(${payload}::jsonb) AS e
+    WITH x AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
+    ins AS (
+      INSERT INTO live_events (merchant_id, type, data, tx_id)
+      SELECT e->>'m', e->>'t', e->'d', x.xid FROM x, jsonb_array_elements(${payload}::jsonb) AS e
       RETURNING id
     )
     SELECT pg_notify(${LIVE_EVENTS_CHANNEL}, max(id)::text) FROM ins`;
 }
 
-export async function recordEvent(tx: Tx, event: NewLiveEvent): Promise<void> {
+export async function recordEvent(tx: Pick<Tx, "$executeRaw">, event: NewLiveEvent): Promise<void> {
   await recordEvents(tx, [event]);
 }

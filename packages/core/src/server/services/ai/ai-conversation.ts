@@ -2,6 +2,7 @@ import { AiMessageResult, type AiContext, type AiTurn } from "../../../contract/
 import type { AiProvider } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { getAiSettings, modelSettings } from "./ai-settings.ts";
+import { emitConversationEvents } from "../../events/emit-events.ts";
 import { assertConversation, ensureSession, EMPTY_AI_CONTEXT, keepLastTurns, readSlots, readTurns, sessionDto } from "./ai-session.ts";
 
 /** Why a session was escalated automatically. */
@@ -62,6 +63,8 @@ export async function sendAiMessage(
         ...(opts.sourceMessageId !== undefined && { lastMessageId: opts.sourceMessageId, lastAnswer: result }),
       },
     });
+    // the inbox hears that the conversation now waits for a human
+    if (escalateNow) await emitConversationEvents(tx, "conversation.updated", [opts.conversationId]);
     return result;
   });
 }
@@ -80,6 +83,10 @@ export async function getAiContext(db: ScopedDb, opts: { conversationId: string 
 export async function escalateAiConversation(db: ScopedDb, opts: { merchantId: string; conversationId: string; reason: string | null }): Promise<AiContext> {
   await assertConversation(db, opts.conversationId);
   const session = await ensureSession(db, opts);
-  const row = await db.aiSession.update({ where: { id: session.id }, data: { escalated: true, escalatedAt: new Date(), escalationReason: opts.reason } });
+  const row = await db.$transaction(async (tx) => {
+    const updated = await tx.aiSession.update({ where: { id: session.id }, data: { escalated: true, escalatedAt: new Date(), escalationReason: opts.reason } });
+    await emitConversationEvents(tx, "conversation.updated", [opts.conversationId]);
+    return updated;
+  });
   return sessionDto(row);
 }

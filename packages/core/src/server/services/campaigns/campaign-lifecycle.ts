@@ -11,6 +11,7 @@ import type { Campaign } from "../../../contract/campaigns.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { campaignDto, loadCampaign } from "./load-campaign.ts";
+import { emitCampaignEvents } from "../../events/emit-events.ts";
 
 export interface LifecycleDeps {
   /** scoped: every read and write is the caller's merchant's */
@@ -48,6 +49,7 @@ export async function startCampaign(deps: LifecycleDeps, campaignId: string): Pr
     const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: "draft" }, data: future ? { status: "scheduled" } : { status: "running" } });
     if (count === 0) throw conflict((await tx.campaign.findFirst({ where: { id: campaign.id, merchantId: deps.merchantId }, select: { status: true } }))?.status ?? "gone", "start");
     await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
+    await emitCampaignEvents(tx, [campaign.id]);
   });
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
 }
@@ -57,7 +59,11 @@ export async function pauseCampaign(deps: LifecycleDeps, campaignId: string): Pr
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "paused") return campaignDto(deps.db, deps.merchantId, campaign);
   if (campaign.status !== "running" && campaign.status !== "scheduled") throw conflict(campaign.status, "pause");
-  const { count } = await deps.db.campaign.updateMany({ where: { id: campaign.id, status: campaign.status }, data: { status: "paused", pausedAt: deps.now ?? new Date() } });
+  const count = await deps.rootDb.$transaction(async (tx) => {
+    const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: campaign.status }, data: { status: "paused", pausedAt: deps.now ?? new Date() } });
+    if (count > 0) await emitCampaignEvents(tx, [campaign.id]);
+    return count;
+  });
   if (count === 0) return pauseCampaign(deps, campaignId);
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
 }
@@ -78,6 +84,7 @@ export async function resumeCampaign(deps: LifecycleDeps, campaignId: string): P
       await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: future ? "scheduled" : "running", pausedAt: null } });
       await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
     }
+    await emitCampaignEvents(tx, [campaign.id]);
   });
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
 }
@@ -87,9 +94,10 @@ export async function cancelCampaign(deps: LifecycleDeps, campaignId: string): P
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "cancelled") return campaignDto(deps.db, deps.merchantId, campaign);
   if (campaign.status === "completed") throw conflict(campaign.status, "cancel");
-  await deps.db.$transaction(async (tx) => {
-    await tx.campaign.update({ where: { id: campaign.id }, data: { status: "cancelled", completedAt: deps.now ?? new Date(), expectedFinishAt: null } });
-    await tx.campaignRecipient.updateMany({ where: { campaignId: campaign.id, status: "pending" }, data: { status: "skipped", skipReason: "cancelled" } });
+  await deps.rootDb.$transaction(async (tx) => {
+    await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: "cancelled", completedAt: deps.now ?? new Date(), expectedFinishAt: null } });
+    await tx.campaignRecipient.updateMany({ where: { campaignId: campaign.id, merchantId: deps.merchantId, status: "pending" }, data: { status: "skipped", skipReason: "cancelled" } });
+    await emitCampaignEvents(tx, [campaign.id]);
   });
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
 }

@@ -1,7 +1,7 @@
 // Campaign metrics, always computed from the recipients and their messages (never counters that
 // could drift): delivered = X accepted, opened = read receipt, clicked = short link followed,
 // replied = an inbound DM within 72 h of the send.
-import { Prisma, type Db } from "@mkt-x/db";
+import { Prisma, type Db, type Tx } from "@mkt-x/db";
 import type { ScopedDb } from "../../scoped-db.ts";
 import type { CampaignMetricsDetails } from "../../../contract/campaigns.ts";
 
@@ -17,7 +17,7 @@ export interface MetricsRow {
 
 const EMPTY: MetricsRow = { delivered: 0, failed: 0, opened: 0, clicked: 0, replied: 0, skipped: 0, skippedByReason: {} };
 
-export async function campaignMetrics(db: ScopedDb | Db, merchantId: string, campaignIds: string[]): Promise<Map<string, MetricsRow>> {
+export async function campaignMetrics(db: ScopedDb | Db | Tx, merchantId: string, campaignIds: string[]): Promise<Map<string, MetricsRow>> {
   const out = new Map<string, MetricsRow>();
   if (campaignIds.length === 0) return out;
   const rows = await db.$queryRaw<{ campaign_id: string; delivered: number; failed: number; opened: number; clicked: number; replied: number; skipped: number; reasons: Record<string, number> | null }[]>`

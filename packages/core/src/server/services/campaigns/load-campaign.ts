@@ -1,4 +1,4 @@
-import type { CampaignModel } from "@mkt-x/db";
+import type { CampaignModel, Tx } from "@mkt-x/db";
 import { notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
 import type { Campaign } from "../../../contract/campaigns.ts";
@@ -13,7 +13,7 @@ export async function loadCampaign(db: ScopedDb, campaignId: string): Promise<Ca
   return campaign;
 }
 
-export async function campaignDtos(db: ScopedDb, merchantId: string, campaigns: CampaignModel[]): Promise<Campaign[]> {
+export async function campaignDtos(db: ScopedDb | Tx, merchantId: string, campaigns: CampaignModel[]): Promise<Campaign[]> {
   const ids = campaigns.map((c) => c.id);
   const [links, metrics] = await Promise.all([
     db.campaignSegment.findMany({ where: { campaignId: { in: ids } }, select: { campaignId: true, segmentId: true } }),

@@ -19,6 +19,9 @@ import type { JobQueue } from "../../jobs/queue.ts";
 import type { SendWindowLimits } from "../messages/send-windows.ts";
 import { buildVariableLookup } from "../templates/resolve-variables.ts";
 import { segmentsPredicate } from "./segments-predicate.ts";
+import { recordEvents } from "../../events/record-event.ts";
+import { emitCampaignEvents } from "../../events/emit-events.ts";
+import { toMessageDto } from "../messages/message-dto.ts";
 import { rewriteLinks, type ShortLinkRow } from "./short-links.ts";
 
 export interface CampaignRunDeps {
@@ -60,6 +63,7 @@ export async function startCampaignRun(deps: CampaignRunDeps, job: { campaignId:
       await tx.$executeRaw`
         UPDATE campaigns SET status = 'running', run = ${job.run}, started_at = COALESCE(started_at, ${now}), completed_at = NULL, paused_at = NULL, updated_at = now()
         WHERE id = ${c.id}::uuid`;
+      // (emitted after the fan-out below, so its counts include the skipped recipients)
       const inserted = await tx.$executeRaw`
         INSERT INTO campaign_recipients (merchant_id, campaign_id, contact_id, run, status, skip_reason)
         SELECT ${c.merchant_id}, ${c.id}::uuid, c.id, ${job.run},
@@ -70,6 +74,7 @@ export async function startCampaignRun(deps: CampaignRunDeps, job: { campaignId:
         FROM contacts c JOIN x_accounts a ON a.id = c.account_id
         WHERE ${predicate} AND (${c.account_id}::uuid IS NULL OR c.account_id = ${c.account_id}::uuid)
         ON CONFLICT (campaign_id, run, contact_id) DO NOTHING`;
+      await emitCampaignEvents(tx, [c.id]);
       await deps.queue.send("campaign.dispatch", { campaignId: c.id, run: job.run }, { tx });
       return `fanned out ${inserted} recipient(s)`;
     },
@@ -93,15 +98,26 @@ interface Claimed {
 export async function dispatchCampaign(deps: CampaignRunDeps, job: { campaignId: string; run: number }): Promise<string> {
   const started = Date.now();
   let total = 0;
+  let lastProgress = 0;
+  const progress = {
+    due: () => {
+      if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return false;
+      lastProgress = Date.now();
+      return true;
+    },
+  };
   for (;;) {
-    const step = await dispatchBatch(deps, job, Date.now() - started < 10_000);
+    const step = await dispatchBatch(deps, job, Date.now() - started < 10_000, progress);
     if (typeof step === "string") return total ? `dispatched ${total}; ${step}` : step;
     total += step;
   }
 }
 
 /** One batch; a number when it dispatched one and may go on, else why it stopped. */
-async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; run: number }, mayContinue: boolean): Promise<number | string> {
+/** campaign.updated from dispatch: the first batch of each job, then at most this often. */
+const PROGRESS_EVERY_MS = 1000;
+
+async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; run: number }, mayContinue: boolean, progress: { due: () => boolean }): Promise<number | string> {
   const now = deps.now?.() ?? new Date();
   const pollMs = deps.pollMs ?? 2000;
   const campaign = await deps.db.campaign.findUnique({ where: { id: job.campaignId }, include: { template: true } });
@@ -110,7 +126,10 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
   const again = (delayMs: number) => deps.queue.send("campaign.dispatch", { campaignId: campaign.id, run: job.run }, delayMs > 0 ? { startAfter: new Date(now.getTime() + delayMs) } : {});
 
   if (campaign.endAt && now >= campaign.endAt) {
-    await deps.db.campaignRecipient.updateMany({ where: { campaignId: campaign.id, run: job.run, status: "pending" }, data: { status: "skipped", skipReason: "ended" } });
+    await deps.db.$transaction(async (tx) => {
+      const { count } = await tx.campaignRecipient.updateMany({ where: { campaignId: campaign.id, run: job.run, status: "pending" }, data: { status: "skipped", skipReason: "ended" } });
+      if (count > 0) await emitCampaignEvents(tx, [campaign.id]);
+    });
     return (await finishIfDone(deps, campaign.id, job.run, now)) ? "ended" : (await again(pollMs), "ended, waiting for in-flight DMs");
   }
 
@@ -199,7 +218,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
       if (messages.length) {
         // a recipient dispatched before (a crash after this commit is impossible: all of it is one
         // transaction) would collide on the idempotency key and is not sent twice
-        const created = await tx.message.createManyAndReturn({ data: messages, skipDuplicates: true, select: { id: true, idempotencyKey: true, conversationId: true, createdAt: true } });
+        const created = await tx.message.createManyAndReturn({ data: messages, skipDuplicates: true });
         const pairs = created.flatMap((m) => {
           const recipientId = m.idempotencyKey ? messageOf.get(m.idempotencyKey) : undefined;
           return recipientId ? [{ recipientId, messageId: m.id }] : [];
@@ -209,7 +228,12 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           FROM unnest(${pairs.map((p) => p.recipientId)}::uuid[], ${pairs.map((p) => p.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
         await deps.queue.sendMany("message.send", created.map((m) => ({ messageId: m.id })), { tx });
         await countMessagesIn(tx, created.map((m) => ({ conversationId: m.conversationId, at: m.createdAt })));
+        // one statement for the batch's message.created events (the rows are at hand: no reload)
+        await recordEvents(tx, created.map((m) => ({ merchantId: m.merchantId, type: "message.created" as const, data: toMessageDto(m) })));
       }
+      // progress for live clients: at most once per batch, and no more than every PROGRESS_EVERY_MS
+      // (the metrics are an aggregate over the run's recipients)
+      if (progress.due()) await emitCampaignEvents(tx, [campaign.id]);
       return batch.length;
     },
     { timeout: 60_000 },
@@ -253,6 +277,7 @@ async function finishIfDone(deps: CampaignRunDeps, campaignId: string, run: numb
     } else {
       await tx.$executeRaw`UPDATE campaigns SET status = 'completed', completed_at = ${now}, expected_finish_at = NULL, updated_at = now() WHERE id = ${campaignId}::uuid`;
     }
+    await emitCampaignEvents(tx, [campaignId]);
   });
   return true;
 }

@@ -11,6 +11,7 @@ import {
   type ContactAttributes,
 } from "../../../domain/contact-fields.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
+import { emitContactEvents } from "../../events/emit-events.ts";
 
 export interface ContactFields {
   displayName: string | null;
@@ -52,6 +53,7 @@ export async function changeContact(
         ...(next.attributes ? { attributes: next.attributes } : {}),
       },
     });
+    await emitContactEvents(tx, "contact.updated", [opts.contactId]);
   });
 }
 

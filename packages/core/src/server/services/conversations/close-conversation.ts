@@ -3,6 +3,7 @@ import { isUuid } from "../../../contract/common.ts";
 import type { Conversation } from "../../../contract/conversations.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { toConversationDto, WITH_CONTACT } from "./conversation-dto.ts";
+import { emitConversationEvents } from "../../events/emit-events.ts";
 
 /**
  * Closes an open conversation with an optional reason. Idempotent: closing a closed conversation
@@ -10,9 +11,13 @@ import { toConversationDto, WITH_CONTACT } from "./conversation-dto.ts";
  */
 export async function closeConversation(db: ScopedDb, opts: { conversationId: string; reason?: string | undefined; now?: Date }): Promise<Conversation> {
   if (!isUuid(opts.conversationId)) throw notFound("Conversation", opts.conversationId);
-  await db.conversation.updateMany({
-    where: { id: opts.conversationId, status: "open" },
-    data: { status: "closed", closedAt: opts.now ?? new Date(), closeReason: opts.reason ?? null },
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.conversation.updateMany({
+      where: { id: opts.conversationId, status: "open" },
+      data: { status: "closed", closedAt: opts.now ?? new Date(), closeReason: opts.reason ?? null },
+    });
+    // closing a closed conversation changes nothing and announces nothing
+    if (count > 0) await emitConversationEvents(tx, "conversation.updated", [opts.conversationId]);
   });
   const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, include: WITH_CONTACT });
   if (!conversation) throw notFound("Conversation", opts.conversationId);

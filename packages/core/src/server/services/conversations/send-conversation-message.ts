@@ -8,6 +8,7 @@ import { ATTACHMENTS_NOT_SENT_NOTICE, type SendMessageBody, type SentMessage } f
 import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
 import { toMessageDto } from "../messages/message-dto.ts";
+import { emitConversationEvents } from "../../events/emit-events.ts";
 import { templateShapeIssues } from "../../../contract/templates.ts";
 import { composeDm, type ComposedDm } from "../../../domain/compose-dm.ts";
 
@@ -96,6 +97,7 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
 
       if (conversation.status === "closed") {
         await tx.conversation.updateMany({ where: { id: conversation.id, merchantId }, data: { status: "open", closedAt: null, closeReason: null } });
+        await emitConversationEvents(tx, "conversation.updated", [conversation.id]);
       }
       return { message, fresh: true };
     });

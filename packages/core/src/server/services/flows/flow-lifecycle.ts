@@ -1,5 +1,6 @@
 import { AppError } from "../../../errors.ts";
 import type { Flow } from "../../../contract/flows.ts";
+import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { loadFlow, parseFlowGraph, toFlowDto } from "./flow-dto.ts";
 import { assertFlowGraph, assertFlowTemplates } from "./validate-flow.ts";
@@ -23,7 +24,8 @@ export async function deactivateFlow(db: ScopedDb, opts: { flowId: string; now?:
   const now = opts.now ?? new Date();
   await db.$transaction(async (tx) => {
     await tx.flow.updateMany({ where: { id: flow.id, status: "active" }, data: { status: "inactive" } });
-    await tx.flowExecution.updateMany({ where: { flowId: flow.id, status: "running" }, data: { status: "cancelled", completedAt: now, error: "flow deactivated" } });
+    const cancelled = await tx.flowExecution.updateManyAndReturn({ where: { flowId: flow.id, status: "running" }, data: { status: "cancelled", completedAt: now, error: "flow deactivated" }, select: { id: true } });
+    await emitFlowExecutionEvents(tx, cancelled.map((e) => e.id));
   });
   return toFlowDto(await loadFlow(db, flow.id));
 }

@@ -2,6 +2,7 @@
 // enrolls contacts in any active flow). Each call starts one execution per distinct contact; the
 // executions and their first steps are written in one transaction, so a run is all or nothing. With
 // an idempotency key, a retried call starts nothing new and answers the executions it started.
+import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import { randomUUID } from "node:crypto";
 import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
@@ -37,6 +38,7 @@ export async function runFlowManually(
       ON CONFLICT (flow_id, trigger_key) DO NOTHING
       RETURNING id`;
     await deps.queue.sendMany("flow.step", rows.map((r) => ({ executionId: r.id, nodeId: entry.id })), { tx });
+    await emitFlowExecutionEvents(tx, rows.map((r) => r.id));
     const executions = await tx.flowExecution.findMany({ where: { flowId: flow.id, merchantId: deps.merchantId, triggerKey: { in: triggerKeys } }, orderBy: { contactId: "asc" } });
     if (executions.length === 0) throw new AppError("VALIDATION_ERROR", "Only an active flow can be run", { field: "flowId", reason: "the flow was deactivated meanwhile" });
     return { started: rows.length, executions: executions.map(toFlowExecutionDto) };

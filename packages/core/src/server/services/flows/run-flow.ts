@@ -9,6 +9,7 @@ import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
 import { openConversations } from "../conversations/conversation-rows.ts";
 import { flowEntryNode, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
+import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { JobPayload } from "../../jobs/registry.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
@@ -82,6 +83,7 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
       await deps.queue.send("flow.step", { executionId: row.id, nodeId: c.entryId }, { tx });
       started.push(row.id);
     }
+    await emitFlowExecutionEvents(tx, started);
     return { started };
   });
 }
@@ -116,6 +118,7 @@ export async function runFlowStep(deps: FlowEngineDeps, step: JobPayload<"flow.s
       if (!exec || exec.status !== "running" || exec.current_node_id !== step.nodeId) return "skipped";
       if (exec.flow_status !== "active") {
         await tx.flowExecution.update({ where: { id: exec.id }, data: { status: "cancelled", completedAt: now, error: "flow deactivated" } });
+        await emitFlowExecutionEvents(tx, [exec.id]);
         return "cancelled";
       }
       const { nodes, connections } = parseFlowGraph({ trigger: exec.trigger ?? {}, nodes: exec.nodes ?? [], connections: exec.connections ?? [] });
@@ -123,10 +126,12 @@ export async function runFlowStep(deps: FlowEngineDeps, step: JobPayload<"flow.s
       const outcome: StepOutcome = node ? await runNode(tx, deps.queue, exec, node, connections, now) : { failed: `node ${step.nodeId} no longer exists` };
       if ("failed" in outcome) {
         await tx.flowExecution.update({ where: { id: exec.id }, data: { status: "failed", error: outcome.failed, completedAt: now } });
+        await emitFlowExecutionEvents(tx, [exec.id]);
         return "failed";
       }
       if (outcome.next === null) {
         await tx.flowExecution.update({ where: { id: exec.id }, data: { status: "completed", currentNodeId: null, completedAt: now } });
+        await emitFlowExecutionEvents(tx, [exec.id]);
         return "completed";
       }
       await tx.flowExecution.update({ where: { id: exec.id }, data: { currentNodeId: outcome.next } });

@@ -10,6 +10,7 @@ import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts"
 import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
 import { parseEvent, type InboundEvent, type XUserInfo } from "./parse-event.ts";
+import { emitContactEvents, emitMessageEvents } from "../../events/emit-events.ts";
 
 export interface InboundDeps {
   db: Db;
@@ -60,19 +61,22 @@ async function apply(tx: Tx, queue: JobQueue, event: InboundEvent): Promise<Appl
   }
   if (event.type === "follow") {
     if (event.followedId !== account.twitterUserId) return { status: "skipped", reason: "follow of another user", account };
-    const contactId = await upsertContact(tx, account, event.users.get(event.followerId) ?? { id: event.followerId, username: null, name: null, profileImageUrl: null }, { at: event.at, source: "new_follower", consent: false });
+    const { id: contactId, inserted } = await upsertContact(tx, account, event.users.get(event.followerId) ?? { id: event.followerId, username: null, name: null, profileImageUrl: null }, { at: event.at, source: "new_follower", consent: false });
+    await emitContactEvents(tx, inserted ? "contact.created" : "contact.updated", [contactId]);
     await queue.send("domain.event", { type: "new_follower", merchantId: account.merchantId, accountId: account.id, contactId }, { tx });
     return { status: "processed", effect: "follower recorded", account };
   }
   // read receipt: our outbound DMs to the reader up to the last read event are read now
-  const read = await tx.$executeRaw`
+  const read = await tx.$queryRaw<{ id: string }[]>`
     UPDATE messages m SET read_at = ${event.at}, updated_at = now()
     FROM contacts c
     WHERE c.account_id = ${account.id}::uuid AND c.twitter_user_id = ${event.readerId}
       AND m.contact_id = c.id AND m.direction = 'outbound' AND m.read_at IS NULL
       AND m.twitter_message_id IS NOT NULL AND m.twitter_message_id ~ '^[0-9]+$'
-      AND m.twitter_message_id::numeric <= ${event.lastReadEventId}::numeric`;
-  return { status: "processed", effect: `${read} message(s) read`, account };
+      AND m.twitter_message_id::numeric <= ${event.lastReadEventId}::numeric
+    RETURNING m.id::text AS id`;
+  await emitMessageEvents(tx, "message.updated", read.map((m) => m.id));
+  return { status: "processed", effect: `${read.length} message(s) read`, account };
 }
 
 async function findAccount(tx: Tx, xUserIds: (string | null)[]): Promise<XAccountModel | null> {
@@ -84,9 +88,10 @@ async function findAccount(tx: Tx, xUserIds: (string | null)[]): Promise<XAccoun
   return null;
 }
 
-async function upsertContact(tx: Tx, account: XAccountModel, user: XUserInfo, opts: { at: Date; source: string; consent: boolean }): Promise<string> {
+/** The contact's id, and whether this made it (xmax = 0: the row is this statement's insert). */
+async function upsertContact(tx: Tx, account: XAccountModel, user: XUserInfo, opts: { at: Date; source: string; consent: boolean }): Promise<{ id: string; inserted: boolean }> {
   const consentAt = opts.consent ? opts.at : null;
-  const rows = await tx.$queryRaw<{ id: string }[]>`
+  const rows = await tx.$queryRaw<{ id: string; inserted: boolean }[]>`
     INSERT INTO contacts (merchant_id, account_id, twitter_user_id, username, display_name, profile_image_url, source, first_interaction_at, last_interaction_at, consent_at)
     VALUES (${account.merchantId}, ${account.id}::uuid, ${user.id}, ${user.username}, ${user.name}, ${user.profileImageUrl}, ${opts.source}, ${opts.at}, ${opts.at}, ${consentAt})
     ON CONFLICT (account_id, twitter_user_id) DO UPDATE SET
@@ -98,10 +103,10 @@ async function upsertContact(tx: Tx, account: XAccountModel, user: XUserInfo, op
       last_interaction_at = GREATEST(contacts.last_interaction_at, EXCLUDED.last_interaction_at),
       consent_at = COALESCE(contacts.consent_at, EXCLUDED.consent_at),
       updated_at = now()
-    RETURNING id`;
-  const id = rows[0]?.id;
-  if (!id) throw new Error("contact upsert returned nothing");
-  return id;
+    RETURNING id, (xmax = 0) AS inserted`;
+  const row = rows[0];
+  if (!row) throw new Error("contact upsert returned nothing");
+  return row;
 }
 
 /** The open conversation of the contact, or a new one (a closed conversation is not reopened). */
@@ -125,13 +130,15 @@ async function insertMessage(
   const id = inserted[0]?.id;
   if (!id) return null;
   await countMessagesIn(tx, [{ conversationId: m.conversationId, at: m.at }]);
+  await emitMessageEvents(tx, "message.created", [id]);
   return id;
 }
 
 async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e: Extract<InboundEvent, { type: "dm" }>): Promise<Applied> {
   const user = e.users.get(e.senderId) ?? { id: e.senderId, username: null, name: null, profileImageUrl: null };
   // they wrote first: consent for automated DMs
-  const contactId = await upsertContact(tx, account, user, { at: e.at, source: "inbound_message", consent: true });
+  const { id: contactId, inserted } = await upsertContact(tx, account, user, { at: e.at, source: "inbound_message", consent: true });
+  if (inserted) await emitContactEvents(tx, "contact.created", [contactId]);
   const conversationId = await openConversation(tx, account, contactId, e.at);
   const choice = await quickReplyChoice(tx, account, conversationId, e);
   const stored = await insertMessage(tx, account, {
@@ -158,6 +165,7 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
     const changed = await tx.$executeRaw`
       UPDATE contacts SET opted_out = ${optOut}, opted_out_at = ${optOut ? e.at : null}, updated_at = now()
       WHERE id = ${contactId}::uuid AND opted_out <> ${optOut}`;
+    if (changed) await emitContactEvents(tx, "contact.updated", [contactId]);
     // one confirmation per keyword message; not automated: it answers the person's own request
     await enqueueOutboundMessage(tx, queue, {
       merchantId: account.merchantId,
@@ -199,7 +207,8 @@ async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<Inbo
   const known = await tx.message.findUnique({ where: { twitterMessageId: e.eventId }, select: { id: true } });
   if (known) return { status: "processed", effect: "echo of a recorded message" };
   const user = e.users.get(e.recipientId) ?? { id: e.recipientId, username: null, name: null, profileImageUrl: null };
-  const contactId = await upsertContact(tx, account, user, { at: e.at, source: "outbound_message", consent: false });
+  const { id: contactId, inserted } = await upsertContact(tx, account, user, { at: e.at, source: "outbound_message", consent: false });
+  if (inserted) await emitContactEvents(tx, "contact.created", [contactId]);
   // ours, still in flight (the pipeline has not recorded X's answer yet): this echo settles it
   const pending = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM messages WHERE contact_id = ${contactId}::uuid AND direction = 'outbound' AND status = 'sending'
@@ -207,6 +216,7 @@ async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<Inbo
     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
   if (pending[0]) {
     await tx.$executeRaw`UPDATE messages SET twitter_message_id = ${e.eventId}, status = 'sent', sent_at = COALESCE(sent_at, ${e.at}), lease_until = NULL, updated_at = now() WHERE id = ${pending[0].id}::uuid`;
+    await emitMessageEvents(tx, "message.updated", [pending[0].id]);
     return { status: "processed", effect: "echo settled an outbound message" };
   }
   const conversationId = await openConversation(tx, account, contactId, e.at);

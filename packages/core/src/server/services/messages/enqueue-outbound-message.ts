@@ -5,6 +5,8 @@
 import type { MessageModel, Prisma, Tx } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { countMessagesIn } from "../conversations/conversation-rows.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { toMessageDto } from "./message-dto.ts";
 import type { Attachment } from "../../../contract/messages.ts";
 import type { DmMetadata } from "../../../domain/compose-dm.ts";
 
@@ -59,5 +61,6 @@ export async function enqueueOutboundMessage(tx: Tx, queue: JobQueue, input: Out
   }
   await queue.send("message.send", { messageId: message.id }, { tx, ...(input.notBefore ? { startAfter: input.notBefore } : {}) });
   await countMessagesIn(tx, [{ conversationId: message.conversationId, at: message.createdAt }]);
+  await recordEvent(tx, { merchantId: message.merchantId, type: "message.created", data: toMessageDto(message) });
   return { message, created: true };
 }

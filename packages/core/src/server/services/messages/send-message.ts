@@ -2,7 +2,10 @@
 // DMs, the account's state and send windows, takes a lease on the message, asks X first when an
 // earlier attempt may already have reached it, calls X and records the outcome. It never sends a
 // message twice: a crash after X accepted is resolved by finding the DM in X's list, not by resending.
-import type { Db } from "@mkt-x/db";
+import type { Db, Tx } from "@mkt-x/db";
+import { emitMessageEvents } from "../../events/emit-events.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { toMessageDto } from "./message-dto.ts";
 import { XApiError, type XClient, type XCredentials } from "../../../ports/x-client.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -213,16 +216,22 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
   const out = new Map<string, SendOutcome | Error>();
   if (accepted.length === 0) return out;
   const sentAt = deps.now?.() ?? new Date();
-  const record = (items: typeof accepted) => deps.db.$executeRaw`
+  // the batch's status, its recipients and its message.updated events commit together
+  const record = (tx: Tx, items: typeof accepted) => tx.$executeRaw`
     UPDATE messages m SET status = 'sent', twitter_message_id = v.tid, sent_at = ${sentAt}, lease_until = NULL, error = NULL, updated_at = now()
     FROM unnest(${items.map((a) => a.id)}::uuid[], ${items.map((a) => a.twitterMessageId)}::text[]) AS v(id, tid)
     WHERE m.id = v.id`;
   const sent = (a: (typeof accepted)[number]): SendOutcome => ({ status: "sent", twitterMessageId: a.twitterMessageId, reconciled: a.reconciled });
-  const markRecipients = (items: typeof accepted) => deps.db.$executeRaw`
-    UPDATE campaign_recipients SET status = 'sent', sent_at = ${sentAt} WHERE message_id = ANY(${items.map((a) => a.id)}::uuid[])`;
+  const markRecipients = async (tx: Tx, items: typeof accepted) => {
+    await tx.$executeRaw`
+      UPDATE campaign_recipients SET status = 'sent', sent_at = ${sentAt} WHERE message_id = ANY(${items.map((a) => a.id)}::uuid[])`;
+    await emitMessageEvents(tx, "message.updated", items.map((a) => a.id));
+  };
   try {
-    await record(accepted);
-    await markRecipients(accepted);
+    await deps.db.$transaction(async (tx) => {
+      await record(tx, accepted);
+      await markRecipients(tx, accepted);
+    });
     for (const a of accepted) out.set(a.id, sent(a));
     return out;
   } catch (e) {
@@ -230,18 +239,19 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
   }
   for (const a of accepted) {
     try {
-      try {
-        await record([a]);
-      } catch (e) {
-        // The echo of this DM arrived first and was stored as a DM written in the X app: it is ours.
-        if (!isUniqueViolation(e)) throw e;
-        // (that copy counted in its conversation: one message, counted once)
-        await deps.db.$executeRaw`
-          WITH gone AS (DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app' RETURNING conversation_id)
-          UPDATE conversations c SET message_count = GREATEST(c.message_count - 1, 0), updated_at = now() FROM gone WHERE c.id = gone.conversation_id`;
-        await record([a]);
-      }
-      await markRecipients([a]);
+      await deps.db.$transaction(async (tx) => {
+        const collides = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app'`;
+        if (collides.length > 0) {
+          // The echo of this DM arrived first and was stored as a DM written in the X app: it is ours.
+          // (that copy counted in its conversation: one message, counted once)
+          await tx.$executeRaw`
+            WITH gone AS (DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app' RETURNING conversation_id)
+            UPDATE conversations c SET message_count = GREATEST(c.message_count - 1, 0), updated_at = now() FROM gone WHERE c.id = gone.conversation_id`;
+        }
+        await record(tx, [a]);
+        await markRecipients(tx, [a]);
+      });
       out.set(a.id, sent(a));
     } catch (e) {
       out.set(a.id, e instanceof Error ? e : new Error(String(e)));
@@ -253,8 +263,11 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
 const isUniqueViolation = (e: unknown) => e instanceof Error && /twitter_message_id|23505|Unique constraint/i.test(e.message);
 
 async function fail(deps: SendPipelineDeps, message: { id: string }, reason: string): Promise<SendOutcome> {
-  await deps.db.$executeRaw`UPDATE messages SET status = 'failed', error = ${reason}, lease_until = NULL, updated_at = now() WHERE id = ${message.id}::uuid`;
-  await deps.db.$executeRaw`UPDATE campaign_recipients SET status = 'failed', error = ${reason} WHERE message_id = ${message.id}::uuid`;
+  await deps.db.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE messages SET status = 'failed', error = ${reason}, lease_until = NULL, updated_at = now() WHERE id = ${message.id}::uuid`;
+    await tx.$executeRaw`UPDATE campaign_recipients SET status = 'failed', error = ${reason} WHERE message_id = ${message.id}::uuid`;
+    await emitMessageEvents(tx, "message.updated", [message.id]);
+  });
   return { status: "failed", reason };
 }
 
@@ -269,6 +282,8 @@ async function withdraw(deps: SendPipelineDeps, message: { id: string }, skipRea
     const recipients = skipReason
       ? await tx.$executeRaw`UPDATE campaign_recipients SET status = 'skipped', skip_reason = ${skipReason}, message_id = NULL WHERE message_id = ${message.id}::uuid`
       : await tx.$executeRaw`UPDATE campaign_recipients SET status = 'pending', message_id = NULL WHERE message_id = ${message.id}::uuid`;
+    // what clients last saw of it, announced once it is gone (message.updated with the row's last state)
+    const before = await tx.message.findUnique({ where: { id: message.id } });
     // the row goes, and with it its count in the conversation (the last message time falls back to
     // the latest message left; the CTE's delete is not visible to the subquery, hence the id filter)
     const deleted = await tx.$executeRaw`
@@ -282,6 +297,7 @@ async function withdraw(deps: SendPipelineDeps, message: { id: string }, skipRea
       FROM gone WHERE c.id = gone.conversation_id`;
     // claimed meanwhile by another worker: leave everything as it was
     if (deleted === 0) throw new WithdrawRace();
+    if (before) await recordEvent(tx, { merchantId: before.merchantId, type: "message.updated", data: { ...toMessageDto(before), withdrawn: true } });
     return recipients;
   }).catch((e: unknown) => {
     if (e instanceof WithdrawRace) return null;
@@ -307,7 +323,8 @@ async function retryLater(deps: SendPipelineDeps, message: { id: string }, attem
   const reason = e instanceof Error ? e.message : String(e);
   if (attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     await deps.db.$transaction(async (tx) => {
-      await tx.message.update({ where: { id: message.id }, data: { status: "failed", error: `gave up after ${attempt} attempts: ${reason}`, leaseUntil: null } });
+      const failed = await tx.message.update({ where: { id: message.id }, data: { status: "failed", error: `gave up after ${attempt} attempts: ${reason}`, leaseUntil: null } });
+      await recordEvent(tx, { merchantId: failed.merchantId, type: "message.updated", data: toMessageDto(failed) });
       // visible to operators beside the other dead letters
       await deps.queue.deadLetter({ queue: "message.send", messageId: message.id, error: reason }, { tx });
     });
