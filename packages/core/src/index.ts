@@ -24,3 +24,4 @@ export * from "./contract/ai.ts";
 export * from "./ports/ai-provider.ts";
 export * from "./contract/flows.ts";
 export * from "./contract/events.ts";
+export * from "./contract/webhooks.ts";

@@ -6,6 +6,7 @@ import type { Db } from "@mkt-x/db";
 const TENANT_MODELS = new Set([
   "XAccount", "Contact", "Conversation", "Message", "MerchantSettings", "Template", "Segment", "Campaign",
   "CampaignSegment", "CampaignRecipient", "ShortLink", "Flow", "FlowExecution", "AiSettings", "AiSession",
+  "WebhookSubscription", "WebhookDelivery",
 ]);
 
 const WHERE_OPS = new Set([

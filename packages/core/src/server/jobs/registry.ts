@@ -49,7 +49,28 @@ export const JOBS = {
     payload: z.object({ executionId: z.uuid(), nodeId: z.string().min(1) }),
     queue: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },
+  /**
+   * One attempt of one outgoing-webhook delivery. The service schedules its own retries (24 h of
+   * backoff); the queue's only cover crashes. Grouped by subscription: one slow receiver holds at
+   * most `localGroupConcurrency` of a process's slots, and each job is its own fetch (batchSize 1
+   * in burst), so a slow POST never holds up others fetched with it.
+   */
+  "webhook.deliver": {
+    payload: z.object({ deliveryId: z.uuid(), subscriptionId: z.uuid() }),
+    queue: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    /** the payload field naming the job's pg-boss group */
+    groupBy: "subscriptionId",
+    work: { batchSize: 1, localConcurrency: 32, localGroupConcurrency: 4 },
+  },
 } as const;
+
+/** pg-boss group of a job (per-group concurrency), for jobs whose registry entry names one. */
+export function jobGroup(name: JobName, payload: object): { id: string } | undefined {
+  const job = JOBS[name];
+  if (!("groupBy" in job)) return undefined;
+  const id: unknown = Reflect.get(payload, job.groupBy);
+  return typeof id === "string" ? { id } : undefined;
+}
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["payload"]>;
