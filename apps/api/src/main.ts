@@ -64,6 +64,7 @@ const app = await buildApp({
     webhookUrl: `${publicUrl}${BASE_PATH}/webhooks/twitter`,
     ai,
     deliverNow: (messageId) => sendMessage(pipeline, messageId),
+    webhookTargets: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)

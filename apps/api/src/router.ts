@@ -9,6 +9,7 @@ import { campaignsRouter } from "./routers/campaigns/index.ts";
 import { flowsRouter } from "./routers/flows/index.ts";
 import { aiRouter } from "./routers/ai/index.ts";
 import { analyticsRouter } from "./routers/analytics/index.ts";
+import { webhooksRouter } from "./routers/webhooks/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
@@ -20,6 +21,7 @@ export const appRouter = router({
   flows: flowsRouter,
   ai: aiRouter,
   analytics: analyticsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider, sendMessage, type SendPipelineDeps } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider, sendMessage, type SendPipelineDeps, type TargetPolicy } from "@mkt-x/core/server";
 import type { AiProvider, Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
@@ -54,6 +54,8 @@ export interface InstanceOptions {
   ai?: AiProvider;
   /** run the send pipeline on an agent's reply in the request, as main.ts does (windows off) */
   deliverNow?: boolean;
+  /** outgoing webhook targets (default: public addresses only, the system resolver) */
+  webhookTargets?: TargetPolicy;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -96,6 +98,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     cipher: createTokenCipher(shared.encryptionKey),
     webhookUrl: UNREACHABLE_WEBHOOK_URL,
     ai: opts.ai ?? createEmbeddedAiProvider(),
+    ...(opts.webhookTargets ? { webhookTargets: opts.webhookTargets } : {}),
   };
   if (opts.deliverNow) {
     const pipeline: SendPipelineDeps = { db: shared.database.db, x, cipher: services.cipher, queue: services.queue, windows: null };

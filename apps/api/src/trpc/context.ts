@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "@mkt-x/db";
-import type { JobQueue, TokenCipher, WebhookIngestor } from "@mkt-x/core/server";
+import type { JobQueue, TargetPolicy, TokenCipher, WebhookIngestor } from "@mkt-x/core/server";
 import type { AiProvider, XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
 
@@ -27,6 +27,8 @@ export interface AppServices {
    * quick; the queued job still guarantees delivery. Absent: replies are answered as queued.
    */
   deliverNow?: (messageId: string) => Promise<unknown>;
+  /** where outgoing webhooks may point (WEBHOOK_ALLOW_PRIVATE_TARGETS); absent: public addresses only */
+  webhookTargets?: TargetPolicy;
 }
 
 export interface Context {
