@@ -1,7 +1,7 @@
 // Registers a pg-boss consumer per job of the registry. Payloads are re-validated; a bad payload is
 // failed (and dead-lettered by the queue policy), never retried forever.
 import type { PgBoss } from "pg-boss";
-import { ensureQueues, JOB_NAMES } from "@mkt-x/core/server";
+import { ensureQueues, JOBS, JOB_NAMES } from "@mkt-x/core/server";
 import { ZodError } from "zod";
 import { HANDLERS, type HandlerDeps } from "./handlers/index.ts";
 
@@ -24,7 +24,10 @@ export interface WorkerOptions {
 export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void> }> {
   await ensureQueues(opts.boss);
   for (const name of JOB_NAMES) {
-    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2 }, async (jobs) => {
+    // a queue may set its own fetch shape in the registry (webhook.deliver: one job per fetch, many at once)
+    const job = JOBS[name];
+    const tuned = "work" in job ? job.work : {};
+    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2, ...tuned }, async (jobs) => {
       // each job of a batch settles on its own: one failure retries that job only
       const runner = HANDLERS[name];
       const errors = runner.runBatch
