@@ -75,7 +75,7 @@ export async function startReceiver(): Promise<Receiver> {
       };
       log.push(r);
       const attempt = log.filter((x) => x.path === path && x.webhookId === r.webhookId).length;
-      const answer = (responders.get(path) ?? (() => ({ status: 200 })))(attempt, r);
+      const answer: Answer = (responders.get(path) ?? ((): Answer => ({ status: 200 })))(attempt, r);
       openCount.set(path, (openCount.get(path) ?? 0) + 1);
       const send = () => {
         openCount.set(path, (openCount.get(path) ?? 1) - 1);

@@ -90,11 +90,12 @@ async function recordFailure(deps: WebhookDeliveryDeps, row: DeliveryRow, result
         disabled_at = CASE WHEN active AND consecutive_failures + 1 >= ${WEBHOOK_MAX_CONSECUTIVE_FAILURES} THEN now() ELSE disabled_at END
       WHERE id = ${row.subscription_id}::uuid
       RETURNING active`;
-    const [{ attempts }] = (await tx.$queryRaw<{ attempts: number }[]>`
+    const counted = await tx.$queryRaw<{ attempts: number }[]>`
       UPDATE webhook_deliveries SET attempts = attempts + 1, response_code = ${result.status}, response_body = ${result.body},
         duration_ms = ${result.durationMs}, error = ${error.slice(0, 1000)}, last_attempt_at = now()
       WHERE id = ${row.id}::uuid
-      RETURNING attempts`) as [{ attempts: number }];
+      RETURNING attempts`;
+    const attempts = counted[0]?.attempts ?? 1;
     const nextAt = new Date(Date.now() + retryDelayMs(attempts, deps.retry));
     let outcome: DeliveryOutcome = "retrying";
     if (!subscription?.active) outcome = "failed";
