@@ -4,6 +4,7 @@ import type { PgBoss } from "pg-boss";
 import { ensureQueues, JOBS, JOB_NAMES } from "@mkt-x/core/server";
 import { ZodError } from "zod";
 import { HANDLERS, type HandlerDeps } from "./handlers/index.ts";
+import { startDispatcher, type Dispatcher } from "./delivery-dispatcher.ts";
 
 export interface WorkerLog {
   info: (o: object, m: string) => void;
@@ -23,11 +24,15 @@ export interface WorkerOptions {
 
 export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void> }> {
   await ensureQueues(opts.boss);
+  const dispatchers: Dispatcher[] = [];
   for (const name of JOB_NAMES) {
-    // a queue may set its own fetch shape in the registry (webhook.deliver: one job per fetch, many at once)
+    // a queue whose jobs may each take long (webhook.deliver) runs job by job (delivery-dispatcher.ts)
     const job = JOBS[name];
-    const tuned = "work" in job ? job.work : {};
-    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2, ...tuned }, async (jobs) => {
+    if ("dispatch" in job) {
+      dispatchers.push(startDispatcher({ boss: opts.boss, name, run: (data) => HANDLERS[name].run(opts.deps, data), log: opts.log, ...job.dispatch }));
+      continue;
+    }
+    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2 }, async (jobs) => {
       // each job of a batch settles on its own: one failure retries that job only
       const runner = HANDLERS[name];
       const errors = runner.runBatch
@@ -45,6 +50,9 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
   opts.log.info({ queues: JOB_NAMES }, "worker started");
   return {
     // stop fetching, let in-flight jobs finish (or release them when the timeout passes)
-    stop: () => opts.boss.stop({ graceful: true, timeout: 20_000 }),
+    stop: async () => {
+      await Promise.all(dispatchers.map((d) => d.stop()));
+      await opts.boss.stop({ graceful: true, timeout: 20_000 });
+    },
   };
 }

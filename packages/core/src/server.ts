@@ -79,7 +79,7 @@ export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnv
 export { recordEvent, recordEvents, LIVE_EVENTS_CHANNEL, type NewLiveEvent } from "./server/events/record-event.ts";
 export { createWebhookSubscription, listWebhookSubscriptions, getWebhookSubscription, updateWebhookSubscription, deleteWebhookSubscription } from "./server/services/outgoing-webhooks/subscriptions.ts";
 export { listWebhookDeliveries, redeliverWebhook } from "./server/services/outgoing-webhooks/deliveries.ts";
-export { deliverWebhook, retryDelayMs, DEFAULT_RETRY_SCHEDULE, WEBHOOK_RETRY_WINDOW_MS, type WebhookDeliveryDeps, type RetrySchedule, type DeliveryOutcome } from "./server/services/outgoing-webhooks/deliver-webhook.ts";
+export { deliverWebhook, deliverWebhooks, retryDelayMs, DEFAULT_RETRY_SCHEDULE, WEBHOOK_RETRY_WINDOW_MS, type WebhookDeliveryDeps, type RetrySchedule, type DeliveryOutcome } from "./server/services/outgoing-webhooks/deliver-webhook.ts";
 export { relayLiveEvents, WEBHOOK_RELAY_CURSOR, type RelayResult } from "./server/services/outgoing-webhooks/relay-live-events.ts";
 export { postWebhook, signWebhook, WEBHOOK_USER_AGENT, DEFAULT_WEBHOOK_TIMEOUT_MS, type PostResult } from "./server/services/outgoing-webhooks/post-webhook.ts";
 export { validateTarget, isPublicAddress, systemResolver, type TargetPolicy, type Resolver, type ResolvedAddress } from "./server/services/outgoing-webhooks/target-policy.ts";

@@ -1,4 +1,4 @@
-import { deliverWebhook, type JobPayload, type RetrySchedule, type TargetPolicy } from "@mkt-x/core/server";
+import { deliverWebhook, type JobPayload, type RetrySchedule, type TargetPolicy, type WebhookDeliveryDeps } from "@mkt-x/core/server";
 import type { HandlerDeps } from "./index.ts";
 
 /** How this worker sends outgoing webhooks; absent: public targets only, 10 s, the default retries. */
@@ -8,8 +8,11 @@ export interface WebhookSettings {
   retry?: RetrySchedule;
 }
 
-/** `webhook.deliver`: one attempt of one delivery (the service records it and schedules the next). */
+/** `webhook.deliver`: one attempt of one delivery (the service records it and schedules the next); run by the dispatcher. */
 export async function handleDeliverWebhook(deps: HandlerDeps, payload: JobPayload<"webhook.deliver">): Promise<void> {
-  const settings = deps.webhooks ?? { policy: { allowPrivate: false } };
-  await deliverWebhook({ db: deps.db, cipher: deps.send.cipher, queue: deps.send.queue, ...settings }, payload.deliveryId);
+  await deliverWebhook(deliveryDeps(deps), payload.deliveryId);
+}
+
+function deliveryDeps(deps: HandlerDeps): WebhookDeliveryDeps {
+  return { db: deps.db, cipher: deps.send.cipher, queue: deps.send.queue, ...(deps.webhooks ?? { policy: { allowPrivate: false } }) };
 }

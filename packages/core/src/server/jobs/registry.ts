@@ -51,16 +51,17 @@ export const JOBS = {
   },
   /**
    * One attempt of one outgoing-webhook delivery. The service schedules its own retries (24 h of
-   * backoff); the queue's only cover crashes. Grouped by subscription: one slow receiver holds at
-   * most `localGroupConcurrency` of a process's slots, and each job is its own fetch (batchSize 1
-   * in burst), so a slow POST never holds up others fetched with it.
+   * backoff); the queue's only cover crashes. Run job by job by the worker's dispatcher (not batch
+   * workers): up to `maxInFlight` per process, each settling on its own, and at most
+   * `perSubscription` jobs of one subscription in flight over all processes (its pg-boss group), so
+   * a slow receiver cannot take the slots other merchants' deliveries need.
    */
   "webhook.deliver": {
     payload: z.object({ deliveryId: z.uuid(), subscriptionId: z.uuid() }),
     queue: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
     /** the payload field naming the job's pg-boss group */
     groupBy: "subscriptionId",
-    work: { batchSize: 1, localConcurrency: 32, localGroupConcurrency: 4 },
+    dispatch: { maxInFlight: 64, perSubscription: 8 },
   },
 } as const;
 

@@ -49,10 +49,26 @@ interface DeliveryRow {
 export type DeliveryOutcome = "succeeded" | "retrying" | "failed" | "skipped";
 
 export async function deliverWebhook(deps: WebhookDeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
-  const [row] = await deps.db.$queryRaw<DeliveryRow[]>`
+  const [outcome] = await deliverWebhooks(deps, [deliveryId]);
+  if (outcome instanceof Error) throw outcome;
+  return outcome ?? "skipped";
+}
+
+/**
+ * Attempts several deliveries at once (a fetched batch of jobs): one read for all of them, then
+ * each POSTs and records on its own as soon as it is answered, so a slow receiver delays nobody's
+ * record but its own. An outcome per delivery, or the error that kept it from being recorded.
+ */
+export async function deliverWebhooks(deps: WebhookDeliveryDeps, deliveryIds: readonly string[]): Promise<(DeliveryOutcome | Error)[]> {
+  const rows = await deps.db.$queryRaw<DeliveryRow[]>`
     SELECT d.id, d.subscription_id, d.body, d.status, d.retry_until, s.url, s.secret_enc, s.active, s.disabled_reason
     FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.merchant_id = d.merchant_id
-    WHERE d.id = ${deliveryId}::uuid`;
+    WHERE d.id = ANY (${[...deliveryIds]}::uuid[])`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return Promise.all(deliveryIds.map((id) => attempt(deps, byId.get(id)).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+}
+
+async function attempt(deps: WebhookDeliveryDeps, row: DeliveryRow | undefined): Promise<DeliveryOutcome> {
   // deleted with its subscription, or already settled (a duplicate job): nothing to do
   if (!row || row.status !== "pending") return "skipped";
   if (!row.active) {
@@ -67,14 +83,16 @@ export async function deliverWebhook(deps: WebhookDeliveryDeps, deliveryId: stri
 }
 
 async function recordSuccess(deps: WebhookDeliveryDeps, row: DeliveryRow, result: PostResult): Promise<DeliveryOutcome> {
-  await deps.db.$transaction([
-    deps.db.$executeRaw`
+  // one statement (the hot path); the subscription's row is written only when there is a count to
+  // clear, so successes do not queue on it
+  await deps.db.$executeRaw`
+    WITH d AS (
       UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, response_code = ${result.status}, response_body = ${result.body},
         duration_ms = ${result.durationMs}, error = NULL, last_attempt_at = now(), next_attempt_at = NULL
-      WHERE id = ${row.id}::uuid`,
-    // written only when there is a count to clear: successes do not queue on the subscription's row
-    deps.db.$executeRaw`UPDATE webhook_subscriptions SET consecutive_failures = 0 WHERE id = ${row.subscription_id}::uuid AND consecutive_failures <> 0`,
-  ]);
+      WHERE id = ${row.id}::uuid
+      RETURNING subscription_id
+    )
+    UPDATE webhook_subscriptions s SET consecutive_failures = 0 FROM d WHERE s.id = d.subscription_id AND s.consecutive_failures <> 0`;
   return "succeeded";
 }
 
