@@ -82,7 +82,7 @@ const worker = await startWorker({
   log: { info: () => {}, error: (o) => console.error(JSON.stringify(o)) },
   pollingIntervalSeconds: 0.5,
 });
-const relay = await startWebhookRelay({ db, queue, databaseUrl: benchDb.url, log: { error: (o) => console.error(JSON.stringify(o)) } });
+const relay = await startWebhookRelay({ db, queue, databaseUrl: benchDb.url, log: { error: (o) => console.error(JSON.stringify(o)) }, onDeliveries: worker.nudge });
 const idsPool = new pg.Pool({ connectionString: benchDb.url, max: 2 });
 
 /** Writes events in transactions of `per`, noting each event's commit time by its id. */

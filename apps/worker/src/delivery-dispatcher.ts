@@ -21,13 +21,15 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
+  /** new jobs were queued (by this process's relay): fetch now rather than at the next poll */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
 const MAX_FETCH = 50;
 
 export function startDispatcher(opts: DispatcherOptions): Dispatcher {
-  const pollMs = opts.pollMs ?? 500;
+  const pollMs = opts.pollMs ?? 250;
   let stopped = false;
   let inFlight = 0;
   const running = new Set<Promise<void>>();
@@ -108,6 +110,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
   })();
 
   return {
+    nudge,
     async stop() {
       stopped = true;
       wake?.();

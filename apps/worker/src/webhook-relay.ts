@@ -14,6 +14,8 @@ export interface WebhookRelayOptions {
   /** fallback poll (default 3 s): a missed notification, a restart, or events held behind an open transaction */
   pollMs?: number;
   batchSize?: number;
+  /** called after a batch queued deliveries (to wake this process's dispatcher) */
+  onDeliveries?: () => void;
 }
 
 export interface WebhookRelay {
@@ -74,6 +76,7 @@ export async function startWebhookRelay(opts: WebhookRelayOptions): Promise<Webh
       let next = pollMs;
       try {
         const r = await relayLiveEvents({ db: opts.db, queue: opts.queue, batchSize: opts.batchSize });
+        if (r.deliveries > 0) opts.onDeliveries?.();
         if (r.more) next = 0;
         else if (r.heldBack || r.busy) next = HELD_BACK_RECHECK_MS;
       } catch (e) {

@@ -22,7 +22,7 @@ export interface WorkerOptions {
   localConcurrency?: number;
 }
 
-export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void> }> {
+export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void>; nudge: () => void }> {
   await ensureQueues(opts.boss);
   const dispatchers: Dispatcher[] = [];
   for (const name of JOB_NAMES) {
@@ -49,6 +49,8 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
   }
   opts.log.info({ queues: JOB_NAMES }, "worker started");
   return {
+    // jobs were just queued in this process (the webhook relay's deliveries): fetch them now
+    nudge: () => dispatchers.forEach((d) => d.nudge()),
     // stop fetching, let in-flight jobs finish (or release them when the timeout passes)
     stop: async () => {
       await Promise.all(dispatchers.map((d) => d.stop()));

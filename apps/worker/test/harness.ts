@@ -21,7 +21,7 @@ export interface WorkerHarness {
   send: SendPipelineDeps;
   campaigns: CampaignRunDeps;
   errors: object[];
-  startWorker(opts?: { webhooks?: WebhookSettings }): Promise<{ stop: () => Promise<void> }>;
+  startWorker(opts?: { webhooks?: WebhookSettings }): Promise<{ stop: () => Promise<void>; nudge: () => void }>;
   close(): Promise<void>;
 }
 

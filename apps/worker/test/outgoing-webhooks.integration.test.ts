@@ -17,8 +17,8 @@ let relay: WebhookRelay;
 beforeAll(async () => {
   h = await startWorkerHarness();
   receiver = await startReceiver();
-  await h.startWorker({ webhooks: { policy: { allowPrivate: true }, timeoutMs: TIMEOUT_MS, retry: { baseMs: 20, maxMs: 100 } } });
-  relay = await startWebhookRelay({ db: h.database.db, queue: h.queue, databaseUrl: h.database.url, log: { error: () => {} }, pollMs: 500 });
+  const worker = await h.startWorker({ webhooks: { policy: { allowPrivate: true }, timeoutMs: TIMEOUT_MS, retry: { baseMs: 20, maxMs: 100 } } });
+  relay = await startWebhookRelay({ db: h.database.db, queue: h.queue, databaseUrl: h.database.url, log: { error: () => {} }, pollMs: 500, onDeliveries: worker.nudge });
 });
 afterAll(async () => {
   await relay?.stop();

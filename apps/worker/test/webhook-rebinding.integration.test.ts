@@ -19,8 +19,8 @@ const publicAnswer: Resolver = async () => [{ address: "93.184.215.14", family: 
 beforeAll(async () => {
   h = await startWorkerHarness();
   receiver = await startReceiver();
-  await h.startWorker({ webhooks: { policy: { allowPrivate: false, resolve: rebound }, timeoutMs: 5000, retry: { baseMs: 50, maxMs: 200 } } });
-  relay = await startWebhookRelay({ db: h.database.db, queue: h.queue, databaseUrl: h.database.url, log: { error: () => {} }, pollMs: 500 });
+  const worker = await h.startWorker({ webhooks: { policy: { allowPrivate: false, resolve: rebound }, timeoutMs: 5000, retry: { baseMs: 50, maxMs: 200 } } });
+  relay = await startWebhookRelay({ db: h.database.db, queue: h.queue, databaseUrl: h.database.url, log: { error: () => {} }, pollMs: 500, onDeliveries: worker.nudge });
 });
 afterAll(async () => {
   await relay?.stop();

@@ -69,7 +69,8 @@ export async function relayLiveEvents(deps: { db: Db; queue: JobQueue; batchSize
               || ',"at":' || to_json(to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text
               || ',"merchantId":' || to_json(e.merchant_id)::text || ',"data":' || e.data::text || '}',
             now() + make_interval(secs => ${retryUntilMs / 1000})
-          FROM ev e JOIN webhook_subscriptions s ON s.merchant_id = e.merchant_id AND s.active AND e.type = ANY (s.events)
+          -- events of changes made after the subscription was (a lagging relay does not send older ones)
+          FROM ev e JOIN webhook_subscriptions s ON s.merchant_id = e.merchant_id AND s.active AND e.type = ANY (s.events) AND s.created_at <= e.at
           ORDER BY e.tx_id, e.id
           ON CONFLICT (subscription_id, event_id) DO NOTHING
           RETURNING id, subscription_id, event_id
