@@ -35,8 +35,11 @@ export interface PostOptions {
 }
 
 // Kept-alive connections per process: receivers get many deliveries. Sockets are made through the
-// guarded lookup of each request (the agent passes request options to net.connect).
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+// guarded lookup of the request that opens them (the agent passes request options to net.connect),
+// so a pool is never shared between the two policies: a socket opened where private targets were
+// allowed must not be reused where they are not.
+const agentsFor = () => ({ http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) });
+const agents = { publicOnly: agentsFor(), anyAddress: agentsFor() };
 
 /** PostgreSQL text holds no NUL; a cut can leave half a character (decoded as U+FFFD). */
 const storable = (buf: Buffer) => buf.toString("utf8").replaceAll("\u0000", "\uFFFD");
@@ -70,7 +73,7 @@ export function postWebhook(opts: PostOptions): Promise<PostResult> {
     };
     const req = (secure ? https : http).request(url, {
       method: "POST",
-      agent: secure ? agents.https : agents.http,
+      agent: (opts.policy.allowPrivate ? agents.anyAddress : agents.publicOnly)[secure ? "https" : "http"],
       lookup: guardedLookup(opts.policy),
       headers: {
         "content-type": "application/json",
