@@ -84,6 +84,7 @@ const app = await buildApp({
       publicBaseUrl: publicUrl,
     },
     events,
+    webhookTargets: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)

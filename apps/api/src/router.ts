@@ -12,6 +12,7 @@ import { analyticsRouter } from "./routers/analytics/index.ts";
 import { teamRouter } from "./routers/team/index.ts";
 import { apiKeysRouter } from "./routers/api-keys/index.ts";
 import { eventsRouter } from "./routers/events/index.ts";
+import { webhooksRouter } from "./routers/webhooks/index.ts";
 
 export const appRouter = router({
   accounts: accountsRouter,
@@ -26,6 +27,7 @@ export const appRouter = router({
   team: teamRouter,
   apiKeys: apiKeysRouter,
   events: eventsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider, sendMessage, type SendPipelineDeps } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createWebhookIngestor, createTokenCipher, createEmbeddedAiProvider, sendMessage, type SendPipelineDeps, type TargetPolicy } from "@mkt-x/core/server";
 import type { AiProvider, Role } from "@mkt-x/core";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
@@ -75,6 +75,8 @@ export interface InstanceOptions {
   signIn?: boolean;
   /** SSE tuning: heartbeat period, unread bytes before a client is dropped */
   liveEvents?: Omit<StreamOptions, "bus">;
+  /** outgoing webhook targets (default: public addresses only, the system resolver) */
+  webhookTargets?: TargetPolicy;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -117,6 +119,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     cipher: createTokenCipher(shared.encryptionKey),
     webhookUrl: UNREACHABLE_WEBHOOK_URL,
     ai: opts.ai ?? createEmbeddedAiProvider(),
+    ...(opts.webhookTargets ? { webhookTargets: opts.webhookTargets } : {}),
   };
   const events = createLiveEventBus({ databaseUrl: shared.database.url, sweepIntervalMs: 0 });
   await events.start();

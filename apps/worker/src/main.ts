@@ -6,6 +6,7 @@ import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, ai
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { loadEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
+import { startWebhookRelay } from "./webhook-relay.ts";
 
 let env;
 try {
@@ -33,13 +34,16 @@ const send = {
 };
 const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, windows: send.windows };
 const ai = aiProviderFromEnv(env);
-const worker = await startWorker({ boss, deps: { db, send, campaigns, ai, log }, log });
+const webhooks = { policy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
+const worker = await startWorker({ boss, deps: { db, send, campaigns, ai, log, webhooks }, log });
+const relay = await startWebhookRelay({ db, queue: send.queue, databaseUrl: env.DATABASE_URL, log, onDeliveries: worker.nudge });
 
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "worker shutting down");
+  await relay.stop();
   await worker.stop();
   await db.$disconnect();
   process.exit(0);

@@ -1,9 +1,10 @@
 // Registers a pg-boss consumer per job of the registry. Payloads are re-validated; a bad payload is
 // failed (and dead-lettered by the queue policy), never retried forever.
 import type { PgBoss } from "pg-boss";
-import { ensureQueues, JOB_NAMES } from "@mkt-x/core/server";
+import { ensureQueues, JOBS, JOB_NAMES } from "@mkt-x/core/server";
 import { ZodError } from "zod";
 import { HANDLERS, type HandlerDeps } from "./handlers/index.ts";
+import { startDispatcher, type Dispatcher } from "./delivery-dispatcher.ts";
 
 export interface WorkerLog {
   info: (o: object, m: string) => void;
@@ -21,9 +22,16 @@ export interface WorkerOptions {
   localConcurrency?: number;
 }
 
-export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void> }> {
+export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void>; nudge: () => void }> {
   await ensureQueues(opts.boss);
+  const dispatchers: Dispatcher[] = [];
   for (const name of JOB_NAMES) {
+    // a queue whose jobs may each take long (webhook.deliver) runs job by job (delivery-dispatcher.ts)
+    const job = JOBS[name];
+    if ("dispatch" in job) {
+      dispatchers.push(startDispatcher({ boss: opts.boss, name, run: (data) => HANDLERS[name].run(opts.deps, data), log: opts.log, ...job.dispatch }));
+      continue;
+    }
     await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2 }, async (jobs) => {
       // each job of a batch settles on its own: one failure retries that job only
       const runner = HANDLERS[name];
@@ -41,7 +49,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
   }
   opts.log.info({ queues: JOB_NAMES }, "worker started");
   return {
+    // jobs were just queued in this process (the webhook relay's deliveries): fetch them now
+    nudge: () => dispatchers.forEach((d) => d.nudge()),
     // stop fetching, let in-flight jobs finish (or release them when the timeout passes)
-    stop: () => opts.boss.stop({ graceful: true, timeout: 20_000 }),
+    stop: async () => {
+      await Promise.all(dispatchers.map((d) => d.stop()));
+      await opts.boss.stop({ graceful: true, timeout: 20_000 });
+    },
   };
 }

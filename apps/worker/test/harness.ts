@@ -7,6 +7,7 @@ import { createEmbeddedAiProvider, createPgBoss, createJobQueue, createTokenCiph
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
 import { startWorker } from "../src/worker.ts";
+import type { WebhookSettings } from "../src/handlers/deliver-webhook.ts";
 
 export const CONSUMER_KEY = "worker-test-key";
 export const CONSUMER_SECRET = "worker-test-secret";
@@ -20,7 +21,7 @@ export interface WorkerHarness {
   send: SendPipelineDeps;
   campaigns: CampaignRunDeps;
   errors: object[];
-  startWorker(): Promise<{ stop: () => Promise<void> }>;
+  startWorker(opts?: { webhooks?: WebhookSettings }): Promise<{ stop: () => Promise<void>; nudge: () => void }>;
   close(): Promise<void>;
 }
 
@@ -53,8 +54,8 @@ export async function startWorkerHarness(opts: { windows?: SendWindowLimits | nu
     send,
     campaigns,
     errors,
-    async startWorker() {
-      const w = await startWorker({ boss, deps: { db: database.db, send, campaigns, ai: createEmbeddedAiProvider(), log: { info: () => {} } }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
+    async startWorker(workerOpts = {}) {
+      const w = await startWorker({ boss, deps: { db: database.db, send, campaigns, ai: createEmbeddedAiProvider(), log: { info: () => {} }, ...workerOpts }, log: { info: () => {}, error: (o) => errors.push(o) }, pollingIntervalSeconds: 0.5 });
       running.push(w);
       return w;
     },

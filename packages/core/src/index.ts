@@ -26,3 +26,4 @@ export * from "./ports/ai-provider.ts";
 export * from "./contract/flows.ts";
 export * from "./contract/events.ts";
 export * from "./contract/auth.ts";
+export * from "./contract/webhooks.ts";

@@ -89,3 +89,9 @@ export { listTeamUsers, createTeamUser, updateTeamUser, removeTeamUser, INVITE_T
 export { createApiKey, listApiKeys, revokeApiKey, resolveApiKey, isApiKey } from "./server/services/team/api-keys.ts";
 export { signInEnvShape } from "./server/config.ts";
 export { emitMessageEvents, emitConversationEvents, emitContactEvents, emitCampaignEvents, emitFlowExecutionEvents, type EventTx } from "./server/events/emit-events.ts";
+export { createWebhookSubscription, listWebhookSubscriptions, getWebhookSubscription, updateWebhookSubscription, deleteWebhookSubscription } from "./server/services/outgoing-webhooks/subscriptions.ts";
+export { listWebhookDeliveries, redeliverWebhook } from "./server/services/outgoing-webhooks/deliveries.ts";
+export { deliverWebhook, deliverWebhooks, retryDelayMs, DEFAULT_RETRY_SCHEDULE, WEBHOOK_RETRY_WINDOW_MS, type WebhookDeliveryDeps, type RetrySchedule, type DeliveryOutcome } from "./server/services/outgoing-webhooks/deliver-webhook.ts";
+export { relayLiveEvents, WEBHOOK_RELAY_CURSOR, type RelayResult } from "./server/services/outgoing-webhooks/relay-live-events.ts";
+export { postWebhook, signWebhook, WEBHOOK_USER_AGENT, DEFAULT_WEBHOOK_TIMEOUT_MS, type PostResult } from "./server/services/outgoing-webhooks/post-webhook.ts";
+export { validateTarget, isPublicAddress, systemResolver, type TargetPolicy, type Resolver, type ResolvedAddress } from "./server/services/outgoing-webhooks/target-policy.ts";

@@ -9,6 +9,7 @@ import { handleSweepMessages } from "./sweep-messages.ts";
 import { handleCampaignStart } from "./campaign-start.ts";
 import { handleCampaignDispatch } from "./campaign-dispatch.ts";
 import { handleFlowStep } from "./flow-step.ts";
+import { handleDeliverWebhook, type WebhookSettings } from "./deliver-webhook.ts";
 
 export interface HandlerDeps {
   db: Db;
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   /** the AI chatbot's provider, for automatic replies to inbound DMs */
   ai: AiProvider;
   log: { info: (o: object, m: string) => void };
+  /** outgoing webhooks: the address policy (WEBHOOK_ALLOW_PRIVATE_TARGETS), timeout, retries */
+  webhooks?: WebhookSettings;
 }
 
 export interface JobRunner {
@@ -39,4 +42,5 @@ export const HANDLERS: Record<JobName, JobRunner> = {
   "campaign.start": defineHandler(JOBS["campaign.start"].payload, handleCampaignStart),
   "campaign.dispatch": defineHandler(JOBS["campaign.dispatch"].payload, handleCampaignDispatch),
   "flow.step": defineHandler(JOBS["flow.step"].payload, handleFlowStep),
+  "webhook.deliver": defineHandler(JOBS["webhook.deliver"].payload, handleDeliverWebhook),
 };

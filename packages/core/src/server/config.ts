@@ -52,6 +52,8 @@ export const sharedEnvShape = {
   DM_LIMIT_CAMPAIGN_ACCOUNT_24H: z.coerce.number().int().min(1).default(10_000),
   /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
   DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
+  /** "1": outgoing webhooks (and fetched media) may target loopback/private addresses (tests, on-premise) */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("0").transform((v) => v === "1"),
 };
 
 /**

@@ -7,6 +7,7 @@ const TENANT_MODELS = new Set([
   "XAccount", "Contact", "Conversation", "Message", "MerchantSettings", "Template", "Segment", "Campaign",
   "CampaignSegment", "CampaignRecipient", "ShortLink", "Flow", "FlowExecution", "AiSettings", "AiSession",
   "XOAuthRequest",
+  "WebhookSubscription", "WebhookDelivery",
 ]);
 
 const WHERE_OPS = new Set([

@@ -2,7 +2,7 @@
 // (pg-boss's `db` option runs the insert on it), never "commit, then enqueue".
 import { PgBoss, fromPrisma } from "pg-boss";
 import type { Tx } from "@mkt-x/db";
-import { JOBS, JOB_NAMES, DEAD_LETTER_QUEUE, type JobName, type JobPayload } from "./registry.ts";
+import { JOBS, JOB_NAMES, DEAD_LETTER_QUEUE, jobGroup, type JobName, type JobPayload } from "./registry.ts";
 
 export interface EnqueueOptions {
   /** run the insert in this transaction */
@@ -42,14 +42,20 @@ export function createJobQueue(boss: PgBoss): JobQueue {
   });
   return {
     async send(name, payload, opts = {}) {
-      await boss.send(name, JOBS[name].payload.parse(payload), options(opts));
+      const data = JOBS[name].payload.parse(payload);
+      const group = jobGroup(name, data);
+      await boss.send(name, data, { ...options(opts), ...(group ? { group } : {}) });
     },
     async deadLetter(record, opts = {}) {
       await boss.send(DEAD_LETTER_QUEUE, record, options(opts));
     },
     async sendMany(name, payloads, opts = {}) {
       if (payloads.length === 0) return;
-      const jobs = payloads.map((p) => ({ data: JOBS[name].payload.parse(p), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }));
+      const jobs = payloads.map((p) => {
+        const data = JOBS[name].payload.parse(p);
+        const group = jobGroup(name, data);
+        return { data, ...(group ? { group } : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) };
+      });
       await boss.insert(name, jobs, opts.tx ? { db: fromPrisma(opts.tx) } : {});
     },
   };

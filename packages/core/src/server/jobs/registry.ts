@@ -49,7 +49,29 @@ export const JOBS = {
     payload: z.object({ executionId: z.uuid(), nodeId: z.string().min(1) }),
     queue: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },
+  /**
+   * One attempt of one outgoing-webhook delivery. The service schedules its own retries (24 h of
+   * backoff); the queue's only cover crashes. Run job by job by the worker's dispatcher (not batch
+   * workers): up to `maxInFlight` per process, each settling on its own, and at most
+   * `perSubscription` jobs of one subscription in flight over all processes (its pg-boss group), so
+   * a slow receiver cannot take the slots other merchants' deliveries need.
+   */
+  "webhook.deliver": {
+    payload: z.object({ deliveryId: z.uuid(), subscriptionId: z.uuid() }),
+    queue: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    /** the payload field naming the job's pg-boss group */
+    groupBy: "subscriptionId",
+    dispatch: { maxInFlight: 64, perSubscription: 8 },
+  },
 } as const;
+
+/** pg-boss group of a job (per-group concurrency), for jobs whose registry entry names one. */
+export function jobGroup(name: JobName, payload: object): { id: string } | undefined {
+  const job = JOBS[name];
+  if (!("groupBy" in job)) return undefined;
+  const id: unknown = Reflect.get(payload, job.groupBy);
+  return typeof id === "string" ? { id } : undefined;
+}
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]["payload"]>;
