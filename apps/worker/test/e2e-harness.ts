@@ -11,7 +11,7 @@ import { createTokenVerifier } from "../../api/src/auth/verify-token.ts";
 import { createLiveEventBus } from "../../api/src/events/live-event-bus.ts";
 import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
 
-const JWT_SECRET = "e2e-secret-0123456789abcdef";
+export const JWT_SECRET = "e2e-secret-0123456789abcdef";
 
 export interface E2E extends WorkerHarness {
   api: FastifyInstance;
@@ -38,6 +38,8 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null; campai
       webhookUrl: "http://127.0.0.1:9/unused",
       ai: createEmbeddedAiProvider(),
       events,
+      // outgoing webhooks to a receiver on this machine (WEBHOOK_ALLOW_PRIVATE_TARGETS=1)
+      webhookTargets: { allowPrivate: true },
     },
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,
