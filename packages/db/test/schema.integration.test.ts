@@ -55,4 +55,23 @@ describe("schema", () => {
     const { rows } = await q("SELECT relpersistence FROM pg_class WHERE relname = 'api_rate_limits'");
     expect(rows[0].relpersistence).toBe("u");
   });
+
+  it("indexes the X user ids each stored webhook event names, for erasure by index", async () => {
+    // raw JSON: a numeric id beyond double precision stays exact
+    const payload = '{"for_user_id":"100","direct_message_events":[{"id":"555","message_create":{"sender_id":"200","target":{"recipient_id":"100"},"message_data":{"text":"id 999"}}}],"follow_events":[{"source":{"id":12345678901234567890},"target":{"id_str":"100"}}]}';
+    await q("INSERT INTO webhook_events (event_key, kind, payload) VALUES ('dm:ids', 'direct_message', $1)", [payload]);
+    const { rows } = await q("SELECT user_ids FROM webhook_events WHERE event_key = 'dm:ids'");
+    expect([...(rows[0].user_ids as string[])].sort()).toEqual(["100", "12345678901234567890", "200", "555"]);
+    // the erasure's lookup is answered by the GIN index, not by reading every event
+    const client = await database.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL enable_seqscan = off");
+      const plan = await client.query("EXPLAIN SELECT 1 FROM webhook_events WHERE user_ids @> ARRAY['200']");
+      expect(plan.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("webhook_events_user_ids_idx");
+      await client.query("ROLLBACK");
+    } finally {
+      client.release();
+    }
+  });
 });

@@ -1,20 +1,13 @@
-import { Prisma } from "@mkt-x/db";
 import { notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 
 /**
- * A key of an X payload that names a user: `id`, `id_str` or any `*_id` (sender_id, recipient_id,
- * participant_id, user_id, …), at any depth — this covers the Account Activity API (message_create,
- * follow source/target, read receipts, the users map) and the X Activity API envelopes alike.
- */
-const MENTIONS_USER = 'lax $.** ? (@.type() == "object").keyvalue() ? (@.key like_regex "^(id|id_str|[a-z_]*_id)$" && (@.value == $uid || @.value == $uidn))';
-
-/**
  * GDPR erasure: the contact and everything about the person. The foreign keys cascade to their
  * conversations, messages, campaign recipients, flow executions and AI sessions; short links made
  * for their campaign deliveries and the raw X events of this merchant's account that name them are
- * deleted here. Afterwards nothing links a later DM from them to the past: it starts afresh.
+ * deleted here (webhook_events.user_ids, kept by the database, names every X user id an event
+ * holds). Afterwards nothing links a later DM from them to the past: it starts afresh.
  */
 export async function deleteContact(db: ScopedDb, opts: { merchantId: string; contactId: string }): Promise<null> {
   if (!isUuid(opts.contactId)) throw notFound("Contact", opts.contactId);
@@ -24,14 +17,14 @@ export async function deleteContact(db: ScopedDb, opts: { merchantId: string; co
       select: { id: true, accountId: true, twitterUserId: true, account: { select: { twitterUserId: true } } },
     });
     if (!contact) throw notFound("Contact", opts.contactId);
-    // events of this merchant's account (stamped by the worker, or still unrouted but addressed to it)
+    // events of this merchant's account (stamped by the worker, or still unrouted but addressed to
+    // it) that name the person: found through the GIN index on the ids each event names
     await tx.$executeRaw`
       DELETE FROM webhook_events
-      WHERE (merchant_id IS NULL OR merchant_id = ${opts.merchantId})
+      WHERE user_ids @> ARRAY[${contact.twitterUserId}::text]
+        AND (merchant_id IS NULL OR merchant_id = ${opts.merchantId})
         AND (account_id IS NULL OR account_id = ${contact.accountId}::uuid)
-        AND (account_id = ${contact.accountId}::uuid OR for_user_id = ${contact.account.twitterUserId}
-             OR jsonb_path_exists(payload, ${MENTIONS_USER}::jsonpath, ${userVars(contact.account.twitterUserId)}))
-        AND jsonb_path_exists(payload, ${MENTIONS_USER}::jsonpath, ${userVars(contact.twitterUserId)})`;
+        AND (account_id = ${contact.accountId}::uuid OR for_user_id = ${contact.account.twitterUserId} OR user_ids @> ARRAY[${contact.account.twitterUserId}::text])`;
     await tx.$executeRaw`
       DELETE FROM short_links
       WHERE merchant_id = ${opts.merchantId}
@@ -40,10 +33,3 @@ export async function deleteContact(db: ScopedDb, opts: { merchantId: string; co
   });
   return null;
 }
-
-/**
- * jsonpath variables for an X user id: as a string, and as an exact JSON number when numeric (the
- * cast cannot fail even if the planner folds it ahead of the CASE).
- */
-const userVars = (twitterUserId: string) =>
-  Prisma.sql`jsonb_build_object('uid', ${twitterUserId}::text, 'uidn', CASE WHEN ${twitterUserId}::text ~ '^[0-9]{1,30}$' THEN ('0' || regexp_replace(${twitterUserId}::text, '[^0-9]', '', 'g'))::numeric ELSE -1 END)`;
