@@ -33,7 +33,7 @@ export { listContactConversations } from "./server/services/contacts/list-contac
 export { deleteContact } from "./server/services/contacts/delete-contact.ts";
 export { importContactsCsv, DEFAULT_IMPORT_BATCH, MAX_REPORTED_ERRORS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, MAX_RECORD_BYTES, type ImportContactsCsvOptions } from "./server/services/contacts/import-contacts-csv.ts";
 export { exportContactsCsv, exportContactsCsvText, type ContactsCsvExportStream } from "./server/services/contacts/export-contacts-csv.ts";
-export { sweepStalledMessages } from "./server/services/messages/sweep-stalled-messages.ts";
+export { sweepStalledMessages, sweepStalledWebhookEvents, WEBHOOK_EVENT_MAX_SWEEPS } from "./server/services/messages/sweep-stalled-messages.ts";
 export { createTemplate } from "./server/services/templates/create-template.ts";
 export { listTemplates } from "./server/services/templates/list-templates.ts";
 export { getTemplate } from "./server/services/templates/get-template.ts";

@@ -21,3 +21,40 @@ export async function sweepStalledMessages(deps: { db: Db; queue: JobQueue }, op
   const countersDeleted = await sweepSendCounters(deps.db, now);
   return { requeued: stalled.length, countersDeleted };
 }
+
+/** fresh jobs an unapplied X event gets from the sweep before it is marked failed */
+export const WEBHOOK_EVENT_MAX_SWEEPS = 3;
+
+/**
+ * The same insurance for inbound X events: one stored but never applied (its `webhook.event` job
+ * gave up, e.g. while the database was down) and with no job left gets a fresh one, at most
+ * WEBHOOK_EVENT_MAX_SWEEPS times; after that it is marked failed with the reason. Applying an event
+ * is idempotent (one transaction per event), so a spare job is harmless.
+ */
+export async function sweepStalledWebhookEvents(deps: { db: Db; queue: JobQueue }, opts: { olderThanMs?: number; limit?: number; now?: Date } = {}): Promise<{ requeued: number; gaveUp: number }> {
+  const now = opts.now ?? new Date();
+  const before = new Date(now.getTime() - (opts.olderThanMs ?? 15 * 60_000));
+  return deps.db.$transaction(async (tx) => {
+    const stalled = await tx.$queryRaw<{ id: string; sweeps: number }[]>`
+      SELECT e.id, e.sweeps FROM webhook_events e
+      WHERE e.status = 'received' AND e.received_at < ${before}
+        AND NOT EXISTS (
+          SELECT 1 FROM pgboss.job j
+          WHERE j.name = 'webhook.event' AND j.state IN ('created', 'retry', 'active') AND j.data->>'webhookEventId' = e.id::text
+        )
+      ORDER BY e.received_at LIMIT ${opts.limit ?? 1000}
+      FOR UPDATE SKIP LOCKED`;
+    const retry = stalled.filter((e) => e.sweeps < WEBHOOK_EVENT_MAX_SWEEPS).map((e) => e.id);
+    const gaveUp = stalled.filter((e) => e.sweeps >= WEBHOOK_EVENT_MAX_SWEEPS).map((e) => e.id);
+    if (retry.length > 0) {
+      await tx.$executeRaw`UPDATE webhook_events SET sweeps = sweeps + 1 WHERE id = ANY(${retry}::uuid[])`;
+      await deps.queue.sendMany("webhook.event", retry.map((webhookEventId) => ({ webhookEventId })), { tx });
+    }
+    if (gaveUp.length > 0) {
+      await tx.$executeRaw`
+        UPDATE webhook_events SET status = 'failed', skip_reason = ${`not applied after ${WEBHOOK_EVENT_MAX_SWEEPS} fresh jobs from the sweep`}, processed_at = ${now}
+        WHERE id = ANY(${gaveUp}::uuid[])`;
+    }
+    return { requeued: retry.length, gaveUp: gaveUp.length };
+  });
+}
