@@ -97,8 +97,12 @@ describe("GET /events/stream", () => {
     expect(resumed.messages.map((m) => eventOf(m).data.step)).toEqual([2, 3, 4]);
 
     // an event of 11 minutes ago is past the resume window
+    const watcher = await stream(h, { token });
     await h.database.pool.query(`INSERT INTO live_events (merchant_id, type, data, at) VALUES ($1, 'contact.updated', '{"step":"old"}', now() - interval '11 minutes')`, [merchantId]);
     await commit([{ merchantId, type: "contact.updated", data: { step: 5 } }]);
+    // this instance's bus has passed both rows live before the resuming client connects
+    await watcher.next((m) => eventOf(m).data.step === 5);
+    watcher.close();
     const fromStart = await stream(h, { token, lastEventId: "0" });
     await fromStart.nth(5);
     expect(fromStart.messages.map((m) => eventOf(m).data.step)).toEqual([1, 2, 3, 4, 5]);
