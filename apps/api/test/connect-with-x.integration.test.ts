@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { adminBaseUrlOf, startHarness, type Harness } from "./harness.ts";
 import { connectAccount, decryptStoredToken, insertInboxContact, insertInboxConversation, newMerchant, uniqueUsername, type AccountBody, type MessageBody, type Success } from "./factories.ts";
 import { expectFailure, expectSuccess } from "./envelope-assertions.ts";
-import { formSubmission, parseForm } from "./html-form.ts";
+import { formSubmission, parseForm } from "../../../packages/twitter/test/support/html-form.ts";
 
 let h: Harness;
 /** ADMIN_BASE_URL as the harness configures it (an origin other than the API's) */

@@ -7,6 +7,7 @@
 // `perSubscription` slots, whatever its backlog.
 import type { PgBoss } from "pg-boss";
 import type { WorkerLog } from "./worker.ts";
+import { wakeableSleep } from "./wakeable-sleep.ts";
 
 export interface DispatcherOptions {
   boss: PgBoss;
@@ -33,23 +34,8 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
   let stopped = false;
   let inFlight = 0;
   const running = new Set<Promise<void>>();
-  let wake: (() => void) | null = null;
-  let nudged = false;
-  const nudge = () => {
-    nudged = true;
-    wake?.();
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (nudged || stopped) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+  const pause = wakeableSleep(() => stopped);
+  const { nudge, sleep } = pause;
 
   // completions are written in one statement per tick rather than one per job
   let completed: string[] = [];
@@ -90,7 +76,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
 
   const loop = (async () => {
     while (!stopped) {
-      nudged = false;
+      pause.clear();
       const free = opts.maxInFlight - inFlight;
       if (free <= 0) {
         await sleep(pollMs);
@@ -113,7 +99,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
     nudge,
     async stop() {
       stopped = true;
-      wake?.();
+      pause.nudge();
       await loop;
       await Promise.allSettled([...running]);
       await flushing;

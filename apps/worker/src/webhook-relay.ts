@@ -4,6 +4,7 @@
 import pg from "pg";
 import type { Db } from "@mkt-x/db";
 import { LIVE_EVENTS_CHANNEL, relayLiveEvents, type JobQueue } from "@mkt-x/core/server";
+import { wakeableSleep } from "./wakeable-sleep.ts";
 
 export interface WebhookRelayOptions {
   db: Db;
@@ -27,23 +28,8 @@ const HELD_BACK_RECHECK_MS = 100;
 export async function startWebhookRelay(opts: WebhookRelayOptions): Promise<WebhookRelay> {
   const pollMs = opts.pollMs ?? 3000;
   let stopped = false;
-  let signalled = false;
-  let wake: (() => void) | null = null;
-  const nudge = () => {
-    signalled = true;
-    wake?.();
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (signalled || stopped) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+  const pause = wakeableSleep(() => stopped);
+  const { nudge, sleep } = pause;
 
   // the LISTEN connection; when it drops the poll carries on and a new one is made
   let client: pg.Client | null = null;
@@ -72,7 +58,7 @@ export async function startWebhookRelay(opts: WebhookRelayOptions): Promise<Webh
 
   const loop = (async () => {
     while (!stopped) {
-      signalled = false;
+      pause.clear();
       let next = pollMs;
       try {
         const r = await relayLiveEvents({ db: opts.db, queue: opts.queue, batchSize: opts.batchSize });
@@ -89,7 +75,7 @@ export async function startWebhookRelay(opts: WebhookRelayOptions): Promise<Webh
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      pause.nudge();
       await loop;
       await client?.end().catch(() => {});
     },
