@@ -66,8 +66,9 @@ export async function openSse(url: string, opts: { token?: string | null; lastEv
       const decoder = new TextDecoder();
       let buffer = "";
       try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
+        const reader = res.body?.getReader();
+        for (let read = await reader?.read(); reader && read && !read.done; read = await reader.read()) {
+          buffer += decoder.decode(read.value, { stream: true });
           let cut: number;
           while ((cut = buffer.indexOf("\n\n")) >= 0) {
             const block = buffer.slice(0, cut);

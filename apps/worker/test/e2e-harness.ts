@@ -8,7 +8,7 @@ import type { SandboxUser } from "@mkt-x/twitter/sandbox";
 import { createEmbeddedAiProvider, createWebhookIngestor, type CampaignRunDeps, type SendPipelineDeps, type SendWindowLimits } from "@mkt-x/core/server";
 import { buildApp } from "../../api/src/app.ts";
 import { createTokenVerifier } from "../../api/src/auth/verify-token.ts";
-import { createLiveEventBus } from "../../api/src/events/live-event-bus.ts";
+import { createLiveEventBus, type LiveEventBus } from "../../api/src/events/live-event-bus.ts";
 import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
 
 export const JWT_SECRET = "e2e-secret-0123456789abcdef";
@@ -23,8 +23,11 @@ export interface E2E extends WorkerHarness {
   call<T = { success: boolean; data: unknown }>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
-export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps> } = {}): Promise<E2E> {
-  const h = await startWorkerHarness({ windows: opts.windows ?? null, ...(opts.campaigns ? { campaigns: opts.campaigns } : {}), ...(opts.send ? { send: opts.send } : {}) });
+/**
+ * One API process on the harness's database, as main.ts composes it: its own fastify app and its
+ * own live event bus (not listening yet). startE2E makes the first; tests may add more.
+ */
+export async function buildApiInstance(h: WorkerHarness): Promise<{ api: FastifyInstance; events: LiveEventBus }> {
   // the API's live event bus: GET /events/stream shows what the worker commits
   const events = createLiveEventBus({ databaseUrl: h.database.url, sweepIntervalMs: 0 });
   await events.start();
@@ -46,6 +49,12 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null; campai
     rateLimitPerMinute: 100_000,
     readiness: async () => {},
   });
+  return { api, events };
+}
+
+export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps> } = {}): Promise<E2E> {
+  const h = await startWorkerHarness({ windows: opts.windows ?? null, ...(opts.campaigns ? { campaigns: opts.campaigns } : {}), ...(opts.send ? { send: opts.send } : {}) });
+  const { api, events } = await buildApiInstance(h);
   const url = await api.listen({ port: 0, host: "127.0.0.1" });
   // short links in campaign DMs point at this API
   h.campaigns.publicBaseUrl = url;
