@@ -39,4 +39,10 @@ export default tseslint.config(
       ] }],
     },
   },
+  {
+    // the browser tests and configs run in Node against the whole stack
+    files: ["apps/admin/e2e/**/*.ts", "apps/admin/*.config.ts"],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { "no-restricted-imports": "off" },
+  },
 );

@@ -1,9 +1,13 @@
 import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
 
 // In development the admin talks to the API through the dev server (same origin, no CORS).
 const api = process.env.MKTX_API_URL ?? "http://localhost:5000";
+const proxy = Object.fromEntries(["/trpc", "/api", "/r/", "/health", "/ready"].map((p) => [p, { target: api, changeOrigin: false }]));
 
 export default defineConfig({
-  server: { proxy: { "/trpc": api, "/api": api } },
-  preview: { proxy: { "/trpc": api, "/api": api } },
+  plugins: [react()],
+  server: { proxy },
+  preview: { proxy },
+  build: { sourcemap: true, chunkSizeWarningLimit: 900 },
 });

@@ -5,6 +5,7 @@ import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { isAdminNavigation, registerAdminApp, sendAdminIndex } from "./rest/admin-app.ts";
 import { randomUUID } from "node:crypto";
 import { AppError } from "@mkt-x/core";
 import { followShortLink, shortLinkVisitor } from "@mkt-x/core/server";
@@ -49,6 +50,8 @@ export interface AppOptions {
   signIn?: SignInOptions;
   /** SSE tuning (tests): heartbeat period and the unread bytes after which a client is dropped */
   liveEvents?: Omit<StreamOptions, "bus">;
+  /** the built admin app (apps/admin/dist) served at `/`; absent or not built: not served */
+  adminDir?: string;
 }
 
 export interface SignInOptions {
@@ -104,7 +107,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     request[ENVELOPED] = true;
     return reply.code(appError.status).send(envelopeOf(appError));
   });
+  const adminServed = opts.adminDir ? await registerAdminApp(app, opts.adminDir) : false;
   app.setNotFoundHandler((request, reply) => {
+    if (adminServed && isAdminNavigation(request)) return sendAdminIndex(reply);
     request[ENVELOPED] = true;
     return reply.code(404).send(envelopeOf(new AppError("RESOURCE_NOT_FOUND", `Route ${request.method} ${request.url.split("?")[0]} not found`)));
   });

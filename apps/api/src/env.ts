@@ -15,6 +15,7 @@ const Env = z.object({
   X_WEB_BASE_URL: z.string().url().default("https://api.x.com"),
   /** the admin app: default return after connecting with X, and an allowed returnTo origin */
   ADMIN_BASE_URL: z.string().url().optional(),
+  ADMIN_DIST_DIR: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_ISSUER: z.string().optional(),

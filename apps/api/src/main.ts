@@ -98,6 +98,7 @@ const app = await buildApp({
   },
   logger: loggerOptions(env.LOG_LEVEL),
   publicUrl,
+  adminDir: env.ADMIN_DIST_DIR ?? join(import.meta.dirname, "../../admin/dist"),
   signIn: signInOptionsFromEnv(env),
 });
 

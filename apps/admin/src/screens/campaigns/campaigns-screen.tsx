@@ -1,0 +1,5 @@
+import { PageHeader } from "../../lib/ui.tsx";
+
+export function CampaignsScreen() {
+  return <PageHeader title="Campaigns" />;
+}
