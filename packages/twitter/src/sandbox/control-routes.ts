@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { CustomerDmInput, FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -20,6 +20,12 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
     "/inbound-dm",
     { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str }) } },
     async (req) => sandbox.inboundDm(req.body),
+  );
+  // a person plays a customer: usernames instead of ids, the customer created on first use
+  app.post<{ Body: CustomerDmInput }>(
+    "/customer-dm",
+    { schema: { body: object(["to", "text"], { to: str, from: str, fromName: str, text: str }) } },
+    async (req) => sandbox.customerDm(req.body),
   );
   app.post<{ Body: FollowInput }>(
     "/follow",
