@@ -88,6 +88,9 @@ describe("simulated customer DMs", () => {
     expect(body.toUserId).toBe("1700000000000000001");
     expect(sandbox.users().find((u) => u.id === body.fromUserId)).toMatchObject({ username: "new_customer", name: "New Customer" });
     expect(sandbox.deliveries()).toEqual([expect.objectContaining({ kind: "direct_message", eventId: body.eventId, forUserId: "1700000000000000001" })]);
+    const index = await fetch(`${url}/_sandbox`);
+    expect(index.status).toBe(200);
+    expect(((await index.json()) as { routes: { path: string }[] }).routes.map((r) => r.path)).toContain("/_sandbox/customer-dm");
     const unknown = await fetch(`${url}/_sandbox/customer-dm`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ to: "nobody_here", text: "hi" }) });
     expect(unknown.status).toBe(404);
   });
