@@ -8,6 +8,7 @@ import { createXSandbox } from "@mkt-x/twitter/sandbox";
 import { devSecrets, ROOT, DATA_DIR, ENV_FILE, DEMO_MERCHANT_ID, DEMO_USER_ID, SANDBOX_CONSUMER_KEY, SANDBOX_CONSUMER_SECRET } from "./lib/dev-secrets.ts";
 import { mintToken } from "./lib/mint-token.ts";
 import { run, stopAll, waitForHttp, type Managed } from "./lib/processes.ts";
+const BASE_PATH = "/api/v1/mkt-x";
 import { seedDemoOwner } from "./lib/demo-owner.ts";
 import { seedDemoData, DEMO_CUSTOMERS } from "./lib/demo-data.ts";
 import { runInOwnProcessGroup } from "./lib/own-process-group.ts";
@@ -31,7 +32,7 @@ const DEMO_X_USER_ID = "1700000000000000001";
 const sandboxPort = Number(process.env.SANDBOX_PORT ?? 5100);
 const adminPort = Number(process.env.ADMIN_PORT ?? 5173);
 const apiUrl = `http://localhost:${port}`;
-const base = `${apiUrl}/api/v1/mkt-x`;
+const base = `${apiUrl}${BASE_PATH}`;
 
 console.log("mkt-x dev: starting database…");
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
@@ -98,16 +99,22 @@ if (sandbox) await seedDemo(sandbox, token);
 console.log(`
 mkt-x is running
   admin      http://localhost:${adminPort}   (paste the token below to log in)
-  API        ${base}
-  API docs   ${base}/docs
-  X sandbox  ${sandboxUrl ?? "off (real X)"}
+  API docs   ${base}/docs   (every path is below ${BASE_PATH}; the document: ${base}/openapi.json)
+  health     ${apiUrl}/health
+  X sandbox  ${sandboxUrl ? `${sandboxUrl}/_sandbox   (its control API; the DMs the service sent: ${sandboxUrl}/_sandbox/dms)` : "off (real X)"}
   merchant   ${DEMO_MERCHANT_ID} (owner token, valid 30 days):
 ${token}
 
   curl -H "Authorization: Bearer ${token.slice(0, 16)}…" ${base}/accounts
-  more tokens: pnpm -s run token --merchant ${DEMO_MERCHANT_ID} --role agent
+  more tokens: pnpm run token --merchant ${DEMO_MERCHANT_ID} --role agent
   sign in    ${demoOwner.email} / ${demoOwner.password}
-    curl -s -X POST ${apiUrl}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${demoOwner.email}","password":"${demoOwner.password}"}'
+    curl -s -X POST ${apiUrl}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${demoOwner.email}","password":"${demoOwner.password}"}'${
+  sandboxUrl
+    ? `
+  write to the shop as a customer:
+    curl -s -X POST ${sandboxUrl}/_sandbox/customer-dm -H 'content-type: application/json' -d '{"to":"goodgo_shop","from":"customer_john","text":"Hi! Is the blue backpack in stock?"}'`
+    : ""
+}
 `);
 
 /** The demo merchant's X account (connected through the API against the sandbox) and its demo data. */
