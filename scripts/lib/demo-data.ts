@@ -607,13 +607,15 @@ function buildHistory(opts: DemoDataOptions, made: Made, now: Date) {
   };
   if (sentCount === 0) throw new Error("demo data: the completed campaign reached nobody");
 
-  // the flow's executions: price questions from the last two weeks, each with the DM it sent
+  // the flow's executions: conversations that began with a price question, each with the DM it sent
   const flowNodes = made.flow.nodes;
   const vipNode = flowNodes.find((n) => n.id === "vip_offer");
   const welcomeNode = flowNodes.find((n) => n.id === "welcome");
   const executions: Prisma.FlowExecutionCreateManyInput[] = [];
-  const flowContacts = inboxContacts.filter((c) => c.conversationCount === 1).slice(0, 36);
   const convOf = new Map(conversations.map((c) => [c.contactId, c]));
+  // the flow's trigger: a first message that names one of its keywords
+  const firstQuestion = (contactId: string) => messages.find((m) => m.conversationId === convOf.get(contactId)?.id && m.direction === "inbound")?.content ?? "";
+  const flowContacts = inboxContacts.filter((c) => c.conversationCount === 1 && /price|how much|giá|bao nhiêu/i.test(firstQuestion(c.id))).slice(0, 36);
   flowContacts.forEach((contact, i) => {
     const conv = convOf.get(contact.id);
     if (!conv?.id || !vipNode || !welcomeNode) return;
