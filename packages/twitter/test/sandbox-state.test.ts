@@ -64,6 +64,16 @@ describe("sandbox state on disk", () => {
     expect(saved.store.users.map((u) => u.username)).toEqual(["someone"]);
   });
 
+  it("the options it is created with win over the saved configuration (pnpm dev on another port)", async () => {
+    const stateDir = tempDir();
+    const first = createXSandbox({ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET, stateDir, webhookUrl: "http://127.0.0.1:5000/hook" });
+    first.configure({ echoOutbound: true });
+    await first.close();
+    const second = createXSandbox({ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET, stateDir, webhookUrl: "http://127.0.0.1:6000/hook" });
+    open.push(second);
+    expect(second.config()).toEqual({ webhookUrl: "http://127.0.0.1:6000/hook", echoOutbound: true });
+  });
+
   it("refuses a state file that is not one, naming it", () => {
     const stateDir = tempDir();
     writeFileSync(join(stateDir, "state.json"), "{ not json");

@@ -27,6 +27,9 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     if (saved) {
       store.restore(saved.store);
       oauth.restore(saved.oauthRequests);
+      // what the sandbox is created with wins over what it last ran with (a new port, say)
+      if (opts.webhookUrl !== undefined) store.config.webhookUrl = opts.webhookUrl;
+      if (opts.echoOutbound !== undefined) store.config.echoOutbound = opts.echoOutbound;
     }
   }
   const saver = stateDir ? createStateSaver(() => writeSandboxState(stateDir, { store: store.snapshot(), oauthRequests: oauth.all() })) : null;
