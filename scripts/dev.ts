@@ -90,6 +90,7 @@ async function shutdown(code: number) {
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGHUP", () => void shutdown(0));
 for (const c of children) void c.exited.then((code) => { if (!stopping && c.name !== "admin") { console.error(`mkt-x dev: ${c.name} exited (${code})`); void shutdown(1); } });
 
 await waitForHttp(`${apiUrl}/health`);

@@ -7,8 +7,9 @@
 //   completed campaign's recipients and metrics, the flow's executions, escalations) is written in
 //   one transaction, shaped as the inbound processor, the send pipeline, the campaign dispatcher and
 //   the flow engine write it.
-// Idempotent: each API-made thing is looked up by name first, and the history is written only while
-// the merchant has no contacts. Deterministic (a seeded generator), so every first run looks alike.
+// Idempotent: nothing is done once the merchant has contacts; before that, each API-made thing is
+// looked up by name first (a run that stopped half-way is completed, not duplicated), and the history
+// is written in one transaction. Deterministic (a seeded generator), so every first run looks alike.
 import { randomUUID } from "node:crypto";
 import { createDb, type Prisma } from "@mkt-x/db";
 import { composeDm, renderTemplate } from "@mkt-x/core";
@@ -295,9 +296,11 @@ export async function seedDemoData(opts: DemoDataOptions): Promise<DemoDataResul
   const now = opts.now ?? new Date();
   const db = createDb(opts.databaseUrl, { poolSize: 2 });
   try {
-    const made = await seedThroughApi(opts, now);
+    // seeded once: a merchant with contacts keeps what it has (a deleted demo template stays deleted)
     const existing = await db.contact.count({ where: { merchantId: opts.merchantId } });
     if (existing > 0) return { seeded: false, contacts: existing, conversations: 0, messages: 0 };
+    // by name, so a first run that stopped half-way is completed rather than duplicated
+    const made = await seedThroughApi(opts, now);
     const history = buildHistory(opts, made, now);
     await db.$transaction(
       async (tx) => {
