@@ -1,4 +1,4 @@
-// `pnpm token --merchant <id> --role <owner|admin|agent|viewer> [--sub <userId>] [--expires 1h]`
+// `pnpm run token --merchant <id> --role <owner|admin|agent|viewer> [--sub <userId>] [--expires 1h]`
 // Prints a bearer token signed with JWT_SECRET (from the environment or .env, else the dev secret in .data/).
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";

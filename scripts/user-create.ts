@@ -1,4 +1,4 @@
-// `pnpm -s run user:create --email … --password … [--name …] [--merchant-name …]`
+// `pnpm run user:create --email … --password … [--name …] [--merchant-name …]`
 // Creates a merchant and its first owner in DATABASE_URL (from the environment or .env; without
 // one, the development database under .data/ while `pnpm dev` is not running). Prints the ids.
 import { parseArgs } from "node:util";

@@ -25,6 +25,7 @@ import { signInRoutes } from "./auth/sign-in-routes.ts";
 import { createAccessTokenIssuer } from "./auth/access-tokens.ts";
 import { withApiKeys } from "./auth/api-key-verifier.ts";
 import { liveEventStreamRoute, type StreamOptions } from "./events/stream-route.ts";
+import { devSimulateDmRoutes } from "./rest/dev-simulate-dm.ts";
 
 export interface AppOptions {
   services: AppServices;
@@ -52,6 +53,11 @@ export interface AppOptions {
   liveEvents?: Omit<StreamOptions, "bus">;
   /** the built admin app (apps/admin/dist) served at `/`; absent or not built: not served */
   adminDir?: string;
+  /**
+   * Development with the X sandbox (X_SANDBOX=1): its base URL (X_API_BASE_URL), for
+   * POST /dev/simulate-dm. Absent, that route does not exist (404).
+   */
+  devSandboxUrl?: string;
 }
 
 export interface SignInOptions {
@@ -202,6 +208,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await api.register(async (csv) => contactsCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });
     // live events as Server-Sent Events: a stream, so outside the bridge too
     await api.register(async (sse) => liveEventStreamRoute(sse, { ...opts.liveEvents, bus: opts.services.events }), { prefix: BASE_PATH });
+    // development only: write to an account as a customer, through the X sandbox
+    const devSandboxUrl = opts.devSandboxUrl;
+    if (devSandboxUrl) await api.register(async (dev) => devSimulateDmRoutes(dev, { services: opts.services, sandboxUrl: devSandboxUrl }), { prefix: BASE_PATH });
 
     await api.register(async (rest) => {
       // trpc-to-openapi's fastify handler sends through reply.send() but resolves with undefined,

@@ -77,6 +77,8 @@ export interface InstanceOptions {
   liveEvents?: Omit<StreamOptions, "bus">;
   /** outgoing webhook targets (default: public addresses only, the system resolver) */
   webhookTargets?: TargetPolicy;
+  /** POST /dev/simulate-dm against the harness's sandbox, as with X_SANDBOX=1 (default off) */
+  devSandbox?: boolean;
 }
 
 export interface HarnessOptions extends InstanceOptions {
@@ -138,6 +140,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     ...(opts.shortLinkHitsPerMinute !== undefined ? { shortLinkHitsPerMinute: opts.shortLinkHitsPerMinute } : {}),
     ...(opts.signIn === false ? {} : { signIn: { jwtSecret: JWT_SECRET, accessTokenTtl: 3600, signupEnabled: opts.signupEnabled ?? false } }),
     ...(opts.liveEvents ? { liveEvents: opts.liveEvents } : {}),
+    ...(opts.devSandbox ? { devSandboxUrl: shared.sandboxUrl } : {}),
     readiness: async () => {
       await shared.database.db.$queryRaw`SELECT 1`;
       await boss.getQueues();

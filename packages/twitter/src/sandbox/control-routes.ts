@@ -3,12 +3,30 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { CustomerDmInput, FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
 
+/** What GET /_sandbox lists: the control API at a glance, for a person with a browser or curl. */
+export const CONTROL_ROUTES = [
+  { method: "POST", path: "/_sandbox/customer-dm", body: "{ to, from?, fromName?, text }", does: "a customer (by username, created on first use) writes to an account (username or id)" },
+  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, quickReplyMetadata? }", does: "a DM between two sandbox users, by id" },
+  { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
+  { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId }", does: "a read receipt" },
+  { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API" },
+  { method: "GET", path: "/_sandbox/deliveries", does: "the events the sandbox delivered to webhooks, with their answers" },
+  { method: "GET", path: "/_sandbox/requests", does: "every X API request the sandbox received" },
+  { method: "GET", path: "/_sandbox/users", does: "the sandbox users with their access tokens" },
+  { method: "POST", path: "/_sandbox/users", body: "{ username, id?, name?, profileImageUrl? }", does: "add a user (or reissue its tokens)" },
+  { method: "GET", path: "/_sandbox/webhooks", does: "registered webhooks and their subscriptions" },
+  { method: "GET", path: "/_sandbox/config", does: "default webhook URL and echo setting (POST to change)" },
+  { method: "POST", path: "/_sandbox/faults", body: "{ method?, path?, status?, count?, sticky?, resetInSeconds?, latencyMs? }", does: "make X API calls fail (GET lists, DELETE clears)" },
+  { method: "POST", path: "/_sandbox/reset", does: "forget everything" },
+] as const;
+
 export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxControl): void {
+  app.get("/", async () => ({ name: "X sandbox control API", routes: CONTROL_ROUTES }));
   app.post<{ Body: AddUserInput }>(
     "/users",
     { schema: { body: object(["username"], { id: str, username: str, name: str, profileImageUrl: str }) } },
@@ -20,6 +38,12 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
     "/inbound-dm",
     { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str }) } },
     async (req) => sandbox.inboundDm(req.body),
+  );
+  // a person plays a customer: usernames instead of ids, the customer created on first use
+  app.post<{ Body: CustomerDmInput }>(
+    "/customer-dm",
+    { schema: { body: object(["to", "text"], { to: str, from: str, fromName: str, text: str }) } },
+    async (req) => sandbox.customerDm(req.body),
   );
   app.post<{ Body: FollowInput }>(
     "/follow",

@@ -11,6 +11,7 @@ import { SandboxError } from "./sandbox-error.ts";
 import { SandboxStore, type SandboxDelivery, type SandboxDm } from "./sandbox-store.ts";
 import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
 import { registerXApiRoutes } from "./x-api-routes.ts";
+import { createStateSaver, readSandboxState, writeSandboxState } from "./state-file.ts";
 import { statusProblem } from "./x-problems.ts";
 import type { DeliveryResult, XSandbox, XSandboxControl, XSandboxOptions } from "./x-sandbox-types.ts";
 
@@ -20,6 +21,19 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
   const store = new SandboxStore({ webhookUrl: opts.webhookUrl ?? null, echoOutbound: opts.echoOutbound ?? false });
   const oauth = new SandboxOAuthStore();
   const webhookTimeoutMs = opts.webhookTimeoutMs ?? 5000;
+  const stateDir = opts.stateDir;
+  if (stateDir) {
+    const saved = readSandboxState(stateDir);
+    if (saved) {
+      store.restore(saved.store);
+      oauth.restore(saved.oauthRequests);
+      // what the sandbox is created with wins over what it last ran with (a new port, say)
+      if (opts.webhookUrl !== undefined) store.config.webhookUrl = opts.webhookUrl;
+      if (opts.echoOutbound !== undefined) store.config.echoOutbound = opts.echoOutbound;
+    }
+  }
+  const saver = stateDir ? createStateSaver(() => writeSandboxState(stateDir, { store: store.snapshot(), oauthRequests: oauth.all() })) : null;
+  const changed = () => saver?.changed();
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
   const dmEvents = new EventEmitter();
   dmEvents.setMaxListeners(0);
@@ -45,6 +59,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
       : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
     store.recordDelivery({ kind, eventId, forUserId: payload.for_user_id, url: target, ...outcome, at: new Date().toISOString() });
+    changed();
     return { eventId, ...outcome };
   }
 
@@ -64,8 +79,18 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     background.add(pending);
   }
 
+  /** A user by id, or by username (case-insensitive, with or without @). */
+  function findUser(ref: string) {
+    const name = ref.replace(/^@/, "").toLowerCase();
+    return store.users.get(ref) ?? [...store.users.values()].find((u) => u.username.toLowerCase() === name);
+  }
+
   const control: XSandboxControl = {
-    addUser: (input) => store.addUser(input),
+    addUser(input) {
+      const user = store.addUser(input);
+      changed();
+      return user;
+    },
     users: () => [...store.users.values()].map((u) => ({ ...u })),
 
     async inboundDm(input) {
@@ -75,6 +100,21 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       const eventId = input.eventId ?? store.nextId();
       const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}) });
       return deliver("direct_message", eventId, payload);
+    },
+
+    async customerDm(input) {
+      const account = findUser(input.to);
+      if (!account) throw new SandboxError(404, `to: no sandbox user ${input.to}`);
+      const fromName = (input.from ?? "sandbox_customer").replace(/^@/, "");
+      let customer = findUser(fromName);
+      if (!customer) {
+        if (/^\d+$/.test(fromName)) throw new SandboxError(404, `from: no sandbox user ${fromName}`);
+        customer = store.addUser({ username: fromName, ...(input.fromName ? { name: input.fromName } : {}) });
+        changed();
+      }
+      if (customer.id === account.id) throw new SandboxError(400, "from and to are the same user");
+      const result = await control.inboundDm({ fromUserId: customer.id, toUserId: account.id, text: input.text });
+      return { ...result, fromUserId: customer.id, toUserId: account.id };
     },
 
     async follow(input) {
@@ -98,6 +138,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       }
       if (patch.webhookUrl !== undefined) store.config.webhookUrl = patch.webhookUrl;
       if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
+      changed();
       return { ...store.config };
     },
 
@@ -120,9 +161,12 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     reset() {
       store.reset();
       oauth.reset();
+      changed();
     },
   };
 
+  // every X API, OAuth and control request may have changed the state
+  if (saver) app.addHook("onResponse", async () => changed());
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(statusProblem(404)));
   app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, delay }));
   app.register(async (c) => registerControlRoutes(c, control), { prefix: "/_sandbox" });
@@ -149,6 +193,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       for (const done of [...pendingDelays]) done();
       await Promise.allSettled([...background]);
       await app.close();
+      saver?.flush();
       url = null;
     },
 

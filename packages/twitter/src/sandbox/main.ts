@@ -1,4 +1,4 @@
-// Standalone X sandbox: `pnpm --filter @mkt-x/twitter sandbox`.
+// Standalone X sandbox: `pnpm --filter @mkt-x/twitter sandbox` (SANDBOX_STATE_DIR keeps its state on disk).
 import { createXSandbox } from "./create-x-sandbox.ts";
 
 function required(name: string): string {
@@ -20,6 +20,7 @@ const sandbox = createXSandbox({
   consumerKey: required("X_CONSUMER_KEY"),
   consumerSecret: required("X_CONSUMER_SECRET"),
   ...(process.env["X_WEBHOOK_URL"] ? { webhookUrl: process.env["X_WEBHOOK_URL"] } : {}),
+  ...(process.env["SANDBOX_STATE_DIR"] ? { stateDir: process.env["SANDBOX_STATE_DIR"] } : {}),
   logger: process.env["LOG_LEVEL"] === "debug",
 });
 const url = await sandbox.listen(port, process.env["SANDBOX_HOST"] ?? "127.0.0.1");

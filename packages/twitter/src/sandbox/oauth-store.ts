@@ -88,4 +88,10 @@ export class SandboxOAuthStore {
   reset(): void {
     this.requests.clear();
   }
+
+  /** Replaces the request tokens with saved ones (a sandbox restarted on its stateDir). */
+  restore(requests: SandboxRequestToken[]): void {
+    this.requests.clear();
+    for (const r of requests) this.requests.set(r.token, { ...r });
+  }
 }

@@ -90,6 +90,23 @@ const push = <T>(list: T[], item: T): void => {
 const freshToken = (userId: string): string => `${userId}-${randomBytes(18).toString("base64url")}`;
 const freshSecret = (): string => randomBytes(33).toString("base64url");
 
+/** What a sandbox with a stateDir keeps on disk (JSON): everything but the injected faults. */
+export interface SandboxStoreSnapshot {
+  version: 1;
+  users: SandboxUser[];
+  /** access token → user id: the tokens that still work */
+  tokens: [string, string][];
+  webhooks: SandboxWebhook[];
+  dms: SandboxDm[];
+  deliveries: SandboxDelivery[];
+  requests: SandboxRequest[];
+  requestSeq: number;
+  config: SandboxConfig;
+}
+
+/** The request log on disk keeps only its tail; it is a debugging aid, not state. */
+const SNAPSHOT_REQUEST_LIMIT = 1000;
+
 export class SandboxStore {
   readonly nextId = createSnowflakeGenerator();
   readonly users = new Map<string, SandboxUser>();
@@ -117,6 +134,33 @@ export class SandboxStore {
     this.faults.length = 0;
     this.deliveries.length = 0;
     this.config = { ...this.initialConfig };
+  }
+
+  snapshot(): SandboxStoreSnapshot {
+    return {
+      version: 1,
+      users: [...this.users.values()],
+      tokens: [...this.tokens.entries()],
+      webhooks: this.webhooks(),
+      dms: this.dms,
+      deliveries: this.deliveries,
+      requests: this.requests.slice(-SNAPSHOT_REQUEST_LIMIT),
+      requestSeq: this.requestSeq,
+      config: this.config,
+    };
+  }
+
+  /** Replaces the state with a snapshot's (a sandbox restarted on its stateDir). */
+  restore(snapshot: SandboxStoreSnapshot): void {
+    this.reset();
+    for (const user of snapshot.users) this.users.set(user.id, { ...user });
+    for (const [token, userId] of snapshot.tokens) this.tokens.set(token, userId);
+    for (const w of snapshot.webhooks) this.webhookRecords.set(w.id, { id: w.id, url: w.url, valid: w.valid, createdAt: w.createdAt, subscribers: new Set(w.subscribedUserIds) });
+    this.dms.push(...snapshot.dms);
+    this.deliveries.push(...snapshot.deliveries);
+    this.requests.push(...snapshot.requests);
+    this.requestSeq = snapshot.requestSeq;
+    this.config = { ...this.config, ...snapshot.config };
   }
 
   /** Upserts by id, else by username, and always issues fresh tokens (the old ones stop working). */

@@ -12,6 +12,11 @@ export interface XSandboxOptions {
   /** Deliver DMs sent through the API back to the webhook, as X does (default false). */
   echoOutbound?: boolean;
   logger?: boolean;
+  /**
+   * Keep users, tokens, webhooks, DMs, deliveries and OAuth request tokens in <stateDir>/state.json
+   * across restarts (`pnpm dev` uses .data/sandbox); default: memory only.
+   */
+  stateDir?: string;
   /** Timeout of the CRC check and of each webhook delivery (default 5000 ms). */
   webhookTimeoutMs?: number;
 }
@@ -24,6 +29,22 @@ export interface InboundDmInput {
   eventId?: string;
   /** The person tapped a quick-reply option: its metadata, sent as X's quick_reply_response. */
   quickReplyMetadata?: string;
+}
+
+/** A person writes to an account, both named by username (or id); an unknown sender becomes a sandbox user. */
+export interface CustomerDmInput {
+  /** the account's username (with or without @) or X user id */
+  to: string;
+  /** the customer's username (with or without @) or X user id; default "sandbox_customer" */
+  from?: string;
+  /** the customer's display name when the sandbox creates them */
+  fromName?: string;
+  text: string;
+}
+
+export interface CustomerDmResult extends DeliveryResult {
+  fromUserId: string;
+  toUserId: string;
 }
 
 export interface FollowInput {
@@ -50,6 +71,8 @@ export interface XSandboxControl {
   addUser(input: AddUserInput): SandboxUser;
   users(): SandboxUser[];
   inboundDm(input: InboundDmInput): Promise<DeliveryResult>;
+  /** Simulate a customer DM by usernames; creates the customer when unknown. */
+  customerDm(input: CustomerDmInput): Promise<CustomerDmResult>;
   follow(input: FollowInput): Promise<DeliveryResult>;
   read(input: ReadInput): Promise<DeliveryResult>;
   config(): SandboxConfig;
