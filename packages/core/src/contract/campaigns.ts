@@ -56,6 +56,8 @@ export const Campaign = z.object({
   expectedFinishAt: z.iso.datetime().nullable(),
   startedAt: z.iso.datetime().nullable(),
   pausedAt: z.iso.datetime().nullable(),
+  /** why the service paused it (account_revoked: X revoked the sending account; reconnecting resumes it); null when a person paused it */
+  pauseReason: z.string().nullable(),
   completedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

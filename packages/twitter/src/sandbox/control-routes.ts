@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { FollowInput, InboundDmInput, ReadInput, RevokeInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -30,6 +30,12 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
     "/read",
     { schema: { body: object(["readerUserId", "accountUserId", "lastReadEventId"], { readerUserId: str, accountUserId: str, lastReadEventId: str }) } },
     async (req) => sandbox.read(req.body),
+  );
+
+  app.post<{ Body: RevokeInput }>(
+    "/revoke",
+    { schema: { body: object(["userId"], { userId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
+    async (req) => sandbox.revoke(req.body),
   );
 
   app.get("/config", async () => sandbox.config());

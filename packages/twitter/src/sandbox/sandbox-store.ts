@@ -55,7 +55,7 @@ export interface SandboxWebhook {
 }
 
 export interface SandboxDelivery {
-  kind: "direct_message" | "follow" | "read" | "echo";
+  kind: "direct_message" | "follow" | "read" | "echo" | "revoke";
   eventId: string;
   forUserId: string;
   url: string | null;

@@ -10,6 +10,7 @@ import { XApiError, type XClient, type XCredentials } from "../../../ports/x-cli
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
+import { revokeAccount } from "../accounts/revocation.ts";
 
 export interface SendPipelineDeps {
   db: Db;
@@ -186,9 +187,17 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
       }
       case "forbidden":
         return { outcome: await fail(deps, message, "X refused: the recipient does not accept DMs from this account (403)") };
-      case "invalid_credentials":
-        await deps.db.$executeRaw`UPDATE x_accounts SET status = 'error', last_error = 'X rejected the account''s tokens (401); reconnect it' WHERE id = ${message.account_id}::uuid`;
+      case "invalid_credentials": {
+        // X's 401: the authorization is gone. The account is revoked and its campaigns pause; a
+        // campaign DM that X refused goes back to its pending recipient, so the resume sends it.
+        await deps.db.$transaction((tx) => revokeAccount(tx, { accountId: message.account_id, reason: "X rejected the account's tokens (401); reconnect it", now }));
+        const paused = message.campaign_id ? await deps.db.campaign.count({ where: { id: message.campaign_id, status: "paused" } }) : 0;
+        if (paused > 0 && !startedBefore) {
+          await deps.db.$executeRaw`UPDATE messages SET status = 'queued', lease_until = NULL, sending_started_at = NULL, updated_at = now() WHERE id = ${message.id}::uuid AND status = 'sending'`;
+          return { outcome: await withdraw(deps, message, null) };
+        }
         return { outcome: await fail(deps, message, "X rejected the account's credentials (401)") };
+      }
       case "bad_request":
       case "not_found":
         return { outcome: await fail(deps, message, `X refused the message: ${e.message}`) };
