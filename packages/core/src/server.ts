@@ -77,7 +77,7 @@ export { activateFlow, deactivateFlow, deleteFlow } from "./server/services/flow
 export { runFlowManually } from "./server/services/flows/run-flow-manually.ts";
 export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows/flow-dto.ts";
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
-export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv } from "./server/config.ts";
+export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv, X_TIERS, X_TIER_DM_LIMITS, type XTier } from "./server/config.ts";
 export { recordEvent, recordEvents, LIVE_EVENTS_CHANNEL, type NewLiveEvent } from "./server/events/record-event.ts";
 export { login, refresh, logout, getMe, WRONG_CREDENTIALS, INVALID_REFRESH_TOKEN } from "./server/services/auth/sign-in.ts";
 export { signup, acceptInvite, INVALID_INVITE } from "./server/services/auth/sign-up.ts";
