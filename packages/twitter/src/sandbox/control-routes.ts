@@ -41,7 +41,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   app.get("/config", async () => sandbox.config());
   app.post<{ Body: Partial<SandboxConfig> }>(
     "/config",
-    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" } }) } },
+    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 } }) } },
     async (req) => sandbox.configure(req.body),
   );
 

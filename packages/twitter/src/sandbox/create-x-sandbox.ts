@@ -112,6 +112,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       }
       if (patch.webhookUrl !== undefined) store.config.webhookUrl = patch.webhookUrl;
       if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
+      if (patch.dmLimitPer15m !== undefined) store.config.dmLimitPer15m = patch.dmLimitPer15m;
       return { ...store.config };
     },
 

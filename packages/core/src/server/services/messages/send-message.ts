@@ -6,7 +6,7 @@ import type { Db, Tx } from "@mkt-x/db";
 import { emitMessageEvents } from "../../events/emit-events.ts";
 import { recordEvent } from "../../events/record-event.ts";
 import { toMessageDto } from "./message-dto.ts";
-import { XApiError, type XClient, type XCredentials } from "../../../ports/x-client.ts";
+import { XApiError, type XClient, type XCredentials, type XRateLimit } from "../../../ports/x-client.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
@@ -176,7 +176,9 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
   }
 
   try {
-    return { accepted: (await deps.x.sendDm(creds, message.contact_x_id, message.content)).dmEventId, reconciled: false };
+    const sent = await deps.x.sendDm(creds, message.contact_x_id, message.content);
+    await heedRateLimits(deps, message.account_id, sent.rateLimits ?? [], now);
+    return { accepted: sent.dmEventId, reconciled: false };
   } catch (e) {
     if (!(e instanceof XApiError)) return { outcome: await retryLater(deps, message, attemptNo, e) };
     switch (e.kind) {
@@ -205,6 +207,18 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
         return { outcome: await retryLater(deps, message, attemptNo, e) };
     }
   }
+}
+
+/**
+ * X's x-rate-limit-* headers on an accepted DM: when a window X reports has nothing left (X's limit
+ * is lower than ours, or other clients of the account spend it too), the account sends nothing more
+ * until X's reset, as after a 429 but without spending the 429.
+ */
+async function heedRateLimits(deps: SendPipelineDeps, accountId: string, limits: XRateLimit[], now: Date): Promise<void> {
+  const exhausted = limits.filter((l) => l.remaining <= 0 && l.resetAt > now);
+  if (exhausted.length === 0) return;
+  const until = new Date(Math.max(...exhausted.map((l) => l.resetAt.getTime())));
+  await deps.db.$executeRaw`UPDATE x_accounts SET send_paused_until = GREATEST(COALESCE(send_paused_until, ${until}), ${until}) WHERE id = ${accountId}::uuid`;
 }
 
 /** The DM this message became, if X has it: our text, from the account, since the attempt began. */
