@@ -47,6 +47,7 @@ export { createCampaign } from "./server/services/campaigns/create-campaign.ts";
 export { listCampaigns } from "./server/services/campaigns/list-campaigns.ts";
 export { updateCampaign } from "./server/services/campaigns/update-campaign.ts";
 export { loadCampaign, campaignDto } from "./server/services/campaigns/load-campaign.ts";
+export { estimateCampaign, type EstimateDeps } from "./server/services/campaigns/estimate-campaign.ts";
 export { startCampaign, pauseCampaign, resumeCampaign, resumePausedCampaign, cancelCampaign, type LifecycleDeps } from "./server/services/campaigns/campaign-lifecycle.ts";
 export { campaignMetricsDetails } from "./server/services/campaigns/campaign-metrics.ts";
 export { testSendCampaign } from "./server/services/campaigns/test-send-campaign.ts";
