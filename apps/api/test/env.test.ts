@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadDevEnvFile, xAppFromEnv } from "@mkt-x/core/server";
+import { loadDevEnvFile, sendWindowsFromEnv, xAppFromEnv } from "@mkt-x/core/server";
 import { loadEnv } from "../src/env.ts";
 import { loadEnv as loadWorkerEnv } from "../../worker/src/env.ts";
 
@@ -20,7 +20,18 @@ const good = {
 describe("configuration", () => {
   it("takes a complete environment with the documented defaults", () => {
     expect(loadEnv(good)).toMatchObject({ PORT: 5000, RATE_LIMIT_PER_MINUTE: 100, LOG_LEVEL: "info", X_API_BASE_URL: "https://api.x.com" });
-    expect(loadWorkerEnv(good)).toMatchObject({ DM_LIMIT_ACCOUNT_15M: 200, DM_LIMIT_ACCOUNT_24H: 500, DM_LIMIT_APP_24H: 15_000, DM_LIMIT_CAMPAIGN_ACCOUNT_24H: 10_000, DM_SEND_WINDOWS: "on" });
+    expect(loadWorkerEnv(good)).toMatchObject({ X_TIER: "pay-per-use", X_DM_PRICE_USD: 0.015, DM_SEND_WINDOWS: "on" });
+    // pay-per-use: X's 15 per 15 minutes per user and 1,440 a day per app; the seed's 500 a day per account binds before X's 1,440
+    expect(sendWindowsFromEnv(loadWorkerEnv(good))).toEqual({ accountPer15m: 15, accountPer24h: 500, appPer24h: 1440, accountCampaignPer24h: 10_000 });
+  });
+
+  it("X_TIER sets the windows to that tier's published limits; DM_LIMIT_* override one by one; off is off", () => {
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "pro" }))).toEqual({ accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 });
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "basic" }))).toMatchObject({ accountPer15m: 15, appPer24h: 1440 });
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "enterprise", DM_LIMIT_ACCOUNT_15M: "900", DM_LIMIT_APP_24H: "" }))).toMatchObject({ accountPer15m: 900, appPer24h: 15_000 });
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, DM_LIMIT_ACCOUNT_24H: "1440", DM_LIMIT_CAMPAIGN_ACCOUNT_24H: "50" }))).toMatchObject({ accountPer24h: 1440, accountCampaignPer24h: 50 });
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, DM_SEND_WINDOWS: "off" }))).toBeNull();
+    expect(loadWorkerEnv({ ...good, X_DM_PRICE_USD: "0.02" })).toMatchObject({ X_DM_PRICE_USD: 0.02 });
   });
 
   it.each([
@@ -30,6 +41,9 @@ describe("configuration", () => {
     ["RATE_LIMIT_PER_MINUTE", { RATE_LIMIT_PER_MINUTE: "0" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
     ["X_CONSUMER_SECRET", { X_CONSUMER_SECRET: "" }],
+    ["X_TIER", { X_TIER: "free" }],
+    ["X_DM_PRICE_USD", { X_DM_PRICE_USD: "-1" }],
+    ["DM_LIMIT_ACCOUNT_15M", { DM_LIMIT_ACCOUNT_15M: "0" }],
   ])("names %s when it is wrong", (name, patch) => {
     expect(() => loadEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
   });

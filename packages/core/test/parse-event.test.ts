@@ -17,6 +17,13 @@ describe("parsing X events", () => {
     expect(e.type === "dm" && e.users.get("200")).toEqual({ id: "200", username: "john", name: "John", profileImageUrl: "https://pbs.twimg.com/j.png" });
   });
 
+  it("reads revocations of both families (AAA user_event.revoke, XAA oauth.revoke); one without a user is ignored", () => {
+    expect(parseEvent("user_event.revoke", { user_event: { revoke: { date_time: "2026-12-04T10:00:00+00:00", source: { user_id: "63" } } } }, "63")).toEqual({ type: "revoke", userId: "63", at: new Date("2026-12-04T10:00:00Z"), forUserId: "63" });
+    expect(parseEvent("oauth.revoke", { data: { event_type: "oauth.revoke", filter: { user_id: "64" }, payload: { user_id: "64", created_at: "2026-12-04T10:00:00Z" } } }, null)).toMatchObject({ type: "revoke", userId: "64" });
+    expect(parseEvent("user_event.revoke", { user_event: {} }, null)).toMatchObject({ type: "ignored" });
+    expect(parseEvent("oauth.revoke", { data: { payload: {} } }, null)).toMatchObject({ type: "ignored" });
+  });
+
   it("reads the quick-reply option a person tapped (X's quick_reply_response metadata)", () => {
     const e = parseEvent(
       "direct_message",

@@ -34,4 +34,10 @@ describe("splitting X deliveries into events", () => {
     expect(splitWebhookDelivery({ hello: "world" })[0]?.kind).toBe("unknown");
     expect(splitWebhookDelivery([1, 2])[0]?.kind).toBe("unknown");
   });
+
+  it("takes AAA's user_event.revoke (an object, not an array) as one event of the revoking user, keyed stably", () => {
+    const body = { user_event: { revoke: { date_time: "2026-12-04T10:00:00+00:00", target: { app_id: "13" }, source: { user_id: "63" } } } };
+    expect(splitWebhookDelivery(body)).toEqual([{ eventKey: "revoke:63:2026-12-04T10:00:00+00:00", kind: "user_event.revoke", forUserId: "63", payload: body }]);
+    expect(splitWebhookDelivery({ data: { event_type: "oauth.revoke", event_uuid: "u1", filter: { user_id: "63" }, payload: { user_id: "63" } } })[0]).toMatchObject({ eventKey: "xaa:oauth.revoke:u1", kind: "oauth.revoke", forUserId: "63" });
+  });
 });

@@ -2,7 +2,7 @@
 // request token call of connect with X is signed with the app's keys alone).
 import http from "node:http";
 import https from "node:https";
-import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRequestToken, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
+import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRateLimit, type XRequestToken, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
 import { TwitterApi } from "twitter-api-v2";
 import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
 import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
@@ -29,6 +29,18 @@ function webhookOf(value: unknown): XWebhook | undefined {
   const url = stringAt(value, "url");
   if (id === undefined || url === undefined || !isRecord(value)) return undefined;
   return { id, url, valid: value["valid"] === true };
+}
+
+/** The windows twitter-api-v2 read from X's headers: the 15-minute one, and the 24-hour app and user ones. */
+function rateLimitsOf(value: unknown): XRateLimit[] {
+  const one = (v: unknown): XRateLimit | null => {
+    if (!isRecord(v)) return null;
+    const { limit, remaining, reset } = v;
+    if (typeof limit !== "number" || typeof remaining !== "number" || typeof reset !== "number" || !Number.isFinite(limit + remaining + reset)) return null;
+    return { limit, remaining, resetAt: new Date(reset * 1000) };
+  };
+  if (!isRecord(value)) return [];
+  return [one(value), one(value["day"]), one(value["userDay"])].filter((r): r is XRateLimit => r !== null);
 }
 
 export function createTwitterXClient(options: TwitterXClientOptions): TwitterXClient {
@@ -84,12 +96,13 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
       call(
         "send DM",
         () =>
-          api(creds).v2.post<unknown>(`dm_conversations/with/${encodeURIComponent(participantId)}/messages`, { text }, { forceBodyMode: "json" }),
-        (body): XSentDm | undefined => {
-          const data = recordAt(body, "data");
+          api(creds).v2.post<unknown>(`dm_conversations/with/${encodeURIComponent(participantId)}/messages`, { text }, { forceBodyMode: "json", fullResponse: true }),
+        (response): XSentDm | undefined => {
+          const data = recordAt(recordAt(response, "data"), "data");
           const dmEventId = stringAt(data, "dm_event_id");
           const dmConversationId = stringAt(data, "dm_conversation_id");
-          return dmEventId !== undefined && dmConversationId !== undefined ? { dmEventId, dmConversationId } : undefined;
+          const rateLimits = isRecord(response) ? rateLimitsOf(response["rateLimit"]) : [];
+          return dmEventId !== undefined && dmConversationId !== undefined ? { dmEventId, dmConversationId, rateLimits } : undefined;
         },
       ),
 

@@ -45,6 +45,20 @@ describe("XClient against the sandbox", () => {
     await expect(f.client.me(credsOf(other))).resolves.toMatchObject({ id: other.id, username: "other_shop", name: "other_shop" });
   });
 
+  it("sendDm reports X's x-rate-limit-* headers (none when X sends none)", async () => {
+    expect((await f.client.sendDm(f.creds, "4711", "no headers")).rateLimits).toEqual([]);
+    f.sandbox.configure({ dmLimitPer15m: 1000 });
+    try {
+      const sent = await f.client.sendDm(f.creds, "4711", "with headers");
+      const used = f.sandbox.dms().filter((d) => d.senderId === f.account.id && Date.parse(d.createdAt) > Date.now() - 15 * 60_000).length;
+      expect(sent.rateLimits).toHaveLength(1);
+      expect(sent.rateLimits?.[0]).toMatchObject({ limit: 1000, remaining: 1000 - used });
+      expect(sent.rateLimits?.[0]?.resetAt.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      f.sandbox.configure({ dmLimitPer15m: null });
+    }
+  });
+
   it("sendDm posts the text to the participant and X records sender, recipient and text", async () => {
     const sent = await f.client.sendDm(f.creds, "42", "Hi there ☃ — 50% off today");
     expect(sent.dmConversationId).toBe(`42-${f.account.id}`);

@@ -29,7 +29,7 @@ export async function xConnectCallbackRoutes(app: FastifyInstance, services: App
     const settings = services.xConnect;
     if (!settings) throw new AppError("SERVICE_UNAVAILABLE", "Connect with X is not configured on this server");
     const outcome = await completeXConnect(
-      { db: services.db, x: services.x, cipher: services.cipher, settings, webhookUrl: services.webhookUrl, log: request.log },
+      { db: services.db, x: services.x, cipher: services.cipher, settings, webhookUrl: services.webhookUrl, queue: services.queue, log: request.log },
       { oauthToken: single(request.query, "oauth_token"), oauthVerifier: single(request.query, "oauth_verifier"), denied: single(request.query, "denied") },
     );
     request.log.info(outcome.connected ? { accountId: outcome.accountId } : { error: outcome.error }, "connect with X: callback");

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "@mkt-x/db";
-import type { JobQueue, TargetPolicy, TokenCipher, WebhookIngestor, XConnectSettings } from "@mkt-x/core/server";
+import type { JobQueue, SendWindowLimits, TargetPolicy, TokenCipher, WebhookIngestor, XConnectSettings } from "@mkt-x/core/server";
 import type { AiProvider, XClient } from "@mkt-x/core";
 import type { AuthClaims } from "../auth/verify-token.ts";
 import type { LiveEventBus } from "../events/live-event-bus.ts";
@@ -32,6 +32,10 @@ export interface AppServices {
   xConnect?: XConnectSettings;
   /** this process's live event bus (SSE and tRPC subscriptions); absent: those answer 503 */
   events?: LiveEventBus;
+  /** the send windows (X_TIER, DM_LIMIT_*) for campaign estimates; absent: X_TIER's defaults; null: windows off */
+  sendWindows?: SendWindowLimits | null;
+  /** X_DM_PRICE_USD; absent: 0.015 */
+  dmPriceUsd?: number;
   /** where outgoing webhooks may point (WEBHOOK_ALLOW_PRIVATE_TARGETS); absent: public addresses only */
   webhookTargets?: TargetPolicy;
 }

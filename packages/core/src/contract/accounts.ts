@@ -2,7 +2,8 @@ import { z } from "zod";
 import { Uuid, PageInput, EntityId, JsonBoolean } from "./common.ts";
 import { BusinessHours } from "../domain/business-hours.ts";
 
-export const ACCOUNT_STATUSES = ["active", "inactive", "error"] as const;
+/** revoked: X took the authorization back (reconnect with new tokens to make it active again) */
+export const ACCOUNT_STATUSES = ["active", "inactive", "error", "revoked"] as const;
 export const AccountStatus = z.enum(ACCOUNT_STATUSES);
 
 export const Account = z.object({

@@ -56,6 +56,8 @@ export const Campaign = z.object({
   expectedFinishAt: z.iso.datetime().nullable(),
   startedAt: z.iso.datetime().nullable(),
   pausedAt: z.iso.datetime().nullable(),
+  /** why the service paused it (account_revoked: X revoked the sending account; reconnecting resumes it); null when a person paused it */
+  pauseReason: z.string().nullable(),
   completedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -93,6 +95,19 @@ export const ListCampaignsInput = PageInput.extend({ status: z.enum(CAMPAIGN_STA
 export type ListCampaignsInput = z.infer<typeof ListCampaignsInput>;
 
 export const CampaignIdInput = z.object({ campaignId: EntityId });
+
+/** POST /campaigns/{id}/estimate: what a start would fan out to now, when it would finish, what X would charge. */
+export const CampaignEstimate = z.object({
+  /** contacts who would get the DM */
+  recipients: z.number().int(),
+  /** contacts the fan-out would leave out, by reason (opted_out, no_consent, account_disconnected) */
+  skipped: z.record(z.string(), z.number().int()),
+  /** when the run would finish at the current send windows (from startAt when scheduled in the future) */
+  finishesAt: z.iso.datetime(),
+  /** recipients × X_DM_PRICE_USD */
+  costUsd: z.number(),
+});
+export type CampaignEstimate = z.infer<typeof CampaignEstimate>;
 
 export const TimelinePoint = z.object({ timestamp: z.iso.datetime(), sent: z.number().int(), delivered: z.number().int(), failed: z.number().int(), opened: z.number().int() });
 

@@ -13,9 +13,18 @@ export interface XUser {
   profileImageUrl: string | null;
 }
 
+/** What X's x-rate-limit-* (and 24-hour x-app-limit / x-user-limit) headers said about a window. */
+export interface XRateLimit {
+  limit: number;
+  remaining: number;
+  resetAt: Date;
+}
+
 export interface XSentDm {
   dmEventId: string;
   dmConversationId: string;
+  /** X's rate-limit headers on the answer, each window it reported (empty when it sent none) */
+  rateLimits?: XRateLimit[];
 }
 
 /** A DM event as X lists it (GET /2/dm_conversations/with/{id}/dm_events). */

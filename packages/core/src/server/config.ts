@@ -29,6 +29,29 @@ export function loadDevEnvFile(path: string): boolean {
   }
 }
 
+/** X's API access tiers (X_TIER): each has its published DM limits. */
+export const X_TIERS = ["pay-per-use", "basic", "pro", "enterprise"] as const;
+export type XTier = (typeof X_TIERS)[number];
+
+/**
+ * X's published limits of POST /2/dm_conversations/with/:participant_id/messages per tier: DMs per
+ * user per 15 minutes and per 24 hours, and per app per 24 hours. pay-per-use and basic: 15 / 15 min
+ * and 1,440 / 24 h per user, 1,440 / 24 h per app (X's rate-limit table for self-serve access);
+ * pro and enterprise: 200 / 15 min and 1,000 / 24 h per user, 15,000 / 24 h per app (the DM
+ * endpoints' reference; enterprise contracts may grant more: set DM_LIMIT_* to what yours says).
+ */
+export const X_TIER_DM_LIMITS: Record<XTier, { userPer15m: number; userPer24h: number; appPer24h: number }> = {
+  "pay-per-use": { userPer15m: 15, userPer24h: 1440, appPer24h: 1440 },
+  basic: { userPer15m: 15, userPer24h: 1440, appPer24h: 1440 },
+  pro: { userPer15m: 200, userPer24h: 1000, appPer24h: 15_000 },
+  enterprise: { userPer15m: 200, userPer24h: 1000, appPer24h: 15_000 },
+};
+/** The seed's own budgets (spec: 500 messages per account per day; 10,000 campaign DMs): the smallest binding budget wins. */
+export const SEED_ACCOUNT_PER_24H = 500;
+export const SEED_CAMPAIGN_ACCOUNT_PER_24H = 10_000;
+
+const windowLimit = z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).optional());
+
 /** Blank counts as unset: a template's `X_CONSUMER_KEY=` line, or compose passing an unset host variable. */
 const optionalCredential = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 
@@ -44,12 +67,16 @@ export const sharedEnvShape = {
   OPENAI_API_KEY: z.string().min(1, { message: "must not be empty" }).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  // send windows (ARCHITECTURE.md): X's per-user limit, the seed's per-account day, the app's day;
-  // the worker sends, and so does the API on an agent's reply (it answers with X's id)
-  DM_LIMIT_ACCOUNT_15M: z.coerce.number().int().min(1).default(200),
-  DM_LIMIT_ACCOUNT_24H: z.coerce.number().int().min(1).default(500),
-  DM_LIMIT_APP_24H: z.coerce.number().int().min(1).default(15_000),
-  DM_LIMIT_CAMPAIGN_ACCOUNT_24H: z.coerce.number().int().min(1).default(10_000),
+  // send windows (ARCHITECTURE.md): X's per-user limits and the app's day for the X_TIER, the seed's
+  // per-account day; the worker sends, and so does the API on an agent's reply (it answers with X's id).
+  // DM_LIMIT_* unset (or blank): the tier's figure; set: it overrides
+  X_TIER: z.preprocess((v) => (v === "" ? undefined : v), z.enum(X_TIERS, { message: `must be one of ${X_TIERS.join(", ")}` }).default("pay-per-use")),
+  DM_LIMIT_ACCOUNT_15M: windowLimit,
+  DM_LIMIT_ACCOUNT_24H: windowLimit,
+  DM_LIMIT_APP_24H: windowLimit,
+  DM_LIMIT_CAMPAIGN_ACCOUNT_24H: windowLimit,
+  /** what X charges per DM sent (pay-per-use), for estimates */
+  X_DM_PRICE_USD: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number({ message: "must be a number of US dollars" }).min(0, { message: "must not be negative" }).max(100).default(0.015)),
   /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
   DM_SEND_WINDOWS: z.enum(["on", "off"]).default("on"),
   /** "1": outgoing webhooks (and fetched media) may target loopback/private addresses (tests, on-premise) */
@@ -65,16 +92,27 @@ export const signInEnvShape = {
   SIGNUP_ENABLED: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1", "true", "false"], { message: "must be 1, 0, true or false" }).default("0").transform((v) => v === "1" || v === "true")),
 };
 
-/** The send windows the configuration asks for; null when they are off. */
+/**
+ * The send windows the configuration asks for; null when they are off. Each window is its DM_LIMIT_*
+ * when set, else the tier's figure (the per-account day: the smaller of X's per-user day and the
+ * seed's 500). The windows are checked together, so the smallest binding budget wins.
+ */
 export function sendWindowsFromEnv(env: {
   DM_SEND_WINDOWS: "on" | "off";
-  DM_LIMIT_ACCOUNT_15M: number;
-  DM_LIMIT_ACCOUNT_24H: number;
-  DM_LIMIT_APP_24H: number;
-  DM_LIMIT_CAMPAIGN_ACCOUNT_24H: number;
+  X_TIER?: XTier | undefined;
+  DM_LIMIT_ACCOUNT_15M?: number | undefined;
+  DM_LIMIT_ACCOUNT_24H?: number | undefined;
+  DM_LIMIT_APP_24H?: number | undefined;
+  DM_LIMIT_CAMPAIGN_ACCOUNT_24H?: number | undefined;
 }): SendWindowLimits | null {
   if (env.DM_SEND_WINDOWS === "off") return null;
-  return { accountPer15m: env.DM_LIMIT_ACCOUNT_15M, accountPer24h: env.DM_LIMIT_ACCOUNT_24H, appPer24h: env.DM_LIMIT_APP_24H, accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H };
+  const tier = X_TIER_DM_LIMITS[env.X_TIER ?? "pay-per-use"];
+  return {
+    accountPer15m: env.DM_LIMIT_ACCOUNT_15M ?? tier.userPer15m,
+    accountPer24h: env.DM_LIMIT_ACCOUNT_24H ?? Math.min(tier.userPer24h, SEED_ACCOUNT_PER_24H),
+    appPer24h: env.DM_LIMIT_APP_24H ?? tier.appPer24h,
+    accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H ?? SEED_CAMPAIGN_ACCOUNT_PER_24H,
+  };
 }
 
 type XApp = { X_CONSUMER_KEY?: string | undefined; X_CONSUMER_SECRET?: string | undefined };

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { CustomerDmInput, FollowInput, InboundDmInput, ReadInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { CustomerDmInput, FollowInput, InboundDmInput, ReadInput, RevokeInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -56,10 +56,16 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
     async (req) => sandbox.read(req.body),
   );
 
+  app.post<{ Body: RevokeInput }>(
+    "/revoke",
+    { schema: { body: object(["userId"], { userId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
+    async (req) => sandbox.revoke(req.body),
+  );
+
   app.get("/config", async () => sandbox.config());
   app.post<{ Body: Partial<SandboxConfig> }>(
     "/config",
-    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" } }) } },
+    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 } }) } },
     async (req) => sandbox.configure(req.body),
   );
 

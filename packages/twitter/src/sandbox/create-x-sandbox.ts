@@ -6,7 +6,7 @@ import { registerControlRoutes } from "./control-routes.ts";
 import { registerOAuthRoutes } from "./oauth-routes.ts";
 import { SandboxOAuthStore } from "./oauth-store.ts";
 import { createFault } from "./faults.ts";
-import { buildFollowPayload, buildInboundDmPayload, buildReadPayload, type AccountActivityPayload } from "./payloads.ts";
+import { buildFollowPayload, buildInboundDmPayload, buildReadPayload } from "./payloads.ts";
 import { SandboxError } from "./sandbox-error.ts";
 import { SandboxStore, type SandboxDelivery, type SandboxDm } from "./sandbox-store.ts";
 import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
@@ -53,12 +53,12 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       pendingDelays.add(done);
     });
 
-  async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: AccountActivityPayload): Promise<DeliveryResult> {
-    const target = store.deliveryUrl(payload.for_user_id);
+  async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: object, forUserId: string): Promise<DeliveryResult> {
+    const target = store.deliveryUrl(forUserId);
     const outcome = target
       ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
       : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
-    store.recordDelivery({ kind, eventId, forUserId: payload.for_user_id, url: target, ...outcome, at: new Date().toISOString() });
+    store.recordDelivery({ kind, eventId, forUserId, url: target, ...outcome, at: new Date().toISOString() });
     changed();
     return { eventId, ...outcome };
   }
@@ -75,7 +75,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       forUserId: dm.senderId,
     });
     // X delivers echoes asynchronously, after the API call has answered.
-    const pending = deliver("echo", dm.dmEventId, payload).finally(() => background.delete(pending));
+    const pending = deliver("echo", dm.dmEventId, payload, payload.for_user_id).finally(() => background.delete(pending));
     background.add(pending);
   }
 
@@ -99,7 +99,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (!input.text) throw new SandboxError(400, "text is required");
       const eventId = input.eventId ?? store.nextId();
       const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}) });
-      return deliver("direct_message", eventId, payload);
+      return deliver("direct_message", eventId, payload, payload.for_user_id);
     },
 
     async customerDm(input) {
@@ -121,14 +121,29 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       const source = store.requireUser(input.fromUserId, "fromUserId");
       const target = store.requireUser(input.toUserId, "toUserId");
       // Follow events carry no id on X; one is made up so callers can correlate deliveries.
-      return deliver("follow", store.nextId(), buildFollowPayload({ source: store.webhookUser(source.id), target: store.webhookUser(target.id) }));
+      const payload = buildFollowPayload({ source: store.webhookUser(source.id), target: store.webhookUser(target.id) });
+      return deliver("follow", store.nextId(), payload, payload.for_user_id);
     },
 
     async read(input) {
       const reader = store.requireUser(input.readerUserId, "readerUserId");
       const account = store.requireUser(input.accountUserId, "accountUserId");
       const payload = buildReadPayload({ reader: store.webhookUser(reader.id), account: store.webhookUser(account.id), lastReadEventId: input.lastReadEventId });
-      return deliver("read", store.nextId(), payload);
+      return deliver("read", store.nextId(), payload, payload.for_user_id);
+    },
+
+    async revoke(input) {
+      const user = store.requireUser(input.userId, "userId");
+      // the person removed the app at X: the token stops working, then X tells the app
+      store.revokeToken(user.accessToken);
+      changed();
+      const eventId = store.nextId();
+      const at = new Date().toISOString();
+      const payload =
+        input.via === "xaa"
+          ? { data: { event_type: "oauth.revoke", event_uuid: eventId, filter: { user_id: user.id }, payload: { user_id: user.id, created_at: at } } }
+          : { user_event: { revoke: { date_time: at, target: { app_id: "sandbox-app" }, source: { user_id: user.id } } } };
+      return deliver("revoke", eventId, payload, user.id);
     },
 
     config: () => ({ ...store.config }),
@@ -138,6 +153,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       }
       if (patch.webhookUrl !== undefined) store.config.webhookUrl = patch.webhookUrl;
       if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
+      if (patch.dmLimitPer15m !== undefined) store.config.dmLimitPer15m = patch.dmLimitPer15m;
       changed();
       return { ...store.config };
     },

@@ -176,7 +176,7 @@ export interface SignedWebhookRequest {
   headers: { "content-type": "application/json"; "x-twitter-webhooks-signature": string };
 }
 
-export function signWebhookPayload(consumerSecret: string, payload: AccountActivityPayload): SignedWebhookRequest {
+export function signWebhookPayload(consumerSecret: string, payload: AccountActivityPayload | object): SignedWebhookRequest {
   const body = JSON.stringify(payload);
   return { body, headers: { "content-type": "application/json", "x-twitter-webhooks-signature": signWebhookBody(consumerSecret, body) } };
 }

@@ -55,7 +55,7 @@ export interface SandboxWebhook {
 }
 
 export interface SandboxDelivery {
-  kind: "direct_message" | "follow" | "read" | "echo";
+  kind: "direct_message" | "follow" | "read" | "echo" | "revoke";
   eventId: string;
   forUserId: string;
   url: string | null;
@@ -70,6 +70,11 @@ export interface SandboxConfig {
   webhookUrl: string | null;
   /** Deliver DMs sent through the API back to the webhook, as X does. */
   echoOutbound: boolean;
+  /**
+   * X's per-user DM window (15 minutes): when set, each DM answer carries x-rate-limit-limit /
+   * remaining / reset for the sending user and a DM past the limit answers 429, as X does. null: off.
+   */
+  dmLimitPer15m?: number | null;
 }
 
 interface WebhookRecord {

@@ -30,7 +30,7 @@ export async function runCrcCheck(url: string, consumerSecret: string, timeoutMs
   }
 }
 
-export async function deliverPayload(url: string, consumerSecret: string, payload: AccountActivityPayload, timeoutMs: number): Promise<DeliveryOutcome> {
+export async function deliverPayload(url: string, consumerSecret: string, payload: AccountActivityPayload | object, timeoutMs: number): Promise<DeliveryOutcome> {
   const signed = signWebhookPayload(consumerSecret, payload);
   try {
     const response = await fetch(url, { method: "POST", headers: signed.headers, body: signed.body, signal: AbortSignal.timeout(timeoutMs) });

@@ -137,6 +137,20 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
     if (typeof text !== "string" || text.length === 0 || text.length > DM_TEXT_LIMIT) {
       return reply.code(400).send(invalidRequest(`text must be a string of 1 to ${DM_TEXT_LIMIT} characters`, { text: [] }));
     }
+    const limit = store.config.dmLimitPer15m ?? null;
+    if (limit !== null) {
+      const windowMs = 15 * 60_000;
+      const since = Date.now() - windowMs;
+      const recent = store.dms.filter((d) => d.senderId === sender.id && Date.parse(d.createdAt) > since);
+      const oldest = recent[0] ? Date.parse(recent[0].createdAt) : Date.now();
+      const used = recent.length + 1;
+      void reply.headers({
+        "x-rate-limit-limit": String(limit),
+        "x-rate-limit-remaining": String(Math.max(0, limit - used)),
+        "x-rate-limit-reset": String(Math.ceil((oldest + windowMs) / 1000)),
+      });
+      if (used > limit) return reply.code(429).send(statusProblem(429));
+    }
     const dm: SandboxDm = {
       dmEventId: store.nextId(),
       dmConversationId: dmConversationId(sender.id, participantId),

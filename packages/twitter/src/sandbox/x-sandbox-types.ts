@@ -58,6 +58,12 @@ export interface ReadInput {
   lastReadEventId: string;
 }
 
+export interface RevokeInput {
+  userId: string;
+  /** the payload family: Account Activity's user_event.revoke (default) or the X Activity API's oauth.revoke */
+  via?: "aaa" | "xaa";
+}
+
 export interface DeliveryResult {
   eventId: string;
   delivered: boolean;
@@ -75,6 +81,8 @@ export interface XSandboxControl {
   customerDm(input: CustomerDmInput): Promise<CustomerDmResult>;
   follow(input: FollowInput): Promise<DeliveryResult>;
   read(input: ReadInput): Promise<DeliveryResult>;
+  /** The user revokes the app: their token answers 401 from now on and the revocation event is delivered. */
+  revoke(input: RevokeInput): Promise<DeliveryResult>;
   config(): SandboxConfig;
   configure(patch: Partial<SandboxConfig>): SandboxConfig;
   addFault(input: FaultInput): SandboxFault;

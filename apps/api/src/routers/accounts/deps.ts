@@ -4,6 +4,8 @@ import type { FastifyRequest } from "fastify";
 
 export const accountDeps = (ctx: { db: ScopedDb; merchantId: string; services: AppServices; req: FastifyRequest }): AccountDeps => ({
   db: ctx.db,
+  rootDb: ctx.services.db,
+  queue: ctx.services.queue,
   merchantId: ctx.merchantId,
   x: ctx.services.x,
   cipher: ctx.services.cipher,

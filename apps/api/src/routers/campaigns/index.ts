@@ -9,6 +9,7 @@ import { resumeCampaignProcedure } from "./resume-campaign.ts";
 import { cancelCampaignProcedure } from "./cancel-campaign.ts";
 import { campaignMetricsProcedure } from "./campaign-metrics.ts";
 import { testCampaignProcedure } from "./test-campaign.ts";
+import { estimateCampaignProcedure } from "./estimate-campaign.ts";
 
 export const campaignsRouter = router({
   create: createCampaignProcedure,
@@ -21,4 +22,5 @@ export const campaignsRouter = router({
   cancel: cancelCampaignProcedure,
   metrics: campaignMetricsProcedure,
   test: testCampaignProcedure,
+  estimate: estimateCampaignProcedure,
 });

@@ -1,9 +1,10 @@
-import { Prisma } from "@mkt-x/db";
+import { Prisma, type XAccountModel } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import { XApiError, type XCredentials } from "../../../ports/x-client.ts";
 import type { Account, ConnectAccountInput } from "../../../contract/accounts.ts";
 import { toAccountDto } from "./account-dto.ts";
 import { describeError, type AccountDeps } from "./deps.ts";
+import { resumeAfterReconnect } from "./revocation.ts";
 
 const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
 
@@ -34,10 +35,13 @@ export async function connectAccount(deps: AccountDeps, input: ConnectAccountInp
     disconnectedAt: null,
     lastError: null,
   };
-  let account;
+  // Reconnecting an account whose authorization X revoked (or whose tokens failed) gives it the new
+  // tokens; one this merchant disconnected earlier is revived with its data.
+  const previous =
+    (await deps.db.xAccount.findFirst({ where: { twitterUserId: me.id, status: { in: ["revoked", "error"] } } })) ??
+    (await deps.db.xAccount.findFirst({ where: { twitterUserId: me.id, status: "inactive" }, orderBy: { disconnectedAt: "desc" } }));
+  let account: XAccountModel;
   try {
-    // Reconnecting an account this merchant disconnected earlier revives it with its data.
-    const previous = await deps.db.xAccount.findFirst({ where: { twitterUserId: me.id, status: "inactive" }, orderBy: { disconnectedAt: "desc" } });
     account = previous
       ? await deps.db.xAccount.update({ where: { id: previous.id }, data })
       : await deps.db.xAccount.create({ data: { ...data, twitterUserId: me.id, merchantId: deps.merchantId } });
@@ -45,6 +49,12 @@ export async function connectAccount(deps: AccountDeps, input: ConnectAccountInp
     // the partial unique index allows one connected row per X user, whichever merchant has it
     if (isUniqueViolation(e)) throw new AppError("DUPLICATE_RESOURCE", `X account @${me.username} is already connected`, { field: "twitterUserId", reason: "already connected" });
     throw e;
+  }
+
+  if (previous?.status === "revoked") {
+    // what the revocation paused goes on (only that: a campaign a person paused stays paused)
+    const resumed = await deps.rootDb.$transaction((tx) => resumeAfterReconnect(tx, deps.queue, { merchantId: deps.merchantId, accountId: account.id }));
+    deps.log.warn({ accountId: account.id, campaigns: resumed.campaignIds.length, flows: resumed.flowIds.length }, "revoked account reconnected: paused work resumed");
   }
 
   try {

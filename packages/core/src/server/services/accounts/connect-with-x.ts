@@ -10,6 +10,7 @@ import type { StartXConnectResult, XConnectError } from "../../../contract/conne
 import { scopeToMerchant, type ScopedDb } from "../../scoped-db.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import { connectAccount } from "./connect-account.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { describeError } from "./deps.ts";
 
 export interface XConnectSettings {
@@ -99,6 +100,7 @@ export interface CompleteXConnectDeps {
   cipher: TokenCipher;
   settings: XConnectSettings;
   webhookUrl: string;
+  queue: JobQueue;
   log: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 }
 
@@ -181,7 +183,7 @@ export async function completeXConnect(deps: CompleteXConnectDeps, params: XConn
   const merchantId = request.merchant_id;
   try {
     const account = await connectAccount(
-      { merchantId, db: scopeToMerchant(deps.db, merchantId), x: deps.x, cipher: deps.cipher, webhookUrl: deps.webhookUrl, log: deps.log },
+      { merchantId, db: scopeToMerchant(deps.db, merchantId), rootDb: deps.db, queue: deps.queue, x: deps.x, cipher: deps.cipher, webhookUrl: deps.webhookUrl, log: deps.log },
       { oauthToken: access.accessToken, oauthTokenSecret: access.accessSecret },
     );
     return { connected: true, accountId: account.id, username: account.username, location: withParams(request.return_to, { connected: account.id, username: account.username }) };

@@ -22,6 +22,7 @@ export function toCampaignDto(c: CampaignModel, segmentIds: string[], metrics: M
     expectedFinishAt: c.expectedFinishAt?.toISOString() ?? null,
     startedAt: c.startedAt?.toISOString() ?? null,
     pausedAt: c.pausedAt?.toISOString() ?? null,
+    pauseReason: c.status === "paused" ? c.pauseReason : null,
     completedAt: c.completedAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),

@@ -4,7 +4,7 @@
 //   draft | scheduled | running | paused → cancelled
 // Starting and scheduling are pg-boss jobs (`campaign.start`), so they survive restarts; the worker
 // fans out and dispatches.
-import type { Db } from "@mkt-x/db";
+import type { CampaignModel, Db, Tx } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import { variableListProblems } from "../../../domain/render-template.ts";
 import type { Campaign } from "../../../contract/campaigns.ts";
@@ -74,19 +74,27 @@ export async function resumeCampaign(deps: LifecycleDeps, campaignId: string): P
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "running" || campaign.status === "scheduled") return campaignDto(deps.db, deps.merchantId, campaign);
   if (campaign.status !== "paused") throw conflict(campaign.status, "resume");
-  const begun = await deps.db.campaignRecipient.count({ where: { campaignId: campaign.id, run: campaign.run } });
   await deps.rootDb.$transaction(async (tx) => {
-    if (campaign.run > 0 && begun > 0) {
-      await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: "running", pausedAt: null } });
-      await deps.queue.send("campaign.dispatch", { campaignId: campaign.id, run: campaign.run }, { tx });
-    } else {
-      const future = campaign.startAt && campaign.startAt > now;
-      await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: future ? "scheduled" : "running", pausedAt: null } });
-      await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
-    }
-    await emitCampaignEvents(tx, [campaign.id]);
+    await resumePausedCampaign(tx, deps.queue, campaign, now);
   });
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
+}
+
+/**
+ * A paused campaign back to work, in the caller's transaction: one that had begun dispatches what is
+ * left, one paused before it began waits for its start again. Clears the pause and its reason.
+ */
+export async function resumePausedCampaign(tx: Tx, queue: JobQueue, campaign: Pick<CampaignModel, "id" | "merchantId" | "run" | "startAt">, now: Date): Promise<void> {
+  const begun = campaign.run > 0 ? await tx.campaignRecipient.count({ where: { campaignId: campaign.id, merchantId: campaign.merchantId, run: campaign.run } }) : 0;
+  if (begun > 0) {
+    await tx.campaign.update({ where: { id: campaign.id, merchantId: campaign.merchantId }, data: { status: "running", pausedAt: null, pauseReason: null } });
+    await queue.send("campaign.dispatch", { campaignId: campaign.id, run: campaign.run }, { tx });
+  } else {
+    const future = campaign.startAt && campaign.startAt > now;
+    await tx.campaign.update({ where: { id: campaign.id, merchantId: campaign.merchantId }, data: { status: future ? "scheduled" : "running", pausedAt: null, pauseReason: null } });
+    await queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
+  }
+  await emitCampaignEvents(tx, [campaign.id]);
 }
 
 /** Ends the campaign for good: whoever has not been sent to is skipped ("cancelled"). */

@@ -9,7 +9,7 @@
 // rewrites links, and writes the DMs and their send jobs in one transaction. It keeps a bounded
 // number of the campaign's DMs in flight, so a pause takes effect at once and a campaign larger
 // than today's send windows simply waits in the pipeline's windows and goes on when they reopen.
-import type { Prisma, Db } from "@mkt-x/db";
+import { Prisma, type Db, type Tx } from "@mkt-x/db";
 import { renderTemplate } from "../../../domain/render-template.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
@@ -57,22 +57,15 @@ export async function startCampaignRun(deps: CampaignRunDeps, job: { campaignId:
       // a start job of a schedule that has since moved does nothing
       if (c.status === "scheduled" && c.start_at && c.start_at.toISOString() !== job.startAt) return "schedule moved";
 
-      const segments = await tx.$queryRaw<{ conditions: unknown; match: string }[]>`
-        SELECT s.conditions, s.match FROM campaign_segments cs JOIN segments s ON s.id = cs.segment_id WHERE cs.campaign_id = ${c.id}::uuid`;
-      const predicate = segmentsPredicate(c.merchant_id, segments);
+      const selection = await fanOutSelection(tx, { merchantId: c.merchant_id, campaignId: c.id, accountId: c.account_id });
       await tx.$executeRaw`
         UPDATE campaigns SET status = 'running', run = ${job.run}, started_at = COALESCE(started_at, ${now}), completed_at = NULL, paused_at = NULL, updated_at = now()
         WHERE id = ${c.id}::uuid`;
       // (emitted after the fan-out below, so its counts include the skipped recipients)
       const inserted = await tx.$executeRaw`
         INSERT INTO campaign_recipients (merchant_id, campaign_id, contact_id, run, status, skip_reason)
-        SELECT ${c.merchant_id}, ${c.id}::uuid, c.id, ${job.run},
-          CASE WHEN c.opted_out OR (a.require_consent AND c.consent_at IS NULL) OR a.status <> 'active' THEN 'skipped' ELSE 'pending' END,
-          CASE WHEN c.opted_out THEN 'opted_out'
-               WHEN a.status <> 'active' THEN 'account_disconnected'
-               WHEN a.require_consent AND c.consent_at IS NULL THEN 'no_consent' END
-        FROM contacts c JOIN x_accounts a ON a.id = c.account_id
-        WHERE ${predicate} AND (${c.account_id}::uuid IS NULL OR c.account_id = ${c.account_id}::uuid)
+        SELECT ${c.merchant_id}, ${c.id}::uuid, f.contact_id, ${job.run}, CASE WHEN f.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END, f.skip_reason
+        FROM (${selection}) f
         ON CONFLICT (campaign_id, run, contact_id) DO NOTHING`;
       await emitCampaignEvents(tx, [c.id]);
       await deps.queue.send("campaign.dispatch", { campaignId: c.id, run: job.run }, { tx });
@@ -80,6 +73,31 @@ export async function startCampaignRun(deps: CampaignRunDeps, job: { campaignId:
     },
     { timeout: 120_000 },
   );
+}
+
+/**
+ * Who a start fans out to, as SQL rows (contact_id, account_id, skip_reason): the union of the
+ * campaign's segments, of its account when it has one, each with the reason it is left out (null:
+ * it gets the DM). The start inserts these rows; the estimate counts them.
+ */
+export async function fanOutSelection(tx: Tx, c: { merchantId: string; campaignId: string; accountId: string | null }): Promise<Prisma.Sql> {
+  const segments = await tx.$queryRaw<{ conditions: unknown; match: string }[]>`
+    SELECT s.conditions, s.match FROM campaign_segments cs JOIN segments s ON s.id = cs.segment_id WHERE cs.campaign_id = ${c.campaignId}::uuid`;
+  const predicate = segmentsPredicate(c.merchantId, segments);
+  return Prisma.sql`
+    SELECT c.id AS contact_id, c.account_id,
+      CASE WHEN c.opted_out THEN 'opted_out'
+           WHEN a.status <> 'active' THEN 'account_disconnected'
+           WHEN a.require_consent AND c.consent_at IS NULL THEN 'no_consent' END AS skip_reason
+    FROM contacts c JOIN x_accounts a ON a.id = c.account_id
+    WHERE ${predicate} AND (${c.accountId}::uuid IS NULL OR c.account_id = ${c.accountId}::uuid)`;
+}
+
+/** When `remaining` DMs of one account are done at the windows' binding campaign rate (null windows: now). */
+export function finishAtWindows(windows: SendWindowLimits | null, remaining: number, now: Date): Date {
+  if (!windows || remaining === 0) return now;
+  const perHour = Math.min(windows.accountPer15m * 4, windows.accountPer24h / 24, windows.accountCampaignPer24h / 24);
+  return new Date(now.getTime() + (remaining / perHour) * 3_600_000);
 }
 
 interface Claimed {
@@ -285,13 +303,12 @@ async function finishIfDone(deps: CampaignRunDeps, campaignId: string, run: numb
 /** Remaining DMs over the binding send rate of each account: when the slowest account finishes. */
 async function updateExpectedFinish(deps: CampaignRunDeps, campaignId: string, run: number, now: Date): Promise<void> {
   if (!deps.windows) return;
-  const perHour = Math.min(deps.windows.accountPer15m * 4, deps.windows.accountPer24h / 24, deps.windows.accountCampaignPer24h / 24);
   const rows = await deps.db.$queryRaw<{ remaining: number }[]>`
     SELECT count(*)::int AS remaining FROM campaign_recipients r JOIN contacts c ON c.id = r.contact_id
     LEFT JOIN messages m ON m.id = r.message_id
     WHERE r.campaign_id = ${campaignId}::uuid AND r.run = ${run} AND (r.status = 'pending' OR m.status IN ('queued', 'sending'))
     GROUP BY c.account_id ORDER BY 1 DESC LIMIT 1`;
   const remaining = rows[0]?.remaining ?? 0;
-  const finish = remaining === 0 ? null : new Date(now.getTime() + (remaining / perHour) * 3_600_000);
+  const finish = remaining === 0 ? null : finishAtWindows(deps.windows, remaining, now);
   await deps.db.$executeRaw`UPDATE campaigns SET expected_finish_at = ${finish} WHERE id = ${campaignId}::uuid`;
 }

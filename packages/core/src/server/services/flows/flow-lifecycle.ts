@@ -13,7 +13,7 @@ export async function activateFlow(db: ScopedDb, opts: { flowId: string; now?: D
   if (nodes.length === 0) throw new AppError("VALIDATION_ERROR", "A flow needs at least one node to be activated", [{ field: "nodes", message: "at least one node is required" }]);
   assertFlowGraph(nodes, connections);
   await assertFlowTemplates(db, nodes);
-  await db.flow.updateMany({ where: { id: flow.id, status: { not: "active" } }, data: { status: "active", activatedAt: opts.now ?? new Date() } });
+  await db.flow.updateMany({ where: { id: flow.id, status: { not: "active" } }, data: { status: "active", activatedAt: opts.now ?? new Date(), pauseReason: null } });
   return toFlowDto(await loadFlow(db, flow.id));
 }
 
@@ -23,7 +23,7 @@ export async function deactivateFlow(db: ScopedDb, opts: { flowId: string; now?:
   if (flow.status !== "active") return toFlowDto(flow);
   const now = opts.now ?? new Date();
   await db.$transaction(async (tx) => {
-    await tx.flow.updateMany({ where: { id: flow.id, status: "active" }, data: { status: "inactive" } });
+    await tx.flow.updateMany({ where: { id: flow.id, status: "active" }, data: { status: "inactive", pauseReason: null } });
     const cancelled = await tx.flowExecution.updateManyAndReturn({ where: { flowId: flow.id, status: "running" }, data: { status: "cancelled", completedAt: now, error: "flow deactivated" }, select: { id: true } });
     await emitFlowExecutionEvents(tx, cancelled.map((e) => e.id));
   });

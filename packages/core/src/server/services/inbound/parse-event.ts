@@ -23,6 +23,7 @@ export type InboundEvent =
     }
   | { type: "follow"; followerId: string; followedId: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
   | { type: "read"; readerId: string; accountUserId: string; lastReadEventId: string; at: Date; forUserId: string | null }
+  | { type: "revoke"; userId: string; at: Date; forUserId: string | null }
   | { type: "ignored"; reason: string; forUserId: string | null };
 
 type Obj = Record<string, unknown>;
@@ -93,6 +94,14 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     return { type: "read", readerId, accountUserId, lastReadEventId, at: at(e?.created_timestamp), forUserId };
   }
 
+  if (kind === "user_event.revoke") {
+    // AAA: { user_event: { revoke: { date_time, target: { app_id }, source: { user_id } } } }
+    const revoke = obj(obj(p.user_event).revoke);
+    const userId = str(obj(revoke.source).user_id) ?? forUserId;
+    if (!userId) return { type: "ignored", reason: "revoke without a user id", forUserId };
+    return { type: "revoke", userId, at: at(null, revoke.date_time), forUserId };
+  }
+
   // X Activity API: { data: { event_type, payload, ... } }
   const data = obj(p.data);
   const x = obj(data.payload);
@@ -113,6 +122,11 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const lastReadEventId = str(x.last_read_event_id) ?? str(x.dm_event_id);
     if (!readerId || !accountUserId || !lastReadEventId) return { type: "ignored", reason: "dm.read without reader, account or event id", forUserId: xFor };
     return { type: "read", readerId, accountUserId, lastReadEventId, at: at(null, x.created_at ?? data.created_at), forUserId: xFor };
+  }
+  if (kind === "oauth.revoke") {
+    const userId = str(x.user_id) ?? str(obj(x.source).user_id) ?? xFor;
+    if (!userId) return { type: "ignored", reason: "oauth.revoke without a user id", forUserId: xFor };
+    return { type: "revoke", userId, at: at(null, x.created_at ?? data.created_at), forUserId: xFor };
   }
   if (kind === "follow.follow") {
     const source = userInfo(x.source) ?? userInfo({ id: x.source_user_id });

@@ -11,6 +11,7 @@ import { countMessagesIn, openConversations } from "../conversations/conversatio
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
 import { parseEvent, type InboundEvent, type XUserInfo } from "./parse-event.ts";
 import { emitContactEvents, emitMessageEvents } from "../../events/emit-events.ts";
+import { revokeAccount } from "../accounts/revocation.ts";
 
 export interface InboundDeps {
   db: Db;
@@ -50,6 +51,13 @@ type Applied = ({ status: "processed"; effect: string } | { status: "skipped"; r
 
 async function apply(tx: Tx, queue: JobQueue, event: InboundEvent): Promise<Applied> {
   if (event.type === "ignored") return { status: "skipped", reason: event.reason };
+  if (event.type === "revoke") {
+    const account = await findAccount(tx, [event.userId]);
+    if (!account) return { status: "skipped", reason: `no connected account for X user ${event.userId}` };
+    const outcome = await revokeAccount(tx, { accountId: account.id, reason: "X revoked the app's authorization for this account; reconnect it", now: event.at });
+    if (!outcome.revoked) return { status: "processed", effect: "account already revoked", account };
+    return { status: "processed", effect: `account revoked: ${outcome.pausedCampaignIds.length} campaign(s) and ${outcome.pausedFlowIds.length} flow(s) paused`, account };
+  }
   const candidates = event.type === "dm" ? [event.forUserId, event.recipientId, event.senderId] : event.type === "follow" ? [event.forUserId, event.followedId] : [event.forUserId, event.accountUserId];
   const account = await findAccount(tx, candidates);
   if (!account) return { status: "skipped", reason: `no connected account for X user ${candidates.filter(Boolean).join(" or ")}` };

@@ -6,10 +6,11 @@ import type { Db, Tx } from "@mkt-x/db";
 import { emitMessageEvents } from "../../events/emit-events.ts";
 import { recordEvent } from "../../events/record-event.ts";
 import { toMessageDto } from "./message-dto.ts";
-import { XApiError, type XClient, type XCredentials } from "../../../ports/x-client.ts";
+import { XApiError, type XClient, type XCredentials, type XRateLimit } from "../../../ports/x-client.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
+import { revokeAccount } from "../accounts/revocation.ts";
 
 export interface SendPipelineDeps {
   db: Db;
@@ -175,7 +176,9 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
   }
 
   try {
-    return { accepted: (await deps.x.sendDm(creds, message.contact_x_id, message.content)).dmEventId, reconciled: false };
+    const sent = await deps.x.sendDm(creds, message.contact_x_id, message.content);
+    await heedRateLimits(deps, message.account_id, sent.rateLimits ?? [], now);
+    return { accepted: sent.dmEventId, reconciled: false };
   } catch (e) {
     if (!(e instanceof XApiError)) return { outcome: await retryLater(deps, message, attemptNo, e) };
     switch (e.kind) {
@@ -186,9 +189,17 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
       }
       case "forbidden":
         return { outcome: await fail(deps, message, "X refused: the recipient does not accept DMs from this account (403)") };
-      case "invalid_credentials":
-        await deps.db.$executeRaw`UPDATE x_accounts SET status = 'error', last_error = 'X rejected the account''s tokens (401); reconnect it' WHERE id = ${message.account_id}::uuid`;
+      case "invalid_credentials": {
+        // X's 401: the authorization is gone. The account is revoked and its campaigns pause; a
+        // campaign DM that X refused goes back to its pending recipient, so the resume sends it.
+        await deps.db.$transaction((tx) => revokeAccount(tx, { accountId: message.account_id, reason: "X rejected the account's tokens (401); reconnect it", now }));
+        const paused = message.campaign_id ? await deps.db.campaign.count({ where: { id: message.campaign_id, status: "paused" } }) : 0;
+        if (paused > 0 && !startedBefore) {
+          await deps.db.$executeRaw`UPDATE messages SET status = 'queued', lease_until = NULL, sending_started_at = NULL, updated_at = now() WHERE id = ${message.id}::uuid AND status = 'sending'`;
+          return { outcome: await withdraw(deps, message, null) };
+        }
         return { outcome: await fail(deps, message, "X rejected the account's credentials (401)") };
+      }
       case "bad_request":
       case "not_found":
         return { outcome: await fail(deps, message, `X refused the message: ${e.message}`) };
@@ -196,6 +207,18 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
         return { outcome: await retryLater(deps, message, attemptNo, e) };
     }
   }
+}
+
+/**
+ * X's x-rate-limit-* headers on an accepted DM: when a window X reports has nothing left (X's limit
+ * is lower than ours, or other clients of the account spend it too), the account sends nothing more
+ * until X's reset, as after a 429 but without spending the 429.
+ */
+async function heedRateLimits(deps: SendPipelineDeps, accountId: string, limits: XRateLimit[], now: Date): Promise<void> {
+  const exhausted = limits.filter((l) => l.remaining <= 0 && l.resetAt > now);
+  if (exhausted.length === 0) return;
+  const until = new Date(Math.max(...exhausted.map((l) => l.resetAt.getTime())));
+  await deps.db.$executeRaw`UPDATE x_accounts SET send_paused_until = GREATEST(COALESCE(send_paused_until, ${until}), ${until}) WHERE id = ${accountId}::uuid`;
 }
 
 /** The DM this message became, if X has it: our text, from the account, since the attempt began. */

@@ -28,6 +28,12 @@ export function splitWebhookDelivery(body: unknown): SplitEvent[] {
   }
 
   const forUserId = str(body.for_user_id);
+  // AAA's revocation is an object, not an array of events: { user_event: { revoke: { source: { user_id } } } }
+  if (isObj(body.user_event) && isObj(body.user_event.revoke)) {
+    const revoke = body.user_event.revoke;
+    const userId = (isObj(revoke.source) ? str(revoke.source.user_id) : null) ?? forUserId;
+    return [{ eventKey: `revoke:${userId}:${str(revoke.date_time) ?? digest(revoke)}`, kind: "user_event.revoke", forUserId: userId, payload: body }];
+  }
   const users = isObj(body.users) ? body.users : undefined;
   const events: SplitEvent[] = [];
   for (const [key, value] of Object.entries(body)) {
