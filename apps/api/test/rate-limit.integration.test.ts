@@ -208,7 +208,7 @@ describe("without a database write per call", () => {
     try {
       const other = await wide.startInstance();
       const writesBefore = async () => (await wide.database.pool.query<{ n: number }>("SELECT coalesce(sum(n_tup_upd + n_tup_ins), 0)::int AS n FROM pg_stat_user_tables WHERE relname = 'api_rate_limits'")).rows[0]?.n ?? 0;
-      const { statuses, writes } = await inOneWindow(async (merchantId) => {
+      const { statuses, writes, flushed } = await inOneWindow(async (merchantId) => {
         const token = await wide.token({ merchantId, role: "viewer" });
         const before = await writesBefore();
         const responses: Array<ApiResponse<unknown>> = [];
@@ -216,11 +216,16 @@ describe("without a database write per call", () => {
         for (let i = 0; i < 300; i += 20) {
           responses.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => wide.call("GET", `${(i + j) % 2 === 0 ? wide.base : other.base}/accounts`, { token })))));
         }
-        // every admitted or refused call reaches PostgreSQL (the last ones with the timer's flush)
-        await expect.poll(async () => (await wide.database.pool.query<{ count: number }>("SELECT count FROM api_rate_limits WHERE key = $1", [merchantId])).rows[0]?.count, { timeout: 10_000 }).toBe(300);
+        // every admitted or refused call reaches PostgreSQL (the last ones with the timer's flush); a
+        // burst that crossed a minute boundary counts in two windows and is tried again, so waiting
+        // for the total may give up here and is asserted below for the burst kept
+        const stored = async () => (await wide.database.pool.query<{ count: number }>("SELECT count FROM api_rate_limits WHERE key = $1", [merchantId])).rows[0]?.count;
+        await expect.poll(stored, { timeout: 10_000 }).toBe(300).catch(() => undefined);
+        const flushed = await stored();
         const writes = (await writesBefore()) - before;
-        return { result: { statuses: responses.map((r) => r.status), writes }, resets: responses.map((r) => limitsOf(r).reset) };
+        return { result: { statuses: responses.map((r) => r.status), writes, flushed }, resets: responses.map((r) => limitsOf(r).reset) };
       });
+      expect(flushed).toBe(300);
       const admitted = statuses.filter((st) => st === 200).length;
       expect(statuses.filter((st) => st !== 200 && st !== 429)).toEqual([]);
       expect(admitted).toBeGreaterThanOrEqual(limit);
