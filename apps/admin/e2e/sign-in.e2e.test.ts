@@ -56,3 +56,46 @@ describe("signing in", () => {
     expect(trpc.status).toBe(404);
   });
 });
+
+describe("accepting an invitation", () => {
+  async function invite(email: string): Promise<string> {
+    const login = await fetch(`${stack.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: OWNER.email, password: OWNER.password }) });
+    const { data: pair } = (await login.json()) as { data: { accessToken: string } };
+    const res = await fetch(`${stack.url}/api/v1/mkt-x/team/users`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${pair.accessToken}` }, body: JSON.stringify({ email, name: "Aiden Agent", role: "agent" }) });
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { inviteToken: string } };
+    return data.inviteToken;
+  }
+
+  it("sets the invited teammate's password, signs them in with their role, and spends the link", async () => {
+    const token = await invite("aiden@shop.test");
+    const page = await newPage(stack);
+    await page.goto(`${stack.url}/accept-invite?token=${encodeURIComponent(token)}`);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Join your team");
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "accept-invite");
+
+    await page.getByLabel("Password", { exact: true }).fill("short");
+    await page.getByLabel("Confirm password", { exact: true }).fill("short");
+    await page.getByRole("button", { name: "Accept invitation" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/at least 12/);
+
+    await page.getByLabel("Password", { exact: true }).fill("a long enough passphrase");
+    await page.getByLabel("Confirm password", { exact: true }).fill("a long enough passphrase");
+    await page.getByRole("button", { name: "Accept invitation" }).click();
+    await page.waitForURL((u) => u.pathname === "/inbox");
+    await expect.poll(() => page.getByRole("banner").textContent()).toContain("(agent)");
+    await page.context().close();
+
+    // the link works once; the password chosen signs in
+    const again = await newPage(stack);
+    await again.goto(`${stack.url}/accept-invite?token=${encodeURIComponent(token)}`);
+    await again.getByLabel("Password", { exact: true }).fill("another long passphrase");
+    await again.getByLabel("Confirm password", { exact: true }).fill("another long passphrase");
+    await again.getByRole("button", { name: "Accept invitation" }).click();
+    await expect.poll(() => again.getByRole("alert").textContent()).toMatch(/invit|token|expired|used/i);
+    await signIn(again, stack, { email: "aiden@shop.test", password: "a long enough passphrase" });
+    await expect.poll(() => again.getByRole("heading", { level: 1 }).textContent()).toBe("Inbox");
+    await again.context().close();
+  });
+});

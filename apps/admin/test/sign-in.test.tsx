@@ -25,7 +25,7 @@ describe("the sign-in form", () => {
   });
 
   it("announces the API's refusal in an alert", async () => {
-    vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response(JSON.stringify({ success: false, error: { code: "UNAUTHORIZED", message: "Wrong email or password" } }), { status: 401 }));
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response(JSON.stringify({ success: false, error: "Wrong email or password", code: "UNAUTHORIZED" }), { status: 401 }));
     const onSignedIn = renderSignIn();
     await userEvent.type(screen.getByLabelText("Email"), "a@b.test");
     await userEvent.type(screen.getByLabelText("Password"), "something long enough");

@@ -1,6 +1,6 @@
 import { createRouter } from "@tanstack/react-router";
 import type { QueryClient } from "@tanstack/react-query";
-import { appRoute, indexRoute, rootRoute, signInRoute } from "./routes-base.tsx";
+import { acceptInviteRoute, appRoute, indexRoute, rootRoute, signInRoute } from "./routes-base.tsx";
 import { inboxRoute } from "../screens/inbox/route.ts";
 import { contactsRoute } from "../screens/contacts/route.ts";
 import { campaignsRoute } from "../screens/campaigns/route.ts";
@@ -15,6 +15,7 @@ import { settingsRoute } from "../screens/settings/route.ts";
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
+  acceptInviteRoute,
   appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, templatesRoute, segmentsRoute, flowsRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
 ]);
 

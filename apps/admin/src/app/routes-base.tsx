@@ -5,6 +5,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 import { session } from "../lib/session.ts";
 import { SignIn } from "./sign-in.tsx";
+import { AcceptInvite } from "./accept-invite.tsx";
 import { AppLayout } from "./shell.tsx";
 
 export interface RouterContext {
@@ -32,6 +33,26 @@ export const signInRoute = createRoute({
         onSignedIn={() => {
           router.options.context.queryClient.clear();
           void navigate({ href: safeRedirect(search.redirect), replace: true });
+        }}
+      />
+    );
+  },
+});
+
+export const acceptInviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/accept-invite",
+  validateSearch: z.object({ token: z.string().optional() }),
+  component: function AcceptInvitePage() {
+    const { token } = acceptInviteRoute.useSearch();
+    const router = useRouter();
+    const navigate = useNavigate();
+    return (
+      <AcceptInvite
+        token={token}
+        onAccepted={() => {
+          router.options.context.queryClient.clear();
+          void navigate({ to: "/inbox", replace: true });
         }}
       />
     );

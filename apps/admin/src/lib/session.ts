@@ -31,6 +31,11 @@ export class AuthError extends Error {
   }
 }
 
+type Envelope = { success?: boolean; data?: unknown; error?: unknown } | null;
+
+/** The envelope's error: `{ success: false, error: "<message>", code }` (spec/api.md). */
+const messageOf = (json: Envelope, fallback: string) => (typeof json?.error === "string" && json.error ? json.error : fallback);
+
 async function post(path: string, body: unknown): Promise<unknown> {
   let res: Response;
   try {
@@ -38,8 +43,8 @@ async function post(path: string, body: unknown): Promise<unknown> {
   } catch {
     throw new AuthError(0, "Could not reach the server. Check your connection and try again.");
   }
-  const json = (await res.json().catch(() => null)) as { success?: boolean; data?: unknown; error?: { message?: string } } | null;
-  if (!res.ok || !json?.success) throw new AuthError(res.status, json?.error?.message ?? `Request failed (${res.status})`);
+  const json = (await res.json().catch(() => null)) as Envelope;
+  if (!res.ok || !json?.success) throw new AuthError(res.status, messageOf(json, `Request failed (${res.status})`));
   return json.data;
 }
 
@@ -94,6 +99,13 @@ class Session {
     this.emit();
   }
 
+  /** Accepts a teammate's invitation with the password they chose: they are signed in. */
+  async acceptInvite(inviteToken: string, password: string): Promise<void> {
+    write(TokenPair.parse(await post("accept-invite", { inviteToken, password })));
+    this.schedule();
+    this.emit();
+  }
+
   async signOut(): Promise<void> {
     const s = read();
     this.clear();
@@ -109,12 +121,12 @@ class Session {
     const token = await this.accessToken();
     if (!token) throw new AuthError(401, "Signed out");
     const res = await fetch(`${AUTH_BASE}/me`, { headers: { authorization: `Bearer ${token}` } });
-    const json = (await res.json().catch(() => null)) as { success?: boolean; data?: unknown; error?: { message?: string } } | null;
+    const json = (await res.json().catch(() => null)) as Envelope;
     if (res.status === 401) {
       this.expire();
-      throw new AuthError(401, json?.error?.message ?? "Signed out");
+      throw new AuthError(401, messageOf(json, "Signed out"));
     }
-    if (!res.ok || !json?.success) throw new AuthError(res.status, json?.error?.message ?? `Request failed (${res.status})`);
+    if (!res.ok || !json?.success) throw new AuthError(res.status, messageOf(json, `Request failed (${res.status})`));
     return Me.parse(json.data);
   }
 
