@@ -10,6 +10,7 @@ import {
   createTokenCipher,
   createWebhookIngestor,
   parseEncryptionKey,
+  parsePreviousKeys,
   aiProviderFromEnv,
   loadDevEnvFile,
   xAppFromEnv,
@@ -56,7 +57,7 @@ const publicUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 const xApp = xAppFromEnv(env);
 const queue = createJobQueue(boss);
 const x = xApp ? createTwitterXClient({ baseUrl: env.X_API_BASE_URL, ...xApp, timeoutMs: 10_000 }) : unconfiguredXClient();
-const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY));
+const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY), parsePreviousKeys(env.TOKEN_ENCRYPTION_KEY_PREVIOUS));
 // an agent's reply goes through the same send pipeline right away, so the answer carries X's id
 const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env) };
 

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import pino from "pino";
 import { createDb } from "@mkt-x/db";
-import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, sendWindowsFromEnv, X_APP_NOT_CONFIGURED } from "@mkt-x/core/server";
+import { createPgBoss, createJobQueue, createTokenCipher, parseEncryptionKey, parsePreviousKeys, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, sendWindowsFromEnv, X_APP_NOT_CONFIGURED } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { loadEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
@@ -28,7 +28,7 @@ await boss.start();
 const send = {
   db,
   x: xApp ? createTwitterXClient({ baseUrl: env.X_API_BASE_URL, ...xApp, timeoutMs: 10_000 }) : unconfiguredXClient(),
-  cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY)),
+  cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY), parsePreviousKeys(env.TOKEN_ENCRYPTION_KEY_PREVIOUS)),
   queue: createJobQueue(boss),
   windows: sendWindowsFromEnv(env),
 };

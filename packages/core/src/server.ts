@@ -1,5 +1,6 @@
 // Server entry: application services, crypto and the queue. Never imported by browser code.
 export * from "./server/token-cipher.ts";
+export * from "./server/rotate-encryption-key.ts";
 export * from "./server/scoped-db.ts";
 export * from "./server/jobs/registry.ts";
 export * from "./server/jobs/queue.ts";

@@ -59,6 +59,14 @@ const optionalCredential = z.preprocess((v) => (v === "" ? undefined : v), z.str
 export const sharedEnvShape = {
   DATABASE_URL: z.string().url({ message: "must be a postgresql:// URL" }),
   TOKEN_ENCRYPTION_KEY: z.string().refine((v) => Buffer.from(v, "base64").length === 32, { message: "must be 32 bytes, base64-encoded" }),
+  /** keys secrets were encrypted with before TOKEN_ENCRYPTION_KEY (comma-separated): still decrypted while `pnpm keys:rotate` runs */
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .refine((v) => v.split(",").every((k) => k.trim() === "" || Buffer.from(k.trim(), "base64").length === 32), { message: "must be comma-separated 32-byte keys, base64-encoded" })
+      .optional(),
+  ),
   X_API_BASE_URL: z.string().url().default("https://api.x.com"),
   /** both or neither: without them the service runs without X (see unconfiguredXClient) */
   X_CONSUMER_KEY: optionalCredential,
