@@ -138,16 +138,21 @@ const FIELD_LABELS: Record<string, string> = {
   id: "Step id",
 };
 
-function fieldMessage(node: FlowNode | undefined, field: string, message: string): string {
-  if (node?.type === "send_message" && field === "templateId" && node.config.templateId === "") return "choose a template";
-  if (field === "tag" && message.includes("at least")) return "enter a tag";
-  return message;
+/** The contract's message, said the way the field's form would say it. */
+function fieldMessage(node: FlowNode | undefined, field: string, issue: z.core.$ZodIssue): string {
+  if (node?.type === "send_message" && field === "templateId") return "choose a template";
+  const seconds = field === "duration" || field === "delay";
+  if (issue.code === "too_small" && issue.origin === "string") return issue.minimum === 1 ? `enter a ${(FIELD_LABELS[field] ?? field).toLowerCase()}` : issue.message;
+  if (issue.code === "too_small" && seconds) return `at least ${formatDuration(Number(issue.minimum))}`;
+  if (issue.code === "too_big" && seconds) return `at most ${formatDuration(Number(issue.maximum))}`;
+  if (issue.code === "too_big" && issue.origin === "string") return `at most ${String(issue.maximum)} characters`;
+  return issue.message;
 }
 
 function configIssues(issues: readonly z.core.$ZodIssue[], node: FlowNode | undefined): { field: string; message: string }[] {
   return issues.map((i) => {
     const field = String(i.path[1] ?? i.path[0] ?? "");
-    return { field, message: fieldMessage(node, field, i.message) };
+    return { field, message: fieldMessage(node, field, i) };
   });
 }
 
