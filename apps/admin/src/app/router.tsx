@@ -6,7 +6,7 @@ import { contactsRoute } from "../screens/contacts/route.ts";
 import { campaignsRoute } from "../screens/campaigns/route.ts";
 import { templatesRoute } from "../screens/templates/route.ts";
 import { segmentsRoute } from "../screens/segments/route.ts";
-import { flowsRoute } from "../screens/flows/route.ts";
+import { flowRoute, flowsRoute } from "../screens/flows/route.ts";
 import { aiRoute } from "../screens/ai/route.ts";
 import { analyticsRoute } from "../screens/analytics/route.ts";
 import { accountsRoute } from "../screens/accounts/route.ts";
@@ -16,7 +16,7 @@ import { settingsRoute } from "../screens/settings/route.ts";
 const routeTree = rootRoute.addChildren([
   signInRoute,
   acceptInviteRoute,
-  appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, templatesRoute, segmentsRoute, flowsRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
+  appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, templatesRoute, segmentsRoute, flowsRoute, flowRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {
