@@ -3,9 +3,9 @@ import type { QueryClient } from "@tanstack/react-query";
 import { appRoute, indexRoute, rootRoute, signInRoute } from "./routes-base.tsx";
 import { inboxRoute } from "../screens/inbox/route.ts";
 import { contactsRoute } from "../screens/contacts/route.ts";
-import { campaignsRoute } from "../screens/campaigns/route.ts";
-import { templatesRoute } from "../screens/templates/route.ts";
-import { segmentsRoute } from "../screens/segments/route.ts";
+import { campaignRoute, campaignsRoute } from "../screens/campaigns/route.ts";
+import { templateRoute, templatesRoute } from "../screens/templates/route.ts";
+import { segmentRoute, segmentsRoute } from "../screens/segments/route.ts";
 import { flowsRoute } from "../screens/flows/route.ts";
 import { aiRoute } from "../screens/ai/route.ts";
 import { analyticsRoute } from "../screens/analytics/route.ts";
@@ -15,7 +15,7 @@ import { settingsRoute } from "../screens/settings/route.ts";
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, templatesRoute, segmentsRoute, flowsRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
+  appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, campaignRoute, templatesRoute, templateRoute, segmentsRoute, segmentRoute, flowsRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -1,0 +1,1 @@
+export function CampaignDetailScreen() { return null; }

@@ -1,0 +1,1 @@
+export function TemplateEditorScreen() { return null; }
