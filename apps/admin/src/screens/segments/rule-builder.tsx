@@ -256,7 +256,7 @@ function ValueInput({ rule, n, onChange, options, disabled }: { rule: RuleDraft;
       input("value", label)
     );
   }
-  return <TextInput aria-label={label} value={rule.value} onChange={(e) => onChange({ ...rule, value: e.currentTarget.value })} disabled={disabled} miw={180} />;
+  return <TextInput type="text" aria-label={label} value={rule.value} onChange={(e) => onChange({ ...rule, value: e.currentTarget.value })} disabled={disabled} miw={180} />;
 }
 
 export function RuleRow({ rule, n, onChange, onRemove, problem, options, disabled = false }: { rule: RuleDraft; n: number; onChange: (r: RuleDraft) => void; onRemove: () => void; problem?: string | undefined; options: RuleBuilderOptions; disabled?: boolean }) {
