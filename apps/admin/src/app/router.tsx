@@ -3,9 +3,9 @@ import type { QueryClient } from "@tanstack/react-query";
 import { acceptInviteRoute, appRoute, indexRoute, rootRoute, signInRoute } from "./routes-base.tsx";
 import { inboxRoute } from "../screens/inbox/route.ts";
 import { contactsRoute } from "../screens/contacts/route.ts";
-import { campaignsRoute } from "../screens/campaigns/route.ts";
-import { templatesRoute } from "../screens/templates/route.ts";
-import { segmentsRoute } from "../screens/segments/route.ts";
+import { campaignRoute, campaignsRoute } from "../screens/campaigns/route.ts";
+import { templateRoute, templatesRoute } from "../screens/templates/route.ts";
+import { segmentRoute, segmentsRoute } from "../screens/segments/route.ts";
 import { flowRoute, flowsRoute } from "../screens/flows/route.ts";
 import { aiRoute } from "../screens/ai/route.ts";
 import { analyticsRoute } from "../screens/analytics/route.ts";
@@ -16,7 +16,7 @@ import { settingsRoute } from "../screens/settings/route.ts";
 const routeTree = rootRoute.addChildren([
   signInRoute,
   acceptInviteRoute,
-  appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, templatesRoute, segmentsRoute, flowsRoute, flowRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
+  appRoute.addChildren([indexRoute, inboxRoute, contactsRoute, campaignsRoute, campaignRoute, templatesRoute, templateRoute, segmentsRoute, segmentRoute, flowsRoute, flowRoute, aiRoute, analyticsRoute, accountsRoute, teamRoute, settingsRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

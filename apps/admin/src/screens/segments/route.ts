@@ -6,3 +6,9 @@ export const segmentsRoute = createRoute({
   path: "/segments",
   component: lazyRouteComponent(() => import("./segments-screen.tsx"), "SegmentsScreen"),
 });
+
+export const segmentRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/segments/$segmentId",
+  component: lazyRouteComponent(() => import("./segment-editor.tsx"), "SegmentEditorScreen"),
+});
