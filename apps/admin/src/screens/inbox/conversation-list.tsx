@@ -1,7 +1,7 @@
 // The inbox's left pane: filters (kept in the URL by the screen) and the conversations, most recent
 // activity first, each with its unread count, escalation and assignment.
 import { useEffect, useState } from "react";
-import { Avatar, Badge, Box, Checkbox, Group, Pagination, SegmentedControl, Select, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { Avatar, Badge, Box, Checkbox, Group, NativeSelect, Pagination, SegmentedControl, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { EmptyState, ErrorState, Loading } from "../../lib/ui.tsx";
@@ -22,7 +22,7 @@ export function InboxFilters({ search, accounts, onChange }: { search: InboxSear
   useEffect(() => {
     if ((search.q ?? "") !== debounced.trim()) onChange({ q: debounced.trim() || undefined, page: undefined });
     // only the typed text drives this; the URL is the source of the other filters
-  }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [debounced]);
   return (
     <Stack gap="xs" component="search" aria-label="Filter conversations">
       <TextInput label="Search conversations" placeholder="Name or @username" value={text} onChange={(e) => setText(e.currentTarget.value)} size="sm" />
@@ -51,16 +51,13 @@ export function InboxFilters({ search, accounts, onChange }: { search: InboxSear
         ]}
       />
       <Group gap="sm" wrap="nowrap" align="flex-end">
-        <Select
+        <NativeSelect
           size="xs"
           label="Account"
           style={{ flex: 1 }}
-          value={search.account ?? null}
-          onChange={(v) => onChange({ account: v ?? undefined, page: undefined })}
-          data={accounts.map((a) => ({ value: a.id, label: `@${a.username}` }))}
-          placeholder="All accounts"
-          clearable
-          comboboxProps={{ withinPortal: true }}
+          value={search.account ?? ""}
+          onChange={(e) => onChange({ account: e.currentTarget.value || undefined, page: undefined })}
+          data={[{ value: "", label: "All accounts" }, ...accounts.map((a) => ({ value: a.id, label: `@${a.username}` }))]}
         />
         <Checkbox size="xs" label="Escalated" checked={search.escalated === true} onChange={(e) => onChange({ escalated: e.currentTarget.checked ? true : undefined, page: undefined })} mb={6} />
       </Group>

@@ -1,17 +1,20 @@
 // The inbox, the app's home: conversations on the left (filters in the URL), the open conversation
 // in the middle, the customer on the right. Two panes from 1200 px; narrower, the list and the
 // conversation take turns. Live events refresh both as messages arrive and change.
+import { lazy, Suspense } from "react";
 import { Box, Grid, Paper, Stack } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useTRPC } from "../../lib/trpc.ts";
 import { useMe } from "../../lib/me.tsx";
-import { EmptyState, PageHeader } from "../../lib/ui.tsx";
+import { EmptyState, Loading, PageHeader } from "../../lib/ui.tsx";
 import { inboxRoute, type InboxSearch } from "./route.ts";
 import { ConversationList, InboxFilters } from "./conversation-list.tsx";
 import { Thread } from "./thread.tsx";
-import { ContactPanel } from "./contact-panel.tsx";
+
+// the contact panel (tag editing's combobox) loads beside the conversation, keeping the inbox's first load lean
+const ContactPanel = lazy(() => import("./contact-panel.tsx").then((m) => ({ default: m.ContactPanel })));
 
 const PAGE_SIZE = 25;
 
@@ -53,7 +56,11 @@ export function InboxScreen() {
     </Stack>
   );
   const thread = selected ? <Thread key={selected} conversationId={selected} accounts={accounts} {...(wide ? {} : { onBack: () => select(undefined) })} /> : <EmptyState title="No conversation open">Choose a conversation from the list to read and reply.</EmptyState>;
-  const contact = contactId ? <ContactPanel contactId={contactId} /> : null;
+  const contact = contactId ? (
+    <Suspense fallback={<Loading label="Loading the contact…" />}>
+      <ContactPanel contactId={contactId} />
+    </Suspense>
+  ) : null;
 
   return (
     <>
