@@ -171,7 +171,7 @@ describe("GET /contacts/{contactId}", () => {
     await insertContactMessage(pool(), { ...s, contactId: other, conversationId: otherConv, direction: "outbound", createdAt: at(t0, 5) });
 
     const details = expectSuccess(await getContact(s.token, contactId));
-    expect(Object.keys(details).sort()).toEqual([...LIST_KEYS, "engagement"].sort());
+    expect(Object.keys(details).sort()).toEqual([...LIST_KEYS, "engagement", "consentAt", "optedOutAt"].sort());
     expect(details).toMatchObject({ id: contactId, source: "new_follower", conversationCount: 2 });
     // sent: 70, 430, 1000, 2020, 3010 (the failed one is not); received: 0, 10, 100, 2000, 3000
     // response times 70s, 330s, 20s → mean 140s

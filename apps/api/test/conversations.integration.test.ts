@@ -31,6 +31,9 @@ afterAll(async () => {
 const ATTACHMENTS_NOTICE = "attachments are stored but not yet sent to X; only the text is delivered";
 const SUMMARY_KEYS = ["accountId", "assignedToUserId", "channel", "contact", "contactId", "id", "lastMessageAt", "messageCount", "startedAt", "status"];
 const CONVERSATION_KEYS = [...SUMMARY_KEYS, "closeReason", "closedAt"].sort();
+// the inbox's additions: the list's unread count and escalation, the details' escalation
+const LIST_ITEM_KEYS = [...SUMMARY_KEYS, "escalated", "unreadCount"].sort();
+const DETAILS_KEYS = [...CONVERSATION_KEYS, "escalated", "escalationReason"].sort();
 const MESSAGE_KEYS = ["accountId", "attachments", "contactId", "content", "conversationId", "createdAt", "direction", "error", "id", "isFromBot", "origin", "readAt", "sentAt", "status", "twitterMessageId", "type"];
 
 const pool = () => h.database.pool;
@@ -130,7 +133,7 @@ describe("GET /conversations", () => {
     expect(res.body.pagination).toEqual({ page: 1, limit: 20, total: 5, totalPages: 1 });
     expect(data.map((c) => c.id)).toEqual([ids.recent, ids.older, ids.oldest, ids.emptyNew, ids.emptyOld]);
     const first = data[0];
-    expect(Object.keys(first ?? {}).sort()).toEqual([...SUMMARY_KEYS].sort());
+    expect(Object.keys(first ?? {}).sort()).toEqual(LIST_ITEM_KEYS);
     expect(first).toEqual({
       id: ids.recent,
       contactId,
@@ -142,6 +145,8 @@ describe("GET /conversations", () => {
       startedAt: at(0).toISOString(),
       lastMessageAt: at(15).toISOString(),
       contact: { username: "customer_john", displayName: "John Doe", profileImageUrl: "https://pbs.twimg.com/profile_images/1/john.jpg" },
+      unreadCount: 0,
+      escalated: false,
     });
     expect(data[3]).toMatchObject({ id: ids.emptyNew, lastMessageAt: null, assignedToUserId: null, messageCount: 0 });
   });
@@ -206,7 +211,7 @@ describe("GET /conversations/{conversationId}", () => {
 
     for (const query of ["", "?includeMessages=true", "?includeMessages=1"]) {
       const data = expectSuccess(await get(s.viewer, s.conversationId, query));
-      expect(Object.keys(data).sort()).toEqual([...CONVERSATION_KEYS, "messages", "messagesCursor"].sort());
+      expect(Object.keys(data).sort()).toEqual([...DETAILS_KEYS, "messages", "messagesCursor"].sort());
       expect(data.messagesCursor).toBeNull();
       expect(data).toMatchObject({ id: s.conversationId, contactId: s.contactId, accountId: s.accountId, status: "open", channel: "direct_message", closedAt: null, closeReason: null });
       const messages = data.messages ?? [];
@@ -260,7 +265,7 @@ describe("GET /conversations/{conversationId}", () => {
     await insertInboxMessage(pool(), { merchantId: s.merchantId, accountId: s.accountId, conversationId: s.conversationId, contactId: s.contactId });
     const data = expectSuccess(await get(s.viewer, s.conversationId, `?includeMessages=${value}`));
     expect(data).not.toHaveProperty("messages");
-    expect(Object.keys(data).sort()).toEqual(CONVERSATION_KEYS);
+    expect(Object.keys(data).sort()).toEqual(DETAILS_KEYS);
   });
 
   it("takes a real boolean from tRPC clients", async () => {

@@ -25,6 +25,7 @@ export { getConversation } from "./server/services/conversations/get-conversatio
 export { sendConversationMessage, inboxIdempotencyKey, type SendConversationMessageOptions } from "./server/services/conversations/send-conversation-message.ts";
 export { closeConversation } from "./server/services/conversations/close-conversation.ts";
 export { assignConversation } from "./server/services/conversations/assign-conversation.ts";
+export { reopenConversation } from "./server/services/conversations/reopen-conversation.ts";
 export { listContacts } from "./server/services/contacts/list-contacts.ts";
 export { getContact } from "./server/services/contacts/get-contact.ts";
 export { updateContact } from "./server/services/contacts/update-contact.ts";

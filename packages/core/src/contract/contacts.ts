@@ -35,7 +35,12 @@ export const ContactEngagement = z.object({
     .meta({ description: "mean time from the first message of each customer turn to the next reply in the same conversation, e.g. \"5m 30s\"; null when nothing was answered yet" }),
 });
 
-export const ContactDetails = Contact.extend({ engagement: ContactEngagement });
+export const ContactDetails = Contact.extend({
+  engagement: ContactEngagement,
+  // consent state (admin contact panel)
+  consentAt: z.iso.datetime().nullable().meta({ description: "when the person first wrote to the account: automated DMs need it when the account requires consent" }),
+  optedOutAt: z.iso.datetime().nullable().meta({ description: "when the person opted out of automated DMs (null while opted in)" }),
+});
 export type ContactDetails = z.infer<typeof ContactDetails>;
 
 export const ContactConversation = z.object({

@@ -36,6 +36,19 @@ export const ConversationSummary = z.object({
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
+// inbox list item (admin inbox): unread count and escalation, on GET /conversations only
+/**
+ * A conversation as the inbox lists it. `unreadCount` counts the customer's messages awaiting an
+ * answer: inbound messages newer than the conversation's latest reply (an outbound message from an
+ * agent, the AI, a flow or X's own app that was not a failed send; campaigns, test sends and system
+ * notices answer nobody). Opening a conversation does not clear it: answering does.
+ */
+export const ConversationListItem = ConversationSummary.extend({
+  unreadCount: z.number().int().meta({ description: "customer messages since the latest reply (agent, AI, flow or X app; not campaigns or system notices)" }),
+  escalated: z.boolean().meta({ description: "the AI handed the conversation to a person" }),
+});
+export type ConversationListItem = z.infer<typeof ConversationListItem>;
+
 /** One conversation: what close and assign answer, and the head of the details. */
 export const Conversation = ConversationSummary.extend({
   closedAt: z.iso.datetime().nullable(),
@@ -48,18 +61,11 @@ export const ConversationDetails = Conversation.extend({
   messages: z.array(Message).optional(),
   /** pass as `messagesBefore` for the page of older messages; null when there are none (absent with includeMessages=false) */
   messagesCursor: z.string().nullable().optional(),
+  // escalation (admin inbox)
+  escalated: z.boolean().meta({ description: "the AI handed the conversation to a person" }),
+  escalationReason: z.string().nullable().meta({ description: "why the AI escalated, when it did" }),
 });
 export type ConversationDetails = z.infer<typeof ConversationDetails>;
-
-export const ListConversationsInput = PageInput.extend({
-  accountId: Uuid.optional(),
-  status: ConversationStatus.optional(),
-  /** a user id (the token's `sub`) */
-  assignedTo: z.string().trim().min(1).max(128).optional(),
-});
-export type ListConversationsInput = z.infer<typeof ListConversationsInput>;
-
-export const ConversationIdInput = z.object({ conversationId: EntityId });
 
 /**
  * A query-string boolean, parsed by hand: the REST bridge coerces z.boolean() with Boolean(), for
@@ -68,6 +74,21 @@ export const ConversationIdInput = z.object({ conversationId: EntityId });
  */
 const QUERY_BOOLEANS: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
 const QueryBoolean = z.preprocess((v) => (typeof v === "string" && Object.hasOwn(QUERY_BOOLEANS, v) ? QUERY_BOOLEANS[v] : v), JsonBoolean);
+
+export const ListConversationsInput = PageInput.extend({
+  accountId: Uuid.optional(),
+  status: ConversationStatus.optional(),
+  /** a user id (the token's `sub`) */
+  assignedTo: z.string().trim().min(1).max(128).optional(),
+  // inbox filters (admin inbox): search, escalated, unassigned
+  search: z.string().trim().max(100).optional().meta({ description: "part of the contact's username or display name, case-insensitive" }),
+  escalated: QueryBoolean.optional().meta({ description: "true: only conversations the AI escalated to a person; false: only the others (true|false|1|0)" }),
+  unassigned: QueryBoolean.optional().meta({ description: "true: only conversations nobody is assigned to; false: only assigned ones (true|false|1|0)" }),
+});
+export type ListConversationsInput = z.infer<typeof ListConversationsInput>;
+
+export const ConversationIdInput = z.object({ conversationId: EntityId });
+
 
 export const DEFAULT_MESSAGES_PAGE = 50;
 export const MAX_MESSAGES_PAGE = 200;
@@ -117,6 +138,9 @@ export type SentMessage = z.infer<typeof SentMessage>;
 export const CloseConversationInput = ConversationIdInput.extend({
   reason: z.string().trim().min(1).max(MAX_CLOSE_REASON_CHARS).optional(),
 }).strict();
+
+// reopen (admin inbox)
+export const ReopenConversationInput = ConversationIdInput.strict();
 
 export const AssignConversationInput = ConversationIdInput.extend({
   /** null unassigns */

@@ -13,7 +13,7 @@ export async function getContact(db: ScopedDb, opts: { merchantId: string; conta
   if (!isUuid(opts.contactId)) throw notFound("Contact", opts.contactId);
   const contact = await db.contact.findFirst({ where: { id: opts.contactId }, include: CONTACT_SELECTION });
   if (!contact) throw notFound("Contact", opts.contactId);
-  return { ...toContactDto(contact), engagement: await contactEngagement(db, { merchantId: opts.merchantId, contactId: contact.id }) };
+  return { ...toContactDto(contact), consentAt: contact.consentAt?.toISOString() ?? null, optedOutAt: contact.optedOutAt?.toISOString() ?? null, engagement: await contactEngagement(db, { merchantId: opts.merchantId, contactId: contact.id }) };
 }
 
 /**

@@ -14,9 +14,9 @@ import { toConversationDto, WITH_CONTACT } from "./conversation-dto.ts";
 export async function getConversation(db: ScopedDb, opts: { conversationId: string; includeMessages: boolean; messagesLimit?: number; messagesBefore?: string }): Promise<ConversationDetails> {
   if (!isUuid(opts.conversationId)) throw notFound("Conversation", opts.conversationId);
   const before = opts.messagesBefore !== undefined ? decodeCursor(opts.messagesBefore) : null;
-  const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, include: WITH_CONTACT });
+  const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, include: { ...WITH_CONTACT, aiSession: { select: { escalated: true, escalationReason: true } } } });
   if (!conversation) throw notFound("Conversation", opts.conversationId);
-  const dto = toConversationDto(conversation);
+  const dto = { ...toConversationDto(conversation), escalated: conversation.aiSession?.escalated ?? false, escalationReason: conversation.aiSession?.escalated ? conversation.aiSession.escalationReason : null };
   if (!opts.includeMessages) return dto;
   const limit = opts.messagesLimit ?? DEFAULT_MESSAGES_PAGE;
   // id breaks ties between messages stored in the same millisecond, so the order is stable
