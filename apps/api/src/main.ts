@@ -59,7 +59,7 @@ const queue = createJobQueue(boss);
 const x = xApp ? createTwitterXClient({ baseUrl: env.X_API_BASE_URL, ...xApp, timeoutMs: 10_000 }) : unconfiguredXClient();
 const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY), parsePreviousKeys(env.TOKEN_ENCRYPTION_KEY_PREVIOUS));
 // an agent's reply goes through the same send pipeline right away, so the answer carries X's id
-const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env) };
+const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env), mediaPolicy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
 
 // one LISTEN connection per process fans live events out to this instance's SSE and tRPC clients
 const events = createLiveEventBus({

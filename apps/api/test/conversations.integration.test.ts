@@ -28,7 +28,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const ATTACHMENTS_NOTICE = "attachments are stored but not yet sent to X; only the text is delivered";
 const SUMMARY_KEYS = ["accountId", "assignedToUserId", "channel", "contact", "contactId", "id", "lastMessageAt", "messageCount", "startedAt", "status"];
 const CONVERSATION_KEYS = [...SUMMARY_KEYS, "closeReason", "closedAt"].sort();
 // the inbox's additions: the list's unread count and escalation, the details' escalation
@@ -381,7 +380,7 @@ describe("POST /conversations/{conversationId}/messages", () => {
     ["an unknown field", { content: "hi", twitterMessageId: "1" }, ["twitterMessageId"]],
     ["a non-http attachment", { content: "hi", attachments: [{ type: "image", url: "ftp://example.com/a.png" }] }, ["attachments.0.url"]],
     ["an unknown attachment type", { content: "hi", attachments: [{ type: "audio", url: "https://example.com/a.mp3" }] }, ["attachments.0.type"]],
-    ["five attachments", { content: "hi", attachments: Array.from({ length: 5 }, () => ({ type: "image", url: "https://example.com/a.png" })) }, ["attachments"]],
+    ["two attachments (X takes one per DM)", { content: "hi", attachments: Array.from({ length: 2 }, () => ({ type: "image", url: "https://example.com/a.png" })) }, ["attachments"]],
   ])("refuses %s with 400 VALIDATION_ERROR, storing and enqueueing nothing", async (_label, body, fields) => {
     const s = await inbox();
     const jobs = await allSendJobs();
@@ -401,22 +400,6 @@ describe("POST /conversations/{conversationId}/messages", () => {
     expect(card).toMatchObject({ type: "card", content: "On its way\n\nTrack: https://shop.example.com/track/1", buttons });
     const read = expectSuccess(await get(s.viewer, s.conversationId)).messages ?? [];
     expect(read.map((m) => [m.type, m.quickReplies, m.buttons])).toEqual([["quick_reply", quickReplies, undefined], ["card", undefined, buttons]]);
-  });
-
-  it("stores attachments with the message and says they are not sent to X", async () => {
-    const s = await inbox();
-    const attachments = [
-      { type: "image", url: "https://example.com/tracking.png" },
-      { type: "file", url: "http://example.com/invoice.pdf" },
-    ];
-    const message = expectSuccess(await send(s.agent, s.conversationId, { content: "Tracking attached", attachments }));
-    expect(message.attachments).toEqual(attachments);
-    expect(message.notice).toBe(ATTACHMENTS_NOTICE);
-    expect((await messageRows(s.conversationId))[0]?.attachments).toEqual(attachments);
-    // the stored message reads back with its attachments
-    expect(expectSuccess(await get(s.viewer, s.conversationId)).messages?.[0]?.attachments).toEqual(attachments);
-    // no notice when there is nothing to warn about
-    expect(expectSuccess(await send(s.agent, s.conversationId, { content: "plain", attachments: [] }))).not.toHaveProperty("notice");
   });
 
   it("answers a retry with the same Idempotency-Key with the first message: one row, one job", async () => {
@@ -542,7 +525,7 @@ describe("POST /conversations/{conversationId}/messages", () => {
     const customer = h.sandbox.addUser({ username: uniqueUsername("fast") });
     const contactId = await insertInboxContact(pool(), { merchantId, accountId: account.id, twitterUserId: customer.id });
     const conversationId = await insertInboxConversation(pool(), { merchantId, accountId: account.id, contactId });
-    const body = { content: "Your order #12345 has been shipped!", type: "text", attachments: [{ type: "image", url: "https://example.com/tracking.png" }] };
+    const body = { content: "Your order #12345 has been shipped!", type: "text" };
     const sent = expectSuccess(await h.call<Success<MessageBody>>("POST", `${api.base}/conversations/${conversationId}/messages`, { token: agent, body }));
     const dms = h.sandbox.dms().filter((dm) => dm.recipientId === customer.id);
     expect(dms).toHaveLength(1);

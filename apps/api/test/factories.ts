@@ -159,7 +159,7 @@ export interface MessageBody {
   direction: "inbound" | "outbound";
   type: string;
   content: string;
-  attachments: Array<{ type: string; url: string }>;
+  attachments: Array<{ type: string; url: string; mediaId?: string }>;
   isFromBot: boolean;
   origin: string;
   status: string;
@@ -170,7 +170,6 @@ export interface MessageBody {
   quickReplies?: Array<{ label: string; description?: string; metadata?: string }>;
   buttons?: Array<{ label: string; url: string }>;
   quickReplyResponse?: { index: number; label: string; metadata?: string };
-  notice?: string;
 }
 
 /** A contact with the profile fields an inbox shows; opted out on request. */

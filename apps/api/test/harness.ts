@@ -127,7 +127,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
   await events.start();
   services.events = events;
   if (opts.deliverNow) {
-    const pipeline: SendPipelineDeps = { db: shared.database.db, x, cipher: services.cipher, queue: services.queue, windows: null };
+    const pipeline: SendPipelineDeps = { db: shared.database.db, x, cipher: services.cipher, queue: services.queue, windows: null, ...(opts.webhookTargets ? { mediaPolicy: opts.webhookTargets } : {}) };
     services.deliverNow = (messageId) => sendMessage(pipeline, messageId);
   }
   const app = await buildApp({
@@ -215,7 +215,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, liveEvents: instanceOpts.liveEvents ?? opts.liveEvents, webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, liveEvents: instanceOpts.liveEvents ?? opts.liveEvents, ...((instanceOpts.webhookTargets ?? opts.webhookTargets) ? { webhookTargets: instanceOpts.webhookTargets ?? opts.webhookTargets } : {}), webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },

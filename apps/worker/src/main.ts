@@ -31,6 +31,8 @@ const send = {
   cipher: createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY), parsePreviousKeys(env.TOKEN_ENCRYPTION_KEY_PREVIOUS)),
   queue: createJobQueue(boss),
   windows: sendWindowsFromEnv(env),
+  // attachment URLs are fetched under the outgoing-webhook address rule
+  mediaPolicy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
 };
 const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, windows: send.windows };
 const ai = aiProviderFromEnv(env);

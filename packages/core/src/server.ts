@@ -16,6 +16,8 @@ export { splitWebhookDelivery, type SplitEvent } from "./server/services/webhook
 export { createWebhookIngestor, type WebhookIngestor, type IngestResult } from "./server/services/webhooks/webhook-ingestor.ts";
 export { enqueueOutboundMessage, type OutboundMessageInput } from "./server/services/messages/enqueue-outbound-message.ts";
 export { toMessageDto } from "./server/services/messages/message-dto.ts";
+export { fetchMedia, sniffMimeType, MediaRefused, MEDIA_SIZE_LIMITS, type FetchMediaOptions, type FetchedMedia } from "./server/services/media/fetch-media.ts";
+export { ensureXMedia, type EnsureXMediaOptions } from "./server/services/media/ensure-x-media.ts";
 export { sendMessage, sendMessages, backoffMs, type SendPipelineDeps, type SendOutcome } from "./server/services/messages/send-message.ts";
 export { reserveSendSlot, sweepSendCounters, DEFAULT_SEND_WINDOWS, type SendWindowLimits, type Reservation } from "./server/services/messages/send-windows.ts";
 export { processWebhookEvent, type InboundDeps, type ProcessOutcome } from "./server/services/inbound/process-webhook-event.ts";

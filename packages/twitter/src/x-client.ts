@@ -2,7 +2,7 @@
 // request token call of connect with X is signed with the app's keys alone).
 import http from "node:http";
 import https from "node:https";
-import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRateLimit, type XRequestToken, type XSentDm, type XUser, type XWebhook } from "@mkt-x/core";
+import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRateLimit, type XRequestToken, type XSentDm, type XUploadedMedia, type XUser, type XWebhook } from "@mkt-x/core";
 import { TwitterApi } from "twitter-api-v2";
 import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
 import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
@@ -23,6 +23,8 @@ export interface TwitterXClient extends XClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** X keeps uploaded media 24 hours; an hour less leaves room for a send that starts near the end */
+const MEDIA_KEPT_MS = 23 * 3600_000;
 
 function webhookOf(value: unknown): XWebhook | undefined {
   const id = stringAt(value, "id");
@@ -92,11 +94,15 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
         },
       ),
 
-    sendDm: (creds, participantId, text) =>
+    sendDm: (creds, participantId, text, opts) =>
       call(
         "send DM",
         () =>
-          api(creds).v2.post<unknown>(`dm_conversations/with/${encodeURIComponent(participantId)}/messages`, { text }, { forceBodyMode: "json", fullResponse: true }),
+          api(creds).v2.post<unknown>(
+            `dm_conversations/with/${encodeURIComponent(participantId)}/messages`,
+            opts?.mediaId !== undefined ? { text, attachments: [{ media_id: opts.mediaId }] } : { text },
+            { forceBodyMode: "json", fullResponse: true },
+          ),
         (response): XSentDm | undefined => {
           const data = recordAt(recordAt(response, "data"), "data");
           const dmEventId = stringAt(data, "dm_event_id");
@@ -104,6 +110,16 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
           const rateLimits = isRecord(response) ? rateLimitsOf(response["rateLimit"]) : [];
           return dmEventId !== undefined && dmConversationId !== undefined ? { dmEventId, dmConversationId, rateLimits } : undefined;
         },
+      ),
+
+    // the library's own chunked upload (initialize, append per 1 MB chunk, finalize, STATUS while
+    // X processes); it answers the id only, so the expiry is X's documented 24 hours, less a margin
+    uploadMedia: (creds, media) =>
+      call(
+        "upload media",
+        () => api(creds).v2.uploadMedia(media.data, { media_type: media.mimeType, media_category: media.category }),
+        (mediaId): XUploadedMedia | undefined =>
+          typeof mediaId === "string" && mediaId !== "" ? { mediaId, expiresAt: new Date(Date.now() + MEDIA_KEPT_MS) } : undefined,
       ),
 
     listDmEvents: (creds, participantId) =>

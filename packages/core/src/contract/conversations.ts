@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
-import { Attachment, Message } from "./messages.ts";
+import { Message, OutgoingAttachment } from "./messages.ts";
 import { CardButtons, QuickReplies } from "./templates.ts";
 
 export const CONVERSATION_STATUSES = ["open", "closed"] as const;
@@ -8,9 +8,9 @@ export const ConversationStatus = z.enum(CONVERSATION_STATUSES);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
 export const MAX_MESSAGE_CHARS = 10_000;
-export const MAX_ATTACHMENTS = 4;
+/** X takes one media item per DM */
+export const MAX_ATTACHMENTS = 1;
 export const MAX_CLOSE_REASON_CHARS = 200;
-export const ATTACHMENTS_NOT_SENT_NOTICE = "attachments are stored but not yet sent to X; only the text is delivered";
 
 /** Who the conversation is with, as shown in an inbox list. */
 export const ConversationContact = z.object({
@@ -120,19 +120,16 @@ export const SendMessageBody = z
     quickReplies: QuickReplies.optional().meta({ description: "quick_reply only: the options, listed numbered under the content; the answer is read back as the option chosen" }),
     buttons: CardButtons.optional().meta({ description: "card only: call-to-action URL buttons, each a line \"label: url\" under the content" }),
     attachments: z
-      .array(Attachment.strict())
-      .max(MAX_ATTACHMENTS)
+      .array(OutgoingAttachment.strict())
+      .max(MAX_ATTACHMENTS, { message: `at most ${MAX_ATTACHMENTS} attachment: X takes one media item per DM` })
       .optional()
-      .meta({ description: `at most ${MAX_ATTACHMENTS}, by http(s) URL; stored with the message but not yet uploaded to X` }),
+      .meta({ description: `at most ${MAX_ATTACHMENTS} (X's limit), by http(s) URL: fetched and checked before the message is queued (400 when it cannot be fetched, is not media of that type or is too large), uploaded to X and sent with the DM` }),
   })
   .strict();
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 export const SendMessageInput = ConversationIdInput.extend(SendMessageBody.shape).strict();
 
-export const SentMessage = Message.extend({
-  /** present when part of the request is not delivered as asked (attachments) */
-  notice: z.string().optional(),
-});
+export const SentMessage = Message;
 export type SentMessage = z.infer<typeof SentMessage>;
 
 export const CloseConversationInput = ConversationIdInput.extend({

@@ -35,6 +35,24 @@ export interface XDmEvent {
   createdAt: Date;
 }
 
+/** The media types X's upload takes for DMs and posts. */
+export const X_MEDIA_MIME_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4", "video/quicktime"] as const;
+export type XMediaMimeType = (typeof X_MEDIA_MIME_TYPES)[number];
+
+/** A media file for X's v2 media upload (POST /2/media/upload/initialize, append, finalize). */
+export interface XMediaUpload {
+  data: Buffer;
+  mimeType: XMediaMimeType;
+  /** dm_image | dm_gif | dm_video for a DM, tweet_image | tweet_gif | tweet_video for a post */
+  category: "dm_image" | "dm_gif" | "dm_video" | "tweet_image" | "tweet_gif" | "tweet_video";
+}
+
+export interface XUploadedMedia {
+  mediaId: string;
+  /** until when X keeps it for use in a DM or post */
+  expiresAt: Date;
+}
+
 export interface XWebhook {
   id: string;
   url: string;
@@ -58,8 +76,10 @@ export interface XAccessToken extends XCredentials {
 export interface XClient {
   /** GET /2/users/me with user.fields=profile_image_url. */
   me(creds: XCredentials): Promise<XUser>;
-  /** POST /2/dm_conversations/with/{participantId}/messages. */
-  sendDm(creds: XCredentials, participantId: string, text: string): Promise<XSentDm>;
+  /** POST /2/dm_conversations/with/{participantId}/messages, with `attachments: [{ media_id }]` when given one. */
+  sendDm(creds: XCredentials, participantId: string, text: string, opts?: { mediaId?: string }): Promise<XSentDm>;
+  /** X's v2 chunked media upload as the user: initialize, append each chunk, finalize (and wait while X processes). */
+  uploadMedia(creds: XCredentials, media: XMediaUpload): Promise<XUploadedMedia>;
   /** Recent DM events of the one-to-one conversation with the participant, newest first. */
   listDmEvents(creds: XCredentials, participantId: string): Promise<XDmEvent[]>;
   /** Account Activity API: register the app's webhook URL (idempotent: returns the existing one). */

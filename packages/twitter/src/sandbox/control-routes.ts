@@ -11,10 +11,11 @@ const object = (required: string[], properties: Record<string, unknown>) => ({ t
 /** What GET /_sandbox lists: the control API at a glance, for a person with a browser or curl. */
 export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/customer-dm", body: "{ to, from?, fromName?, text }", does: "a customer (by username, created on first use) writes to an account (username or id)" },
-  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, quickReplyMetadata? }", does: "a DM between two sandbox users, by id" },
+  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, quickReplyMetadata?, media?: { type: photo|animated_gif|video, url } }", does: "a DM between two sandbox users, by id" },
   { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
   { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId }", does: "a read receipt" },
-  { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API" },
+  { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API (mediaId: the media a DM carried)" },
+  { method: "GET", path: "/_sandbox/media", does: "the media uploaded through X's media upload, with owner, type, size and SHA-256" },
   { method: "GET", path: "/_sandbox/deliveries", does: "the events the sandbox delivered to webhooks, with their answers" },
   { method: "GET", path: "/_sandbox/requests", does: "every X API request the sandbox received" },
   { method: "GET", path: "/_sandbox/users", does: "the sandbox users with their access tokens" },
@@ -36,7 +37,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
 
   app.post<{ Body: InboundDmInput }>(
     "/inbound-dm",
-    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str }) } },
+    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str, media: object(["type", "url"], { type: { type: "string", enum: ["photo", "animated_gif", "video"] }, url: str }) }) } },
     async (req) => sandbox.inboundDm(req.body),
   );
   // a person plays a customer: usernames instead of ids, the customer created on first use
@@ -90,6 +91,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   app.delete("/faults", async () => ({ cleared: sandbox.clearFaults() }));
 
   app.get("/dms", async () => sandbox.dms());
+  app.get("/media", async () => sandbox.media());
   app.get("/requests", async () => sandbox.requests());
   app.get("/webhooks", async () => sandbox.webhooks());
   app.get("/deliveries", async () => sandbox.deliveries());

@@ -98,7 +98,8 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       const recipient = store.requireUser(input.toUserId, "toUserId");
       if (!input.text) throw new SandboxError(400, "text is required");
       const eventId = input.eventId ?? store.nextId();
-      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}) });
+      const media = input.media ? { id: store.nextId(), ...input.media } : undefined;
+      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}), ...(media ? { media } : {}) });
       return deliver("direct_message", eventId, payload, payload.for_user_id);
     },
 
@@ -171,6 +172,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     },
 
     dms: () => store.dms.map((d) => ({ ...d })),
+    media: () => store.mediaViews(),
     requests: () => store.requests.map((r) => ({ ...r })),
     webhooks: () => store.webhooks(),
     deliveries: () => store.deliveries.map((d) => ({ ...d })),

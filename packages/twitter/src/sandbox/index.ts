@@ -1,6 +1,6 @@
 export { createXSandbox } from "./create-x-sandbox.ts";
 export type { XSandbox, XSandboxControl, XSandboxOptions, InboundDmInput, CustomerDmInput, CustomerDmResult, FollowInput, ReadInput, RevokeInput, DeliveryResult } from "./x-sandbox-types.ts";
-export type { AddUserInput, SandboxUser, SandboxDm, SandboxRequest, SandboxWebhook, SandboxDelivery, SandboxConfig } from "./sandbox-store.ts";
+export type { AddUserInput, SandboxUser, SandboxDm, SandboxMediaView, SandboxRequest, SandboxWebhook, SandboxDelivery, SandboxConfig } from "./sandbox-store.ts";
 export { FAULT_STATUSES, type FaultInput, type FaultStatus, type SandboxFault } from "./faults.ts";
 export { SandboxError } from "./sandbox-error.ts";
 export {
@@ -20,5 +20,7 @@ export {
   type XDirectMessageEvent,
   type XFollowEvent,
   type XMarkReadEvent,
+  type XMediaEntity,
+  type InboundMediaKind,
 } from "./payloads.ts";
 export { verifyOAuth1, signatureBaseString, hmacSha1Signature, percentEncode, type OAuthResult, type OAuthFailure } from "./oauth1-verify.ts";

@@ -41,9 +41,24 @@ export interface XDirectMessageEvent {
       text: string;
       entities: { hashtags: unknown[]; symbols: unknown[]; user_mentions: unknown[]; urls: unknown[] };
       quick_reply_response?: { type: "options"; metadata: string };
+      attachment?: { type: "media"; media: XMediaEntity };
     };
   };
 }
+
+/** The media entity of a DM with a photo, GIF or video (Account Activity's message_data.attachment.media). */
+export interface XMediaEntity {
+  id: number;
+  id_str: string;
+  media_url: string;
+  media_url_https: string;
+  url: string;
+  display_url: string;
+  expanded_url: string;
+  type: "photo" | "animated_gif" | "video";
+}
+
+export type InboundMediaKind = XMediaEntity["type"];
 
 export interface XFollowEvent {
   type: "follow";
@@ -101,8 +116,24 @@ export interface InboundDmPayloadInput {
   /** the metadata of the quick-reply option tapped */
   quickReplyMetadata?: string;
   createdAt?: Date;
+  /** a photo, GIF or video the person sent (its URL on X's CDN) */
+  media?: { id: string; type: InboundMediaKind; url: string };
   /** The subscribed account the delivery is for: the recipient, or the sender for an echo of its own DM. */
   forUserId?: string;
+}
+
+function mediaEntity(eventId: string, media: NonNullable<InboundDmPayloadInput["media"]>): XMediaEntity {
+  const shortUrl = `https://t.co/${media.id.slice(-10)}`;
+  return {
+    id: Number(media.id),
+    id_str: media.id,
+    media_url: media.url.replace(/^https:/, "http:"),
+    media_url_https: media.url,
+    url: shortUrl,
+    display_url: "pic.x.com/" + media.id.slice(-10),
+    expanded_url: `https://x.com/messages/media/${eventId}`,
+    type: media.type,
+  };
 }
 
 export function buildInboundDmPayload(input: InboundDmPayloadInput): AccountActivityPayload {
@@ -120,6 +151,7 @@ export function buildInboundDmPayload(input: InboundDmPayloadInput): AccountActi
             text: input.text,
             entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] },
             ...(input.quickReplyMetadata !== undefined ? { quick_reply_response: { type: "options" as const, metadata: input.quickReplyMetadata } } : {}),
+            ...(input.media ? { attachment: { type: "media" as const, media: mediaEntity(input.eventId, input.media) } } : {}),
           },
         },
       },

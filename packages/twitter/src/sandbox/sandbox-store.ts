@@ -30,7 +30,30 @@ export interface SandboxDm {
   recipientId: string;
   text: string;
   createdAt: string;
+  /** the media the DM carried (its `attachments: [{ media_id }]`) */
+  mediaId?: string;
 }
+
+/** One media upload (X's v2 media upload): its bytes are kept until finalize, then only their hash. */
+export interface SandboxMedia {
+  mediaId: string;
+  mediaKey: string;
+  /** the user whose token initialized it */
+  ownerId: string;
+  additionalOwners: string[];
+  mediaType: string;
+  category: string;
+  totalBytes: number;
+  segments: Map<number, Buffer>;
+  state: "uploading" | "succeeded";
+  /** hex SHA-256 of the finalized bytes */
+  sha256: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** A media upload as the control API shows it. */
+export type SandboxMediaView = Omit<SandboxMedia, "segments"> & { receivedSegments: number };
 
 export interface SandboxRequest {
   seq: number;
@@ -119,6 +142,7 @@ export class SandboxStore {
   readonly requests: SandboxRequest[] = [];
   readonly faults: SandboxFault[] = [];
   readonly deliveries: SandboxDelivery[] = [];
+  readonly media = new Map<string, SandboxMedia>();
   config: SandboxConfig;
   private readonly tokens = new Map<string, string>();
   private readonly webhookRecords = new Map<string, WebhookRecord>();
@@ -138,6 +162,7 @@ export class SandboxStore {
     this.requests.length = 0;
     this.faults.length = 0;
     this.deliveries.length = 0;
+    this.media.clear();
     this.config = { ...this.initialConfig };
   }
 
@@ -221,6 +246,14 @@ export class SandboxStore {
 
   recordDm(dm: SandboxDm): void {
     push(this.dms, dm);
+  }
+
+  recordMedia(media: SandboxMedia): void {
+    this.media.set(media.mediaId, media);
+  }
+
+  mediaViews(): SandboxMediaView[] {
+    return [...this.media.values()].map(({ segments, ...m }) => ({ ...m, additionalOwners: [...m.additionalOwners], receivedSegments: segments.size }));
   }
 
   recordDelivery(delivery: SandboxDelivery): void {

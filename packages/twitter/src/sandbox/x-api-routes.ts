@@ -7,6 +7,7 @@ import { verifyOAuth1 } from "./oauth1-verify.ts";
 import type { SandboxDm, SandboxRequest, SandboxStore, SandboxUser } from "./sandbox-store.ts";
 import { dmConversationId } from "./snowflake.ts";
 import { invalidRequest, resourceNotFound, statusProblem, v1Errors } from "./x-problems.ts";
+import { mediaRefusal, registerMediaRoutes } from "./media-routes.ts";
 
 export interface XApiContext {
   store: SandboxStore;
@@ -114,6 +115,8 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
     return reply.code(500).send(statusProblem(500));
   });
 
+  registerMediaRoutes(app, store, userOf);
+
   app.get("/2/users/me", async (req) => {
     const user = userOf(req);
     const fields = isRecord(req.query) && typeof req.query["user.fields"] === "string" ? req.query["user.fields"].split(",") : [];
@@ -137,6 +140,16 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
     if (typeof text !== "string" || text.length === 0 || text.length > DM_TEXT_LIMIT) {
       return reply.code(400).send(invalidRequest(`text must be a string of 1 to ${DM_TEXT_LIMIT} characters`, { text: [] }));
     }
+    // X takes at most one media item per DM, uploaded by the sender and finalized
+    const attachments = isRecord(req.body) ? req.body["attachments"] : undefined;
+    let mediaId: string | undefined;
+    if (attachments !== undefined) {
+      const only = Array.isArray(attachments) && attachments.length === 1 && isRecord(attachments[0]) ? attachments[0]["media_id"] : undefined;
+      if (typeof only !== "string") return reply.code(400).send(invalidRequest("attachments must be one item with a media_id", { attachments: [] }));
+      const refused = mediaRefusal(store, sender.id, only);
+      if (refused) return reply.code(400).send(invalidRequest(refused, { media_id: [only] }));
+      mediaId = only;
+    }
     const limit = store.config.dmLimitPer15m ?? null;
     if (limit !== null) {
       const windowMs = 15 * 60_000;
@@ -158,6 +171,7 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
       recipientId: participantId,
       text,
       createdAt: new Date().toISOString(),
+      ...(mediaId !== undefined ? { mediaId } : {}),
     };
     store.recordDm(dm);
     ctx.onDmSent(dm);

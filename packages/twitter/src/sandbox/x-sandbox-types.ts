@@ -1,7 +1,8 @@
 // The sandbox's public surface: options, the programmatic control API and what it returns.
 import type { FastifyInstance } from "fastify";
 import type { FaultInput, SandboxFault } from "./faults.ts";
-import type { AddUserInput, SandboxConfig, SandboxDelivery, SandboxDm, SandboxRequest, SandboxUser, SandboxWebhook } from "./sandbox-store.ts";
+import type { InboundMediaKind } from "./payloads.ts";
+import type { AddUserInput, SandboxConfig, SandboxDelivery, SandboxDm, SandboxMediaView, SandboxRequest, SandboxUser, SandboxWebhook } from "./sandbox-store.ts";
 
 export interface XSandboxOptions {
   /** The X app's consumer credentials: requests must be signed with them, webhooks are signed with the secret. */
@@ -29,6 +30,8 @@ export interface InboundDmInput {
   eventId?: string;
   /** The person tapped a quick-reply option: its metadata, sent as X's quick_reply_response. */
   quickReplyMetadata?: string;
+  /** a photo, GIF or video sent with the DM (message_data.attachment.media) */
+  media?: { type: InboundMediaKind; url: string };
 }
 
 /** A person writes to an account, both named by username (or id); an unknown sender becomes a sandbox user. */
@@ -90,6 +93,8 @@ export interface XSandboxControl {
   /** Returns how many faults were removed. */
   clearFaults(): number;
   dms(): SandboxDm[];
+  /** the media uploaded through X's media upload (ids, owners, types, sizes, SHA-256 of the bytes) */
+  media(): SandboxMediaView[];
   requests(): SandboxRequest[];
   webhooks(): SandboxWebhook[];
   deliveries(): SandboxDelivery[];

@@ -7,14 +7,14 @@ const description = [
   "Queues an agent's reply (origin inbox, not automated: allowed even to a contact who opted out of automated DMs) and its send in one transaction, then runs the send pipeline on it at once (send windows, X's 429s and retries apply).",
   "The answer is the message: status `sent` with `twitterMessageId` and `sentAt` when X accepted it within 3 seconds; otherwise `queued` or `sending` (or `failed` with `error`), and the worker delivers it.",
   "`type` quick_reply lists `quickReplies` numbered under the content, card adds a line `label: url` per button (X's DM call carries text only).",
-  "Attachments are stored with the message but not yet uploaded to X: only the text is delivered, and the answer says so in `notice`.",
+  "`attachments`: at most one image (JPEG, PNG, WebP; 5 MB), gif (15 MB) or video (MP4, MOV; 512 MB), by http(s) URL under the outgoing-webhook address rule. The URL is fetched before anything is queued: one that cannot be fetched, is not media of that type or is over X's limit is a 400. The worker uploads it to X as the sending account and sends it with the DM; the message's attachment then shows X's `mediaId`.",
   "Replying in a closed conversation reopens it (as Intercom and Front do); if the contact has opened another conversation since, the answer is 409 CONFLICT naming it.",
   "The account must be connected (400 otherwise).",
   "Idempotency-Key: a retry with the same key from the same user answers the first message (200) and sends nothing more; the key reused for a different message is 409.",
 ].join(" ");
 
 export const sendConversationMessageProcedure = inboxProcedure
-  .meta({ openapi: { method: "POST", path: "/conversations/{conversationId}/messages", tags: ["conversations"], summary: "Send a message in a conversation", description, protect: true, requestHeaders: IdempotencyKeyHeader, errorResponses: { 400: "Invalid message (content 1 to 10,000 characters) or account not connected", 401: "Unauthorized", 403: "Forbidden", 404: "Conversation not found", 409: "The contact has another open conversation, or the Idempotency-Key was used for another message" } } })
+  .meta({ openapi: { method: "POST", path: "/conversations/{conversationId}/messages", tags: ["conversations"], summary: "Send a message in a conversation", description, protect: true, requestHeaders: IdempotencyKeyHeader, errorResponses: { 400: "Invalid message (content 1 to 10,000 characters), an attachment that cannot be fetched, is not media of its type or is too large, or account not connected", 401: "Unauthorized", 403: "Forbidden", 404: "Conversation not found", 409: "The contact has another open conversation, or the Idempotency-Key was used for another message" } } })
   .input(SendMessageInput)
   .output(SentMessage)
   .mutation(({ ctx, input }) => {
@@ -28,5 +28,6 @@ export const sendConversationMessageProcedure = inboxProcedure
       message,
       idempotencyKey: idempotencyKeyOf(ctx.req),
       deliverNow: ctx.services.deliverNow,
+      mediaPolicy: ctx.services.webhookTargets,
     });
   });

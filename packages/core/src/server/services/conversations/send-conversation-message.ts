@@ -4,7 +4,9 @@ import { randomUUID } from "node:crypto";
 import { Prisma, type Db, type MessageModel } from "@mkt-x/db";
 import { AppError, notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
-import { ATTACHMENTS_NOT_SENT_NOTICE, type SendMessageBody, type SentMessage } from "../../../contract/conversations.ts";
+import type { SendMessageBody, SentMessage } from "../../../contract/conversations.ts";
+import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
+import { fetchMedia } from "../media/fetch-media.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
 import { toMessageDto } from "../messages/message-dto.ts";
@@ -37,6 +39,8 @@ export interface SendConversationMessageOptions {
   deliverNow?: ((messageId: string) => Promise<unknown>) | undefined;
   /** how long the answer waits for deliverNow (default 3 s); the send goes on after that */
   deliverNowTimeoutMs?: number;
+  /** where attachment URLs may be fetched from: the outgoing-webhook rule (default: public addresses only) */
+  mediaPolicy?: TargetPolicy | undefined;
 }
 
 /** Keys are per user, so two agents cannot collide on (or read each other's) messages by reusing a key. */
@@ -55,6 +59,11 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
   if (!isUuid(conversationId)) throw notFound("Conversation", conversationId);
   const idempotencyKey = opts.idempotencyKey === undefined ? randomUUID() : inboxIdempotencyKey(opts.userId, opts.idempotencyKey);
   const dm = composeReply(body);
+  // the attachment is fetched and checked now, so a URL that will not do is a 400 and nothing is queued
+  // (a retry with a known Idempotency-Key fetches again: cheap next to a second message)
+  for (const [i, a] of (body.attachments ?? []).entries()) {
+    await fetchMedia({ url: a.url, type: a.type, policy: opts.mediaPolicy ?? { allowPrivate: false }, keep: false, field: `attachments.${i}.url` });
+  }
 
   try {
     const sent = await db.$transaction(async (tx) => {
@@ -149,6 +158,5 @@ function openElsewhere(openConversationId: string | null): AppError {
 }
 
 function toSentMessage(m: MessageModel): SentMessage {
-  const dto = toMessageDto(m);
-  return dto.attachments.length > 0 ? { ...dto, notice: ATTACHMENTS_NOT_SENT_NOTICE } : dto;
+  return toMessageDto(m);
 }

@@ -17,6 +17,8 @@ export type InboundEvent =
       text: string;
       /** the metadata of the quick-reply option the person tapped, when X's client sent one */
       quickReplyMetadata: string | null;
+      /** the photo, GIF or video the DM carried (X's CDN URL) */
+      media: InboundMedia | null;
       at: Date;
       users: Map<string, XUserInfo>;
       forUserId: string | null;
@@ -25,6 +27,11 @@ export type InboundEvent =
   | { type: "read"; readerId: string; accountUserId: string; lastReadEventId: string; at: Date; forUserId: string | null }
   | { type: "revoke"; userId: string; at: Date; forUserId: string | null }
   | { type: "ignored"; reason: string; forUserId: string | null };
+
+export interface InboundMedia {
+  type: "image" | "gif" | "video";
+  url: string;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -62,6 +69,42 @@ function usersOf(v: unknown): Map<string, XUserInfo> {
   return map;
 }
 
+const MEDIA_KINDS: Record<string, InboundMedia["type"]> = { photo: "image", animated_gif: "gif", video: "video" };
+const httpUrl = (v: unknown): string | null => {
+  const s = str(v);
+  return s !== null && /^https?:\/\//.test(s) ? s : null;
+};
+
+/** Account Activity: message_data.attachment.media (media_url_https; a video's best MP4 variant when listed). */
+function aaaMedia(data: Obj): InboundMedia | null {
+  const media = obj(obj(data.attachment).media);
+  const type = MEDIA_KINDS[str(media.type) ?? ""];
+  if (!type) return null;
+  const variants = Array.isArray(obj(media.video_info).variants) ? (obj(media.video_info).variants as unknown[]).map(obj) : [];
+  const best = variants.filter((v) => str(v.content_type) === "video/mp4").sort((a, b) => Number(b.bitrate ?? 0) - Number(a.bitrate ?? 0))[0];
+  const url = (type !== "image" ? httpUrl(best?.url) : null) ?? httpUrl(media.media_url_https) ?? httpUrl(media.media_url);
+  return url ? { type, url } : null;
+}
+
+/** X Activity API (v2 shapes): attachments.media_keys resolved in includes.media. */
+function xaaMedia(x: Obj, includes: unknown[]): InboundMedia | null {
+  const keys = Array.isArray(obj(x.attachments).media_keys) ? (obj(x.attachments).media_keys as unknown[]).map(str) : [];
+  const media = includes.map(obj).find((m) => keys.includes(str(m.media_key)));
+  if (!media) return null;
+  const type = MEDIA_KINDS[str(media.type) ?? ""];
+  if (!type) return null;
+  const variants = Array.isArray(media.variants) ? media.variants.map(obj) : [];
+  const best = variants.filter((v) => str(v.content_type) === "video/mp4").sort((a, b) => Number(b.bit_rate ?? 0) - Number(a.bit_rate ?? 0))[0];
+  const url = httpUrl(media.url) ?? httpUrl(best?.url) ?? httpUrl(media.preview_image_url);
+  return url ? { type, url } : null;
+}
+
+/** X ends the text of a DM with media with the media's t.co link: the media is shown on its own. */
+function withoutMediaLink(text: string, data: Obj): string {
+  const link = str(obj(obj(data.attachment).media).url);
+  return link && text.endsWith(link) ? text.slice(0, -link.length).trimEnd() : text;
+}
+
 export function parseEvent(kind: string, payload: unknown, forUserIdColumn: string | null): InboundEvent {
   const p = obj(payload);
   const forUserId = forUserIdColumn ?? str(p.for_user_id);
@@ -74,9 +117,9 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const eventId = str(e?.id);
     if (!e || !senderId || !recipientId || !eventId) return { type: "ignored", reason: "direct message without sender, recipient or id", forUserId };
     const data = obj(mc.message_data);
-    const text = str(data.text) ?? "";
+    const text = withoutMediaLink(str(data.text) ?? "", data);
     const quickReplyMetadata = str(obj(data.quick_reply_response).metadata);
-    return { type: "dm", eventId, senderId, recipientId, text, quickReplyMetadata, at: at(e.created_timestamp), users: usersOf(p.users), forUserId };
+    return { type: "dm", eventId, senderId, recipientId, text, quickReplyMetadata, media: aaaMedia(data), at: at(e.created_timestamp), users: usersOf(p.users), forUserId };
   }
   if (kind === "follow") {
     const e = first(p.follow_events);
@@ -114,7 +157,9 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     if (!eventId || !senderId || !recipientId) return { type: "ignored", reason: `${kind} without sender, recipient or id`, forUserId: xFor };
     const users = usersOf(x.users ?? obj(p.includes).users ?? obj(data.includes).users);
     const quickReplyMetadata = str(obj(x.quick_reply_response).metadata);
-    return { type: "dm", eventId, senderId, recipientId, text: str(x.text) ?? "", quickReplyMetadata, at: at(null, x.created_at ?? data.created_at), users, forUserId: xFor };
+    const includedMedia = [x.includes, p.includes, data.includes].map((i) => obj(i).media).find(Array.isArray) ?? [];
+    const media = xaaMedia(x, Array.isArray(includedMedia) ? includedMedia : []);
+    return { type: "dm", eventId, senderId, recipientId, text: str(x.text) ?? "", quickReplyMetadata, media, at: at(null, x.created_at ?? data.created_at), users, forUserId: xFor };
   }
   if (kind === "dm.read") {
     const readerId = str(x.sender_id) ?? str(x.reader_id);

@@ -9,7 +9,7 @@ import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
 import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
-import { parseEvent, type InboundEvent, type XUserInfo } from "./parse-event.ts";
+import { parseEvent, type InboundEvent, type InboundMedia, type XUserInfo } from "./parse-event.ts";
 import { emitContactEvents, emitMessageEvents } from "../../events/emit-events.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
 
@@ -127,12 +127,13 @@ async function openConversation(tx: Tx, account: XAccountModel, contactId: strin
 async function insertMessage(
   tx: Tx,
   account: XAccountModel,
-  m: { conversationId: string; contactId: string; direction: "inbound" | "outbound"; text: string; eventId: string; at: Date; origin: string; status: string; metadata?: object | null },
+  m: { conversationId: string; contactId: string; direction: "inbound" | "outbound"; text: string; eventId: string; at: Date; origin: string; status: string; metadata?: object | null; media?: InboundMedia | null },
 ): Promise<string | null> {
   const metadata = m.metadata ? JSON.stringify(m.metadata) : null;
+  const attachments = JSON.stringify(m.media ? [{ type: m.media.type, url: m.media.url }] : []);
   const inserted = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, metadata, origin, status, twitter_message_id, created_at, sent_at)
-    VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${metadata}::jsonb, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
+    INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, attachments, metadata, origin, status, twitter_message_id, created_at, sent_at)
+    VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${attachments}::jsonb, ${metadata}::jsonb, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
     ON CONFLICT (twitter_message_id) DO NOTHING
     RETURNING id`;
   const id = inserted[0]?.id;
@@ -159,6 +160,7 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
     origin: "customer",
     status: "received",
     metadata: choice ? { quickReplyResponse: choice } : null,
+    media: e.media,
   });
   if (stored === null) return { status: "processed", effect: "message already recorded" };
   // a reply within 72 hours of a campaign DM counts for that campaign
@@ -228,6 +230,6 @@ async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<Inbo
     return { status: "processed", effect: "echo settled an outbound message" };
   }
   const conversationId = await openConversation(tx, account, contactId, e.at);
-  await insertMessage(tx, account, { conversationId, contactId, direction: "outbound", text: e.text, eventId: e.eventId, at: e.at, origin: "x_app", status: "sent" });
+  await insertMessage(tx, account, { conversationId, contactId, direction: "outbound", text: e.text, eventId: e.eventId, at: e.at, origin: "x_app", status: "sent", media: e.media });
   return { status: "processed", effect: "outbound DM from the X app recorded" };
 }

@@ -11,6 +11,10 @@ import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
+import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
+import { ensureXMedia } from "../media/ensure-x-media.ts";
+import { MediaRefused } from "../media/fetch-media.ts";
+import { MEDIA_TYPES, type MediaType } from "../../../contract/messages.ts";
 
 export interface SendPipelineDeps {
   db: Db;
@@ -26,6 +30,8 @@ export interface SendPipelineDeps {
   retryBaseMs?: number;
   /** how long one worker owns a send; longer than the X call's timeout */
   leaseMs?: number;
+  /** where attachment URLs may be fetched from: the outgoing-webhook rule (default: public addresses only) */
+  mediaPolicy?: TargetPolicy;
   /** test hook: runs after X accepted the DM and before it is recorded (simulates a crash there) */
   afterXAccepted?: (messageId: string) => Promise<void>;
 }
@@ -44,6 +50,8 @@ export const backoffMs = (attempt: number, baseMs = 1000) => Math.min(baseMs * 2
 /** What one send needs, read in one round trip (this is the hot path of every campaign). */
 interface SendRow {
   id: string;
+  merchant_id: string;
+  attachments: unknown;
   direction: string;
   status: string;
   content: string;
@@ -85,7 +93,7 @@ export async function sendMessages(deps: SendPipelineDeps, messageIds: string[])
   const now = deps.now?.() ?? new Date();
   const results = new Map<string, SendOutcome | Error>();
   const rows = await deps.db.$queryRaw<SendRow[]>`
-    SELECT m.id, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
+    SELECT m.id, m.merchant_id, m.attachments, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
            a.id AS account_id, a.status::text AS account_status, a.twitter_user_id AS account_x_id, a.access_token_enc, a.access_secret_enc,
            a.require_consent, a.send_paused_until, c.twitter_user_id AS contact_x_id, c.opted_out, c.consent_at,
            m.campaign_id, k.status AS campaign_status, k.end_at AS campaign_end_at
@@ -115,11 +123,12 @@ export async function sendMessages(deps: SendPipelineDeps, messageIds: string[])
   const claimed = new Set(claimedRows.map((r) => r.id));
 
   const accepted: { id: string; twitterMessageId: string; reconciled: boolean }[] = [];
+  const uploads = new Map<string, Promise<string>>();
   await Promise.all(
     eligible.map(async (message) => {
       if (!claimed.has(message.id)) return void results.set(message.id, { status: "skipped", reason: "claimed by another worker" });
       try {
-        const r = await attempt(deps, message, now);
+        const r = await attempt(deps, message, now, uploads);
         if ("outcome" in r) return void results.set(message.id, r.outcome);
         if (!r.reconciled) await deps.afterXAccepted?.(message.id);
         accepted.push({ id: message.id, twitterMessageId: r.accepted, reconciled: r.reconciled });
@@ -154,7 +163,7 @@ async function precheck(deps: SendPipelineDeps, message: SendRow | undefined, no
 }
 
 /** One claimed message: ask X first if an earlier attempt may have reached it, then send. */
-async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Promise<Attempted> {
+async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uploads: Map<string, Promise<string>>): Promise<Attempted> {
   const creds: XCredentials = { accessToken: deps.cipher.decrypt(message.access_token_enc ?? ""), accessSecret: deps.cipher.decrypt(message.access_secret_enc ?? "") };
   // An earlier attempt started and never recorded its outcome: it may have reached X.
   const startedBefore = message.status === "sending" ? message.sending_started_at : null;
@@ -175,11 +184,14 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
     if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore }) };
   }
 
+  const media = mediaOf(message.attachments);
   try {
-    const sent = await deps.x.sendDm(creds, message.contact_x_id, message.content);
+    const mediaId = media ? await attachMedia(deps, message, creds, media, now, uploads) : undefined;
+    const sent = await deps.x.sendDm(creds, message.contact_x_id, message.content, mediaId !== undefined ? { mediaId } : undefined);
     await heedRateLimits(deps, message.account_id, sent.rateLimits ?? [], now);
     return { accepted: sent.dmEventId, reconciled: false };
   } catch (e) {
+    if (e instanceof MediaRefused) return { outcome: e.transient ? await retryLater(deps, message, attemptNo, e) : await fail(deps, message, e.message) };
     if (!(e instanceof XApiError)) return { outcome: await retryLater(deps, message, attemptNo, e) };
     switch (e.kind) {
       case "rate_limited": {
@@ -207,6 +219,26 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date): Pro
         return { outcome: await retryLater(deps, message, attemptNo, e) };
     }
   }
+}
+
+/** The one media item a message carries (X takes one per DM), if any. */
+function mediaOf(attachments: unknown): { type: MediaType; url: string } | null {
+  const first: unknown = Array.isArray(attachments) ? attachments[0] : undefined;
+  if (typeof first !== "object" || first === null) return null;
+  const type: unknown = Reflect.get(first, "type");
+  const url: unknown = Reflect.get(first, "url");
+  const isMediaType = (t: unknown): t is MediaType => (MEDIA_TYPES as readonly unknown[]).includes(t);
+  return isMediaType(type) && typeof url === "string" ? { type, url } : null;
+}
+
+/**
+ * The X media id for the message's attachment, uploaded as the sending account (or reused while X
+ * keeps an earlier upload of the same URL), written onto the message so it shows `mediaId`.
+ */
+async function attachMedia(deps: SendPipelineDeps, message: SendRow, creds: XCredentials, media: { type: MediaType; url: string }, now: Date, uploads: Map<string, Promise<string>>): Promise<string> {
+  const mediaId = await ensureXMedia({ db: deps.db, x: deps.x, creds, merchantId: message.merchant_id, accountId: message.account_id, attachment: media, policy: deps.mediaPolicy ?? { allowPrivate: false }, now, inFlight: uploads });
+  await deps.db.$executeRaw`UPDATE messages SET attachments = jsonb_set(attachments, '{0,mediaId}', to_jsonb(${mediaId}::text)), updated_at = now() WHERE id = ${message.id}::uuid`;
+  return mediaId;
 }
 
 /**
