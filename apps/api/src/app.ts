@@ -20,6 +20,7 @@ import { buildOpenApiDocument, BASE_PATH, AUTH_PATH } from "./openapi.ts";
 import { buildPostmanCollection } from "./postman.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 import { contactsCsvRoutes } from "./rest/contacts-csv.ts";
+import { knowledgeCsvRoutes } from "./rest/knowledge-csv.ts";
 import { xConnectCallbackRoutes } from "./rest/x-connect-callback.ts";
 import { signInRoutes } from "./auth/sign-in-routes.ts";
 import { createAccessTokenIssuer } from "./auth/access-tokens.ts";
@@ -206,6 +207,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
     // CSV in and out of contacts: streamed, so outside the JSON-only bridge
     await api.register(async (csv) => contactsCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });
+    // the AI's product catalog from CSV (issue 13), streamed the same way
+    await api.register(async (csv) => knowledgeCsvRoutes(csv, { db: opts.services.db }), { prefix: BASE_PATH });
     // live events as Server-Sent Events: a stream, so outside the bridge too
     await api.register(async (sse) => liveEventStreamRoute(sse, { ...opts.liveEvents, bus: opts.services.events }), { prefix: BASE_PATH });
     // development only: write to an account as a customer, through the X sandbox

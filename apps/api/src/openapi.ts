@@ -3,7 +3,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import type { OperationObject, PathsObject, SchemaObject } from "openapi3-ts/oas31";
 import { z } from "zod";
-import { ContactsCsvImportResult, LoginInput, RefreshInput, LogoutInput, SignupInput, AcceptInviteInput, TokenPair, Me, MIN_PASSWORD_BYTES, MAX_PASSWORD_BYTES } from "@mkt-x/core";
+import { ContactsCsvImportResult, ProductsCsvImportResult, LoginInput, RefreshInput, LogoutInput, SignupInput, AcceptInviteInput, TokenPair, Me, MIN_PASSWORD_BYTES, MAX_PASSWORD_BYTES } from "@mkt-x/core";
 import { appRouter } from "./router.ts";
 import { xConnectCallbackPaths } from "./rest/x-connect-callback.ts";
 
@@ -83,7 +83,7 @@ export function buildOpenApiDocument(serverUrl: string, opts: { signIn?: boolean
     }
   }
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: ErrorEnvelope } };
-  doc.paths = { ...doc.paths, ...webhookPaths(), ...contactsCsvPaths(), ...xConnectCallbackPaths() };
+  doc.paths = { ...doc.paths, ...webhookPaths(), ...contactsCsvPaths(), ...knowledgeCsvPaths(), ...xConnectCallbackPaths() };
   if (opts.signIn !== false) doc.paths = { ...doc.paths, ...signInPaths() };
   return doc;
 }
@@ -176,6 +176,31 @@ function contactsCsvPaths(): PathsObject {
           "200": { description: "The CSV", headers: rateLimitHeaders, content: { "text/csv": { schema: { type: "string" } } } },
           "400": errorResponse("accountId missing"),
           ...common,
+        },
+      },
+    },
+  };
+}
+
+/** The AI catalog's streaming CSV import (rest/knowledge-csv.ts), a plain fastify route. */
+function knowledgeCsvPaths(): PathsObject {
+  return {
+    "/ai/knowledge/products/import": {
+      post: {
+        operationId: "ai-knowledge-importProductsCsv",
+        tags: ["ai"],
+        summary: "Import products from CSV (streamed upsert by SKU)",
+        description: "One header row, then one product per row. Columns (case-insensitive, any order): `sku`, `name`, `price`, `currency` required; `description`, `stock`, `url`, `image_url`, `tags` (separated by `|`), `variants` (`size:color:stock` items separated by `|`, e.g. `M:Red:5|L::0`). A row whose SKU exists updates that product. Rows that break a rule are skipped and reported with their row number (the header is row 1), as in the contacts import; the same bounds apply. Owner and admin only.",
+        security: [{ Authorization: [] }],
+        requestBody: { required: true, content: { "text/csv": { schema: { type: "string" }, example: "sku,name,price,currency,variants,tags\nJK-01,Denim jacket,49.90,USD,M:Blue:3|L:Blue:0,jacket|denim\n" } } },
+        responses: {
+          "200": { description: "Counts and per-row errors", headers: rateLimitHeaders, content: { "application/json": { schema: envelopeSuccess(jsonSchemaOf(ProductsCsvImportResult)) } } },
+          "400": errorResponse("Invalid header, empty or malformed CSV"),
+          "401": errorResponse("Missing, malformed or expired token"),
+          "403": errorResponse("Forbidden"),
+          "413": errorResponse("Larger than the import bounds"),
+          "415": errorResponse("Content-Type is not text/csv"),
+          "429": errorResponse("Rate limit exceeded"),
         },
       },
     },

@@ -8,6 +8,7 @@ import { segmentsRouter } from "./routers/segments/index.ts";
 import { campaignsRouter } from "./routers/campaigns/index.ts";
 import { flowsRouter } from "./routers/flows/index.ts";
 import { aiRouter } from "./routers/ai/index.ts";
+import { aiKnowledgeRouter } from "./routers/ai-knowledge/index.ts";
 import { analyticsRouter } from "./routers/analytics/index.ts";
 import { teamRouter } from "./routers/team/index.ts";
 import { apiKeysRouter } from "./routers/api-keys/index.ts";
@@ -23,6 +24,7 @@ export const appRouter = router({
   campaigns: campaignsRouter,
   flows: flowsRouter,
   ai: aiRouter,
+  aiKnowledge: aiKnowledgeRouter,
   analytics: analyticsRouter,
   team: teamRouter,
   apiKeys: apiKeysRouter,

@@ -22,6 +22,7 @@ export * from "./domain/storable-text.ts";
 export * from "./contract/segments.ts";
 export * from "./contract/analytics.ts";
 export * from "./contract/ai.ts";
+export * from "./contract/ai-knowledge.ts";
 export * from "./ports/ai-provider.ts";
 export * from "./contract/flows.ts";
 export * from "./contract/events.ts";

@@ -101,3 +101,8 @@ export { deliverWebhook, deliverWebhooks, retryDelayMs, DEFAULT_RETRY_SCHEDULE, 
 export { relayLiveEvents, WEBHOOK_RELAY_CURSOR, type RelayResult } from "./server/services/outgoing-webhooks/relay-live-events.ts";
 export { postWebhook, signWebhook, WEBHOOK_USER_AGENT, DEFAULT_WEBHOOK_TIMEOUT_MS, type PostResult } from "./server/services/outgoing-webhooks/post-webhook.ts";
 export { validateTarget, isPublicAddress, systemResolver, type TargetPolicy, type Resolver, type ResolvedAddress } from "./server/services/outgoing-webhooks/target-policy.ts";
+// ---- AI knowledge (issue 13) ----
+export { createFaq, getFaq, updateFaq, deleteFaq, listFaqs } from "./server/services/ai-knowledge/faqs.ts";
+export { createProduct, getProduct, updateProduct, deleteProduct, listProducts } from "./server/services/ai-knowledge/products.ts";
+export { importProductsCsv } from "./server/services/ai-knowledge/import-products-csv.ts";
+export { searchTerms, rankKnowledge } from "./server/services/ai-knowledge/search-knowledge.ts";

@@ -8,6 +8,7 @@ const TENANT_MODELS = new Set([
   "CampaignSegment", "CampaignRecipient", "ShortLink", "Flow", "FlowExecution", "AiSettings", "AiSession",
   "XOAuthRequest",
   "WebhookSubscription", "WebhookDelivery",
+  "AiFaqEntry", "AiProduct", "AiSuggestion",
 ]);
 
 const WHERE_OPS = new Set([

@@ -1,5 +1,4 @@
-import { Transform, type Readable } from "node:stream";
-import { parse, CsvError } from "csv-parse";
+import type { Readable } from "node:stream";
 import { AppError } from "../../../errors.ts";
 import type { ContactsCsvImportResult } from "../../../contract/contacts.ts";
 import {
@@ -16,34 +15,13 @@ import {
 } from "../../../domain/contact-fields.ts";
 import { CSV_TAG_SEPARATOR, readCsvHeader, readCsvRow, type CsvColumn, type CsvContactRow } from "../../../domain/contacts-csv.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
+import { CsvError, malformedCsv, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, MAX_RECORD_BYTES, MAX_REPORTED_ERRORS, readCsvRecords, tooLarge } from "../../csv/read-csv-records.ts";
 import { requireAccount } from "./require-account.ts";
 
 export const DEFAULT_IMPORT_BATCH = 5_000;
-export const MAX_REPORTED_ERRORS = 1_000;
-/** an upload larger than this is refused (413): early by its Content-Length, else when it gets there */
-export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
-/** data rows one import takes; the rest of a longer file is refused (413) */
-export const MAX_IMPORT_ROWS = 1_000_000;
-/** a record bigger than this (an unclosed quote swallowing the file) stops the import */
-export const MAX_RECORD_BYTES = 64 * 1024;
-/** after an early stop, how much more of the upload is read and dropped before reading stops */
-const DRAIN_BYTES = 1024 * 1024;
+export { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, MAX_RECORD_BYTES, MAX_REPORTED_ERRORS };
 /** a batch is written once it holds this much text, however few rows: memory stays flat */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-
-const tooLarge = (message: string, details: Record<string, unknown>) => new AppError("VALIDATION_ERROR", message, details, 413);
-
-/** Passes bytes through and fails the stream once more than `limit` have come. */
-function byteLimit(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      if (seen > limit) done(tooLarge(`The CSV is larger than ${limit} bytes`, { field: "body", reason: `more than ${limit} bytes` }));
-      else done(null, chunk);
-    },
-  });
-}
 
 export interface ImportContactsCsvOptions {
   merchantId: string;
@@ -55,11 +33,6 @@ export interface ImportContactsCsvOptions {
   /** lower bounds than MAX_IMPORT_BYTES / MAX_IMPORT_ROWS (the tRPC procedure, tests) */
   maxBytes?: number;
   maxRows?: number;
-}
-
-interface ParsedRecord {
-  row: number;
-  cells: string[];
 }
 
 /** One contact of a batch: the rows of the file that name it, folded in file order. */
@@ -95,44 +68,18 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
     else result.errorsTruncated = true;
   };
 
-  // Row numbers are given out synchronously as the parser meets records, so a record it skips
-  // (broken quoting) keeps its place in the numbering.
-  let counted = 0;
-  // the numbers of the records parsed but not yet consumed, in order (as many as the parser buffers)
-  const rowNumbers: number[] = [];
   let headerBroken: string | null = null;
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_BYTES,
-    on_record: (cells: string[]) => {
-      rowNumbers.push(++counted);
-      return cells;
-    },
-    on_skip: (err: CsvError | undefined) => {
-      // a record past the size bound (an unclosed quote swallowing the file) ends the import:
-      // skipping it would read the rest of the file as that record
-      if (err?.code === "CSV_MAX_RECORD_SIZE") {
-        parser.destroy(err);
-        return undefined;
-      }
-      const row = ++counted;
-      const reason = `malformed CSV: ${err?.message ?? "unreadable record"}`;
+  const reader = readCsvRecords(csv, {
+    maxBytes: opts.maxBytes,
+    onSkip: (row, reason) => {
       if (row === 1) headerBroken = reason;
       else {
         result.rows++;
         fail(row, null, reason);
       }
-      return undefined;
     },
   });
   const maxRows = Math.min(opts.maxRows ?? MAX_IMPORT_ROWS, MAX_IMPORT_ROWS);
-  const limited = byteLimit(Math.min(opts.maxBytes ?? MAX_IMPORT_BYTES, MAX_IMPORT_BYTES));
-  csv.on("error", (e) => limited.destroy(e));
-  limited.on("error", (e) => parser.destroy(e));
-  csv.pipe(limited).pipe(parser);
 
   let columns: CsvColumn[] | null = null;
   let batch: Array<{ row: number; data: CsvContactRow }> = [];
@@ -151,8 +98,7 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
   };
 
   try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      const record: ParsedRecord = { row: rowNumbers.shift() ?? counted, cells };
+    for await (const record of reader.records) {
       if (!columns) {
         if (headerBroken !== null || record.row !== 1) throw new AppError("VALIDATION_ERROR", "Invalid CSV header", [{ field: "header", message: headerBroken ?? "unreadable header row" }]);
         const header = readCsvHeader(record.cells);
@@ -197,30 +143,10 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
   } catch (e) {
     await writing;
     if (e instanceof AppError) throw e;
-    if (e instanceof CsvError) {
-      throw new AppError("VALIDATION_ERROR", `Malformed CSV after row ${counted}: ${e.message}`, {
-        row: counted,
-        reason: e.code,
-        imported: { inserted: result.inserted, updated: result.updated, failed: result.failed },
-      });
-    }
+    if (e instanceof CsvError) throw malformedCsv(e, reader.counted(), { inserted: result.inserted, updated: result.updated, failed: result.failed });
     throw e;
   } finally {
-    // An early stop must not leave a small upload hanging: read and drop the rest, up to
-    // DRAIN_BYTES; beyond that stop reading (the route answers with Connection: close).
-    if (!csv.readableEnded) {
-      csv.unpipe(limited);
-      let drained = 0;
-      const drop = (chunk: Buffer) => {
-        drained += chunk.length;
-        if (drained > DRAIN_BYTES) {
-          csv.off("data", drop);
-          csv.pause();
-        }
-      };
-      csv.on("data", drop);
-      csv.resume();
-    }
+    reader.release();
   }
   result.errors.sort((a, b) => a.row - b.row);
   return result;
