@@ -101,8 +101,10 @@ async function merchantWithOneOfEverything(): Promise<{ merchantId: string; owne
   const webhookId = await post("/integrations/webhooks", { url: "https://hooks.example.com/matrix", events: ["message.created"] });
   const userId = await post("/team/users", { email: `matrix.${merchantId.slice(0, 8)}@example.com`, name: "Matrix Agent", role: "agent", password: "correct horse battery staple" });
   const apiKeyId = await post("/api-keys", { name: "matrix key", role: "viewer" });
+  const faqId = await post("/ai/knowledge/faqs", { question: "Do you ship abroad?", answer: "Yes, to 30 countries." });
+  const productId = await post("/ai/knowledge/products", { sku: "MATRIX-1", name: "Matrix jacket", price: 59.9, currency: "USD" });
   // no delivery yet: the webhook's id is A's, which is what must not be found
-  const ids: Fixtures = { accountId: account.id, contactId, conversationId, templateId, segmentId, campaignId, flowId, userId, tagName: "matrix-vip", deliveryId: randomUUID() };
+  const ids: Fixtures = { accountId: account.id, contactId, conversationId, templateId, segmentId, campaignId, flowId, userId, tagName: "matrix-vip", deliveryId: randomUUID(), faqId, productId };
   return { merchantId, owner, ids: { ...ids, webhookId, apiKeyId } };
 }
 
