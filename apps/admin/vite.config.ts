@@ -9,5 +9,6 @@ export default defineConfig({
   plugins: [react()],
   server: { proxy },
   preview: { proxy },
-  build: { sourcemap: true, chunkSizeWarningLimit: 900 },
+  // the manifest lets the bundle test add up what each route loads
+  build: { sourcemap: true, chunkSizeWarningLimit: 900, manifest: true },
 });
