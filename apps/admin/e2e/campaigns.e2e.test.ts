@@ -74,7 +74,7 @@ describe("templates, segments and campaigns", () => {
     // the template: a variable inserted from the list, then the preview for a chosen contact
     await page.getByRole("link", { name: "New template" }).first().click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("New template");
-    await page.getByLabel("Name", { exact: true }).fill("Spring sale");
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Spring sale");
     const message = page.getByRole("textbox", { name: "Message" });
     await message.fill("Hi ");
     await page.getByRole("button", { name: "Insert {{first_name}}" }).click();
@@ -98,7 +98,7 @@ describe("templates, segments and campaigns", () => {
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Segments");
     await page.getByRole("button", { name: "New segment" }).first().click();
     const dialog = page.getByRole("dialog", { name: "New segment" });
-    await dialog.getByLabel("Name", { exact: true }).fill("VIP customers");
+    await dialog.getByRole("textbox", { name: "Name", exact: true }).fill("VIP customers");
     expect(await seriousViolations(page)).toEqual([]);
     await dialog.getByRole("button", { name: "Create segment" }).click();
     await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
@@ -126,7 +126,7 @@ describe("templates, segments and campaigns", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole("link", { name: "New campaign" }).first().click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("New campaign");
-    await page.getByLabel("Name", { exact: true }).fill("Spring launch");
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Spring launch");
     await pick(page, "Template", "Spring sale");
     await pick(page, "Segments", /VIP customers/);
     await page.keyboard.press("Escape");
