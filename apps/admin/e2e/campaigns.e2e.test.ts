@@ -160,7 +160,7 @@ describe("templates, segments and campaigns", () => {
     expect(dmsTo("carol_buyer")).toHaveLength(1);
     await expect.poll(() => page.getByTestId("metric-delivered").textContent(), { timeout: 15_000 }).toMatch(/^2 /);
     await page.getByRole("heading", { name: "Funnel" }).waitFor();
-    await page.getByRole("group", { name: "Funnel: show as" }).or(page.getByRole("radiogroup", { name: "Funnel: show as" })).first().getByText("Table", { exact: true }).click();
+    await page.locator("label").filter({ hasText: /^Table$/ }).first().click();
     await expect.poll(() => page.getByRole("table", { name: "Funnel" }).getByRole("row", { name: /Delivered 2/ }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "campaign-detail");
