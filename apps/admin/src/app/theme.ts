@@ -22,10 +22,13 @@ export function contrastOnWhite(color: string): number {
   return 1.05 / (l + 0.05);
 }
 
-/** The colour's darkest shade, darkened further until it reads at 5.5:1 on white (4.5:1 is AA; the light tints take some). */
+/**
+ * The colour's darkest shade, darkened further until it reads at 6:1 on white (4.5:1 is AA; the
+ * light tints take some, the hovered light tint, shade 1, most).
+ */
 export function readableShade(shades: readonly string[]): string {
   let color = shades[9] ?? "#000000";
-  for (let step = 0; step < 20 && contrastOnWhite(color) < 5.5; step++) color = darken(color, 0.08);
+  for (let step = 0; step < 20 && contrastOnWhite(color) < 6; step++) color = darken(color, 0.08);
   return color;
 }
 
@@ -50,6 +53,8 @@ const readable = Object.fromEntries(
     return [
       [`--mantine-color-${name}-light-color`, color],
       [`--mantine-color-${name}-text`, color],
+      // Mantine hovers a light button with shade 2, too dark behind its text (4:1 for blue): shade 1
+      [`--mantine-color-${name}-light-hover`, `var(--mantine-color-${name}-1)`],
     ];
   }),
 );

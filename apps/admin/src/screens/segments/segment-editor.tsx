@@ -161,7 +161,7 @@ function SegmentEditor({ segment }: { segment: Segment }) {
                         <Table.Td>
                           <Group gap={4}>
                             {c.tags.slice(0, 4).map((t) => (
-                              <Badge key={t} size="sm" variant="light">
+                              <Badge key={t} size="sm" variant="light" tt="none">
                                 {t}
                               </Badge>
                             ))}
