@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const pool = () => h.database.pool;
-const TEMPLATE_KEYS = ["buttons", "content", "createdAt", "id", "merchantId", "name", "quickReplies", "type", "updatedAt", "variables"];
+const TEMPLATE_KEYS = ["attachment", "buttons", "content", "createdAt", "id", "merchantId", "name", "quickReplies", "type", "updatedAt", "variables"];
 
 const WELCOME = {
   name: "Welcome Message",
@@ -96,6 +96,7 @@ describe("POST /templates", () => {
       merchantId: m.merchantId,
       quickReplies: null,
       buttons: null,
+      attachment: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       updatedAt: data.createdAt,
     });

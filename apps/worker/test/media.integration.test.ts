@@ -85,6 +85,34 @@ describe("media end to end", () => {
     expect(e.sandbox.requests().filter((r) => r.method === "POST" && r.path === `/2/dm_conversations/with/${customer.id}/messages`)).toHaveLength(3);
   });
 
+  it("a template's attachment goes with every campaign DM, uploaded once for the account and reused", async () => {
+    const bad = await e.call<{ code: string; details: unknown }>("POST", "/templates", { name: "bad media", type: "text", content: "Hi", attachment: { type: "image", url: `${media.url}/page.html` } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.details)).toContain("attachment.url");
+
+    const { user: brand, accountId: brandAccount } = await e.connect();
+    const tag = "media_campaign";
+    const customers = [0, 1, 2].map((i) => e.sandbox.addUser({ username: `${tag}_${i}` }));
+    for (const c of customers) {
+      await e.database.pool.query("INSERT INTO contacts (merchant_id, account_id, twitter_user_id, username, tags, consent_at) VALUES ($1, $2, $3, $4, $5, now())", [e.merchantId, brandAccount, c.id, c.username, [tag]]);
+    }
+    const url = `${media.url}/clip.mp4`;
+    const tpl = await e.call<{ data: { id: string; attachment: unknown } }>("POST", "/templates", { name: tag, type: "text", content: "New arrivals, watch:", attachment: { type: "video", url } });
+    expect(tpl.status).toBe(200);
+    expect(tpl.body.data.attachment).toEqual({ type: "video", url });
+    const seg = await e.call<{ data: { id: string } }>("POST", "/segments", { name: tag, conditions: [{ field: "tags", operator: "contains", value: tag }] });
+    const campaign = await e.call<{ data: { id: string } }>("POST", "/campaigns", { name: tag, type: "promotional", templateId: tpl.body.data.id, segmentIds: [seg.body.data.id], accountId: brandAccount });
+    expect((await e.call("POST", `/campaigns/${campaign.body.data.id}/start`)).status).toBe(200);
+
+    const dms = await eventually(async () => e.sandbox.dms().filter((d) => d.senderId === brand.id), (d) => d.length === 3, 20_000);
+    expect(new Set(dms.map((d) => d.recipientId))).toEqual(new Set(customers.map((c) => c.id)));
+    const mediaIds = new Set(dms.map((d) => d.mediaId));
+    expect(mediaIds.size).toBe(1);
+    expect([...mediaIds][0]).toMatch(/^\d+$/);
+    expect(uploadsBy(brand.id)).toBe(1);
+    expect(e.sandbox.media().find((m) => m.ownerId === brand.id)).toMatchObject({ category: "dm_video", mediaType: "video/mp4" });
+  });
+
   it("a customer's DM with a photo (Account Activity) and one with a video (X Activity API) show the media URL and type", async () => {
     const customer = e.sandbox.addUser({ username: "media_sender" });
     const photoUrl = "https://ton.x.com/1.1/ton/data/dm/1/2/receipt.jpg";

@@ -112,6 +112,16 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
         },
       ),
 
+    postReply: (creds, text, inReplyToPostId) =>
+      call(
+        "post reply",
+        () => api(creds).v2.reply(text, inReplyToPostId),
+        (body): { postId: string } | undefined => {
+          const postId = stringAt(recordAt(body, "data"), "id");
+          return postId !== undefined ? { postId } : undefined;
+        },
+      ),
+
     // the library's own chunked upload (initialize, append per 1 MB chunk, finalize, STATUS while
     // X processes); it answers the id only, so the expiry is X's documented 24 hours, less a margin
     uploadMedia: (creds, media) =>

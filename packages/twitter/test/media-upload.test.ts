@@ -59,3 +59,17 @@ describe("media upload", () => {
     expect(big).toMatchObject({ kind: "bad_request", status: 400 });
   });
 });
+
+describe("public replies to mentions", () => {
+  it("postReply posts with reply.in_reply_to_tweet_id as the user, in the mention's thread; mention() delivers both payload families", async () => {
+    const person = f.sandbox.addUser({ username: "mentioner" });
+    const mention = await f.sandbox.mention({ fromUserId: person.id, toUserId: f.account.id, text: "@acme_store is my order shipped?" });
+    expect(mention.delivered).toBe(false); // no webhook configured in this fixture
+    const posted = await f.client.postReply(f.creds, "@mentioner yes, it left today", mention.postId);
+    expect(f.sandbox.posts().find((p) => p.postId === posted.postId)).toMatchObject({ authorId: f.account.id, inReplyToPostId: mention.postId, conversationId: mention.conversationId, byApi: true });
+    expect(f.sandbox.requests().at(-1)).toMatchObject({ method: "POST", path: "/2/tweets", status: 201, userId: f.account.id, body: { text: "@mentioner yes, it left today", reply: { in_reply_to_tweet_id: mention.postId } } });
+    await expect(f.sandbox.waitForPost((p) => p.postId === posted.postId)).resolves.toMatchObject({ byApi: true });
+    const bad = await f.client.postReply({ ...f.creds, accessSecret: "wrong" }, "hi", mention.postId).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ kind: "invalid_credentials", status: 401 });
+  });
+});

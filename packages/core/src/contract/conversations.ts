@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
-import { Message, OutgoingAttachment } from "./messages.ts";
+import { Message } from "./messages.ts";
+import { OutgoingAttachment } from "./media.ts";
 import { CardButtons, QuickReplies } from "./templates.ts";
 
 export const CONVERSATION_STATUSES = ["open", "closed"] as const;

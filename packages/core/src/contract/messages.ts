@@ -1,19 +1,11 @@
 import { z } from "zod";
 import { CardButton, QuickReply } from "./templates.ts";
 
+export { MEDIA_TYPES, OutgoingAttachment, type MediaType } from "./media.ts";
+
 export const MESSAGE_STATUSES = ["received", "queued", "sending", "sent", "failed"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const isMessageStatus = (v: string): v is MessageStatus => (MESSAGE_STATUSES as readonly string[]).includes(v);
-
-export const MEDIA_TYPES = ["image", "gif", "video"] as const;
-export type MediaType = (typeof MEDIA_TYPES)[number];
-
-/** One media item to send with a DM (X takes one per DM): fetched from the URL and uploaded to X. */
-export const OutgoingAttachment = z.object({
-  type: z.enum(MEDIA_TYPES).meta({ description: "image (JPEG, PNG, WebP; 5 MB), gif (15 MB) or video (MP4, MOV; 512 MB)" }),
-  url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2048),
-});
-export type OutgoingAttachment = z.infer<typeof OutgoingAttachment>;
 
 export const Attachment = z.object({
   type: z.enum(["image", "video", "gif", "file"]),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, PageInput, Uuid } from "./common.ts";
+import { OutgoingAttachment } from "./media.ts";
 import { MAX_TEMPLATE_VARIABLE_CHARS, TEMPLATE_VARIABLE_PATTERN } from "../domain/render-template.ts";
 
 export const TEMPLATE_TYPES = ["text", "quick_reply", "card"] as const;
@@ -60,6 +61,7 @@ export const Template = z.object({
   variables: z.array(z.string()),
   quickReplies: z.array(QuickReply).nullable().meta({ description: "the options of a quick_reply template, else null" }),
   buttons: z.array(CardButton).nullable().meta({ description: "the buttons of a card template, else null" }),
+  attachment: OutgoingAttachment.nullable().meta({ description: "one image, GIF or video sent with every DM made from the template (uploaded to X once per account), else null" }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -108,6 +110,10 @@ const TEMPLATE_FIELDS = {
   // null is accepted as "none" so that a template read from the API can be sent back as it is
   quickReplies: QuickReplies.nullable().optional(),
   buttons: CardButtons.nullable().optional(),
+  attachment: OutgoingAttachment.strict()
+    .nullable()
+    .optional()
+    .meta({ description: "one image (5 MB), gif (15 MB) or video (512 MB) by http(s) URL, fetched and checked when saved (400 otherwise), sent with each DM; null removes it" }),
 };
 
 export const CreateTemplateInput = z
@@ -132,6 +138,7 @@ export const UpdateTemplateInput = TemplateIdInput.extend({
   variables: TEMPLATE_FIELDS.variables.optional().meta({ description: "when left out with new content, taken from the new content" }),
   quickReplies: TEMPLATE_FIELDS.quickReplies,
   buttons: TEMPLATE_FIELDS.buttons,
+  attachment: TEMPLATE_FIELDS.attachment,
 }).strict();
 export type UpdateTemplateInput = z.infer<typeof UpdateTemplateInput>;
 export type TemplateChanges = Omit<UpdateTemplateInput, "templateId">;

@@ -78,6 +78,8 @@ export interface XClient {
   me(creds: XCredentials): Promise<XUser>;
   /** POST /2/dm_conversations/with/{participantId}/messages, with `attachments: [{ media_id }]` when given one. */
   sendDm(creds: XCredentials, participantId: string, text: string, opts?: { mediaId?: string }): Promise<XSentDm>;
+  /** POST /2/tweets with `reply.in_reply_to_tweet_id`: a public answer to a post that mentioned the account. */
+  postReply(creds: XCredentials, text: string, inReplyToPostId: string): Promise<{ postId: string }>;
   /** X's v2 chunked media upload as the user: initialize, append each chunk, finalize (and wait while X processes). */
   uploadMedia(creds: XCredentials, media: XMediaUpload): Promise<XUploadedMedia>;
   /** Recent DM events of the one-to-one conversation with the participant, newest first. */

@@ -6,9 +6,9 @@ import { registerControlRoutes } from "./control-routes.ts";
 import { registerOAuthRoutes } from "./oauth-routes.ts";
 import { SandboxOAuthStore } from "./oauth-store.ts";
 import { createFault } from "./faults.ts";
-import { buildFollowPayload, buildInboundDmPayload, buildReadPayload } from "./payloads.ts";
+import { buildFollowPayload, buildInboundDmPayload, buildMentionPayload, buildReadPayload, buildXaaPostPayload } from "./payloads.ts";
 import { SandboxError } from "./sandbox-error.ts";
-import { SandboxStore, type SandboxDelivery, type SandboxDm } from "./sandbox-store.ts";
+import { SandboxStore, type SandboxDelivery, type SandboxDm, type SandboxPost } from "./sandbox-store.ts";
 import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
 import { registerXApiRoutes } from "./x-api-routes.ts";
 import { createStateSaver, readSandboxState, writeSandboxState } from "./state-file.ts";
@@ -36,6 +36,8 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
   const changed = () => saver?.changed();
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
   const dmEvents = new EventEmitter();
+  const postEvents = new EventEmitter();
+  postEvents.setMaxListeners(0);
   dmEvents.setMaxListeners(0);
   const background = new Set<Promise<unknown>>();
   const pendingDelays = new Set<() => void>();
@@ -147,6 +149,39 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       return deliver("revoke", eventId, payload, user.id);
     },
 
+    async mention(input) {
+      const author = store.requireUser(input.fromUserId, "fromUserId");
+      const account = store.requireUser(input.toUserId, "toUserId");
+      if (!input.text) throw new SandboxError(400, "text is required");
+      const parent = input.inReplyToPostId !== undefined ? store.posts.find((p) => p.postId === input.inReplyToPostId) : undefined;
+      const replayed = input.postId !== undefined ? store.posts.find((p) => p.postId === input.postId) : undefined;
+      const postId = replayed?.postId ?? input.postId ?? store.nextId();
+      const post: SandboxPost = replayed ?? {
+        postId,
+        authorId: author.id,
+        text: input.text,
+        inReplyToPostId: input.inReplyToPostId ?? null,
+        conversationId: parent?.conversationId ?? input.inReplyToPostId ?? postId,
+        createdAt: new Date().toISOString(),
+        byApi: false,
+      };
+      if (!replayed) store.recordPost(post);
+      const fields = {
+        author: store.webhookUser(author.id),
+        account: store.webhookUser(account.id),
+        postId,
+        text: post.text,
+        inReplyToPostId: post.inReplyToPostId,
+        inReplyToUserId: parent?.authorId ?? null,
+        conversationId: post.conversationId,
+        createdAt: new Date(post.createdAt),
+      };
+      const payload = input.via === "xaa" ? buildXaaPostPayload({ ...fields, eventId: `${postId}-${account.id}` }) : buildMentionPayload(fields);
+      const result = await deliver("mention", postId, payload, account.id);
+      return { ...result, postId, conversationId: post.conversationId };
+    },
+    posts: () => store.posts.map((p) => ({ ...p })),
+
     config: () => ({ ...store.config }),
     configure(patch) {
       if (patch.webhookUrl !== undefined && patch.webhookUrl !== null && !URL.canParse(patch.webhookUrl)) {
@@ -186,7 +221,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
   // every X API, OAuth and control request may have changed the state
   if (saver) app.addHook("onResponse", async () => changed());
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(statusProblem(404)));
-  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, delay }));
+  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, onPost: (post) => postEvents.emit("post", post), delay }));
   app.register(async (c) => registerControlRoutes(c, control), { prefix: "/_sandbox" });
   // 3-legged OAuth: request and access tokens, and the authorize page a person sees
   app.register(async (o) => registerOAuthRoutes(o, { store, oauth, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, delay }));
@@ -230,6 +265,24 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
           reject(new Error(`no matching DM was sent within ${timeoutMs} ms`));
         }, timeoutMs);
         dmEvents.on("dm", listener);
+      });
+    },
+
+    waitForPost(predicate = () => true, timeoutMs = 5000) {
+      const already = store.posts.find((p) => p.byApi && predicate(p));
+      if (already) return Promise.resolve({ ...already });
+      return new Promise<SandboxPost>((resolve, reject) => {
+        const listener = (post: SandboxPost) => {
+          if (!predicate(post)) return;
+          clearTimeout(timer);
+          postEvents.off("post", listener);
+          resolve({ ...post });
+        };
+        const timer = setTimeout(() => {
+          postEvents.off("post", listener);
+          reject(new Error(`no matching post was made within ${timeoutMs} ms`));
+        }, timeoutMs);
+        postEvents.on("post", listener);
       });
     },
 

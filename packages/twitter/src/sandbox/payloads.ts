@@ -212,3 +212,69 @@ export function signWebhookPayload(consumerSecret: string, payload: AccountActiv
   const body = JSON.stringify(payload);
   return { body, headers: { "content-type": "application/json", "x-twitter-webhooks-signature": signWebhookBody(consumerSecret, body) } };
 }
+
+export interface MentionPayloadInput {
+  author: WebhookUser;
+  /** the connected account mentioned or replied to */
+  account: WebhookUser;
+  postId: string;
+  text: string;
+  inReplyToPostId: string | null;
+  /** the author of the post replied to, when it is a reply */
+  inReplyToUserId: string | null;
+  conversationId: string;
+  createdAt?: Date;
+}
+
+/** X's created_at of v1.1 objects: "Wed Oct 10 20:19:24 +0000 2018". */
+const v1Date = (d: Date): string => {
+  const [day, , , , time] = d.toUTCString().split(" ");
+  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  return `${day?.replace(",", "")} ${month} ${String(d.getUTCDate()).padStart(2, "0")} ${time} +0000 ${d.getUTCFullYear()}`;
+};
+
+/** Account Activity: a post that mentions or replies to the account (tweet_create_events, v1.1 tweet objects). */
+export function buildMentionPayload(input: MentionPayloadInput): object {
+  const at = input.createdAt ?? new Date();
+  return {
+    for_user_id: input.account.id,
+    user_has_blocked: false,
+    tweet_create_events: [
+      {
+        created_at: v1Date(at),
+        id: Number(input.postId),
+        id_str: input.postId,
+        text: input.text,
+        in_reply_to_status_id_str: input.inReplyToPostId,
+        in_reply_to_user_id_str: input.inReplyToUserId,
+        in_reply_to_screen_name: input.inReplyToUserId === input.account.id ? input.account.username : null,
+        timestamp_ms: String(at.getTime()),
+        user: toWebhookUserObject(input.author),
+        entities: { hashtags: [], urls: [], symbols: [], user_mentions: input.text.includes(`@${input.account.username}`) ? [{ id_str: input.account.id, screen_name: input.account.username }] : [] },
+      },
+    ],
+  };
+}
+
+/** X Activity API: post.mention.create (or post.reply.create for a reply to the account's post), v2 post shape. */
+export function buildXaaPostPayload(input: MentionPayloadInput & { eventId: string }): object {
+  const at = input.createdAt ?? new Date();
+  const eventType = input.inReplyToUserId === input.account.id ? "post.reply.create" : "post.mention.create";
+  return {
+    data: {
+      event_type: eventType,
+      event_uuid: input.eventId,
+      filter: { user_id: input.account.id },
+      payload: {
+        id: input.postId,
+        text: input.text,
+        author_id: input.author.id,
+        conversation_id: input.conversationId,
+        created_at: at.toISOString(),
+        ...(input.inReplyToUserId ? { in_reply_to_user_id: input.inReplyToUserId } : {}),
+        ...(input.inReplyToPostId ? { referenced_tweets: [{ type: "replied_to", id: input.inReplyToPostId }] } : {}),
+      },
+      includes: { users: [{ id: input.author.id, username: input.author.username, name: input.author.name ?? input.author.username, profile_image_url: input.author.profileImageUrl ?? DEFAULT_PROFILE_IMAGE_URL }] },
+    },
+  };
+}

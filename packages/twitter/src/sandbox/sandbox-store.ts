@@ -34,6 +34,18 @@ export interface SandboxDm {
   mediaId?: string;
 }
 
+/** A post: one the service made through POST /2/tweets (byApi), or one a control call made a person write. */
+export interface SandboxPost {
+  postId: string;
+  authorId: string;
+  text: string;
+  inReplyToPostId: string | null;
+  /** X's conversation_id: the id of the thread's first post */
+  conversationId: string;
+  createdAt: string;
+  byApi: boolean;
+}
+
 /** One media upload (X's v2 media upload): its bytes are kept until finalize, then only their hash. */
 export interface SandboxMedia {
   mediaId: string;
@@ -78,7 +90,7 @@ export interface SandboxWebhook {
 }
 
 export interface SandboxDelivery {
-  kind: "direct_message" | "follow" | "read" | "echo" | "revoke";
+  kind: "direct_message" | "follow" | "read" | "echo" | "revoke" | "mention";
   eventId: string;
   forUserId: string;
   url: string | null;
@@ -143,6 +155,7 @@ export class SandboxStore {
   readonly faults: SandboxFault[] = [];
   readonly deliveries: SandboxDelivery[] = [];
   readonly media = new Map<string, SandboxMedia>();
+  readonly posts: SandboxPost[] = [];
   config: SandboxConfig;
   private readonly tokens = new Map<string, string>();
   private readonly webhookRecords = new Map<string, WebhookRecord>();
@@ -163,6 +176,7 @@ export class SandboxStore {
     this.faults.length = 0;
     this.deliveries.length = 0;
     this.media.clear();
+    this.posts.length = 0;
     this.config = { ...this.initialConfig };
   }
 
@@ -246,6 +260,10 @@ export class SandboxStore {
 
   recordDm(dm: SandboxDm): void {
     push(this.dms, dm);
+  }
+
+  recordPost(post: SandboxPost): void {
+    push(this.posts, post);
   }
 
   recordMedia(media: SandboxMedia): void {

@@ -4,10 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isRecord } from "../json-narrowing.ts";
 import { takeFault, type SandboxFault } from "./faults.ts";
 import { verifyOAuth1 } from "./oauth1-verify.ts";
-import type { SandboxDm, SandboxRequest, SandboxStore, SandboxUser } from "./sandbox-store.ts";
+import type { SandboxDm, SandboxPost, SandboxRequest, SandboxStore, SandboxUser } from "./sandbox-store.ts";
 import { dmConversationId } from "./snowflake.ts";
 import { invalidRequest, resourceNotFound, statusProblem, v1Errors } from "./x-problems.ts";
 import { mediaRefusal, registerMediaRoutes } from "./media-routes.ts";
+import { registerPostRoutes } from "./post-routes.ts";
 
 export interface XApiContext {
   store: SandboxStore;
@@ -17,6 +18,8 @@ export interface XApiContext {
   crc(url: string): Promise<boolean>;
   /** Called once a DM is stored (echo delivery, waiters). */
   onDmSent(dm: SandboxDm): void;
+  /** Called once a post is stored (waiters). */
+  onPost?(post: SandboxPost): void;
   /** A delay that the sandbox's close() cuts short. */
   delay(ms: number): Promise<void>;
 }
@@ -116,6 +119,7 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
   });
 
   registerMediaRoutes(app, store, userOf);
+  registerPostRoutes(app, store, userOf, (post) => ctx.onPost?.(post));
 
   app.get("/2/users/me", async (req) => {
     const user = userOf(req);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { FaultInput, SandboxFault } from "./faults.ts";
 import type { InboundMediaKind } from "./payloads.ts";
-import type { AddUserInput, SandboxConfig, SandboxDelivery, SandboxDm, SandboxMediaView, SandboxRequest, SandboxUser, SandboxWebhook } from "./sandbox-store.ts";
+import type { AddUserInput, SandboxConfig, SandboxDelivery, SandboxDm, SandboxMediaView, SandboxPost, SandboxRequest, SandboxUser, SandboxWebhook } from "./sandbox-store.ts";
 
 export interface XSandboxOptions {
   /** The X app's consumer credentials: requests must be signed with them, webhooks are signed with the secret. */
@@ -61,6 +61,24 @@ export interface ReadInput {
   lastReadEventId: string;
 }
 
+/** A person posts mentioning an account, or replying to one of its posts (or to any post by id). */
+export interface MentionInput {
+  fromUserId: string;
+  toUserId: string;
+  text: string;
+  /** the post answered: the account's own post (a reply to the account) or any post of the thread */
+  inReplyToPostId?: string;
+  /** the payload family: Account Activity's tweet_create_events (default) or the X Activity API's post.mention.create / post.reply.create */
+  via?: "aaa" | "xaa";
+  /** Reuse an id to replay the same post (dedupe tests) */
+  postId?: string;
+}
+
+export interface MentionResult extends DeliveryResult {
+  postId: string;
+  conversationId: string;
+}
+
 export interface RevokeInput {
   userId: string;
   /** the payload family: Account Activity's user_event.revoke (default) or the X Activity API's oauth.revoke */
@@ -86,6 +104,10 @@ export interface XSandboxControl {
   read(input: ReadInput): Promise<DeliveryResult>;
   /** The user revokes the app: their token answers 401 from now on and the revocation event is delivered. */
   revoke(input: RevokeInput): Promise<DeliveryResult>;
+  /** a person's post mentioning the account (or replying to it) is delivered as X does */
+  mention(input: MentionInput): Promise<MentionResult>;
+  /** the posts: the service's public replies (byApi) and the persons' posts made with mention() */
+  posts(): SandboxPost[];
   config(): SandboxConfig;
   configure(patch: Partial<SandboxConfig>): SandboxConfig;
   addFault(input: FaultInput): SandboxFault;
@@ -112,6 +134,8 @@ export interface XSandbox extends XSandboxControl {
    * after timeoutMs (default 5000).
    */
   waitForDm(predicate?: (dm: SandboxDm) => boolean, timeoutMs?: number): Promise<SandboxDm>;
+  /** Resolves with the first post made through POST /2/tweets matching the predicate, already made or yet to come. */
+  waitForPost(predicate?: (post: SandboxPost) => boolean, timeoutMs?: number): Promise<SandboxPost>;
   /** Resolves once every background delivery (outbound echoes) has finished. */
   settled(): Promise<void>;
 }

@@ -8,5 +8,5 @@ export const updateTemplateProcedure = adminProcedure
   .output(Template)
   .mutation(({ ctx, input }) => {
     const { templateId, ...changes } = input;
-    return updateTemplate(ctx.db, { merchantId: ctx.merchantId, templateId, changes });
+    return updateTemplate(ctx.db, { merchantId: ctx.merchantId, templateId, changes, mediaPolicy: ctx.services.webhookTargets });
   });

@@ -18,3 +18,6 @@ CREATE UNIQUE INDEX "x_media_account_id_target_type_url_key" ON "x_media"("accou
 CREATE INDEX "x_media_merchant_id_idx" ON "x_media"("merchant_id");
 
 ALTER TABLE "x_media" ADD CONSTRAINT "x_media_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "x_accounts"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- a template's one attachment ({ type, url }), sent with each DM made from it
+ALTER TABLE "templates" ADD COLUMN "attachment" JSONB;

@@ -166,8 +166,10 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
   const shop = await deps.db.merchantSettings.findUnique({ where: { merchantId: campaign.merchantId }, select: { shopName: true } });
   const accountNames = new Map((await deps.db.xAccount.findMany({ where: { merchantId: campaign.merchantId }, select: { id: true, displayName: true } })).map((a) => [a.id, a.displayName]));
   const explicit = scalars(campaign.variables);
-  const { type, quickReplies, buttons } = toTemplateDto(template);
+  const { type, quickReplies, buttons, attachment } = toTemplateDto(template);
   const shape = { type, quickReplies, buttons };
+  // the template's media goes with every DM (uploaded to X once per account by the send pipeline)
+  const attachments: Prisma.InputJsonValue = attachment ? [attachment] : [];
 
   const claimed = await deps.db.$transaction(
     async (tx) => {
@@ -217,6 +219,7 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           direction: "outbound",
           type: shape.type,
           content: withLinks.text,
+          attachments,
           ...(dm.metadata ? { metadata: dm.metadata as unknown as Prisma.InputJsonValue } : {}),
           origin: "campaign",
           automated: true,

@@ -197,7 +197,7 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   const lookup = buildVariableLookup({ explicit: node.config.variables ?? {}, contact: { displayName: contact.displayName, username: contact.username, attributes: contact.attributes }, shopName: shop?.shopName ?? null, accountName: account?.displayName ?? null });
   const rendered = renderTemplate(template.content, lookup);
   if (!rendered.ok) return { failed: `missing variable: ${rendered.missing.join(", ")}` };
-  const { type, quickReplies, buttons } = toTemplateDto(template);
+  const { type, quickReplies, buttons, attachment } = toTemplateDto(template);
   const dm = composeDm({ type, quickReplies, buttons, text: rendered.text });
   if (!dm.ok) return { failed: dm.error };
   // the contact's open conversation, started where there is none
@@ -211,6 +211,7 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
     content: dm.text,
     type,
     metadata: dm.metadata,
+    attachments: attachment ? [attachment] : [],
     origin: "flow",
     automated: true,
     idempotencyKey: `flow:${exec.id}:${node.id}`,

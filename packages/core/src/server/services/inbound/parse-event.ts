@@ -23,6 +23,21 @@ export type InboundEvent =
       users: Map<string, XUserInfo>;
       forUserId: string | null;
     }
+  | {
+      /** a post that mentions the account or replies to one of its posts */
+      type: "mention";
+      postId: string;
+      authorId: string;
+      text: string;
+      /** X's conversation_id (the thread's first post); AAA's v1.1 posts carry none: the post replied to, else the post */
+      threadId: string;
+      inReplyToPostId: string | null;
+      /** https://x.com/{username}/status/{id} */
+      url: string;
+      at: Date;
+      users: Map<string, XUserInfo>;
+      forUserId: string | null;
+    }
   | { type: "follow"; followerId: string; followedId: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
   | { type: "read"; readerId: string; accountUserId: string; lastReadEventId: string; at: Date; forUserId: string | null }
   | { type: "revoke"; userId: string; at: Date; forUserId: string | null }
@@ -105,6 +120,9 @@ function withoutMediaLink(text: string, data: Obj): string {
   return link && text.endsWith(link) ? text.slice(0, -link.length).trimEnd() : text;
 }
 
+/** A post's address on X; without the username, X's /i/web/status/ form. */
+const postUrl = (username: string | null, postId: string): string => (username ? `https://x.com/${username}/status/${postId}` : `https://x.com/i/web/status/${postId}`);
+
 export function parseEvent(kind: string, payload: unknown, forUserIdColumn: string | null): InboundEvent {
   const p = obj(payload);
   const forUserId = forUserIdColumn ?? str(p.for_user_id);
@@ -120,6 +138,18 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const text = withoutMediaLink(str(data.text) ?? "", data);
     const quickReplyMetadata = str(obj(data.quick_reply_response).metadata);
     return { type: "dm", eventId, senderId, recipientId, text, quickReplyMetadata, media: aaaMedia(data), at: at(e.created_timestamp), users: usersOf(p.users), forUserId };
+  }
+  if (kind === "tweet_create") {
+    // Account Activity: v1.1 post objects in tweet_create_events
+    const e = first(p.tweet_create_events);
+    const author = userInfo(e?.user);
+    const postId = str(e?.id_str) ?? str(e?.id);
+    if (!e || !author || !postId) return { type: "ignored", reason: "tweet_create without author or id", forUserId };
+    // the account's own posts come back too: not a mention
+    if (author.id === forUserId) return { type: "ignored", reason: "the account's own post", forUserId };
+    const inReplyToPostId = str(e.in_reply_to_status_id_str);
+    const text = str(obj(e.extended_tweet).full_text) ?? str(e.full_text) ?? str(e.text) ?? "";
+    return { type: "mention", postId, authorId: author.id, text, threadId: str(e.conversation_id_str) ?? inReplyToPostId ?? postId, inReplyToPostId, url: postUrl(author.username, postId), at: at(e.timestamp_ms, e.created_at), users: new Map([[author.id, author]]), forUserId };
   }
   if (kind === "follow") {
     const e = first(p.follow_events);
@@ -160,6 +190,17 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const includedMedia = [x.includes, p.includes, data.includes].map((i) => obj(i).media).find(Array.isArray) ?? [];
     const media = xaaMedia(x, Array.isArray(includedMedia) ? includedMedia : []);
     return { type: "dm", eventId, senderId, recipientId, text: str(x.text) ?? "", quickReplyMetadata, media, at: at(null, x.created_at ?? data.created_at), users, forUserId: xFor };
+  }
+  if (kind === "post.mention.create" || kind === "post.reply.create") {
+    const post = isObj(x.post) ? x.post : isObj(x.data) ? x.data : x;
+    const postId = str(post.id);
+    const authorId = str(post.author_id);
+    if (!postId || !authorId) return { type: "ignored", reason: `${kind} without post id or author`, forUserId: xFor };
+    if (authorId === xFor) return { type: "ignored", reason: "the account's own post", forUserId: xFor };
+    const users = usersOf(obj(x.includes).users ?? obj(data.includes).users ?? obj(p.includes).users);
+    const replied = Array.isArray(post.referenced_tweets) ? post.referenced_tweets.map(obj).find((r) => r.type === "replied_to") : undefined;
+    const inReplyToPostId = str(replied?.id);
+    return { type: "mention", postId, authorId, text: str(post.text) ?? "", threadId: str(post.conversation_id) ?? inReplyToPostId ?? postId, inReplyToPostId, url: postUrl(users.get(authorId)?.username ?? null, postId), at: at(null, post.created_at ?? data.created_at), users, forUserId: xFor };
   }
   if (kind === "dm.read") {
     const readerId = str(x.sender_id) ?? str(x.reader_id);

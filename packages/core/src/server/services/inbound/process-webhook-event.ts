@@ -51,6 +51,8 @@ type Applied = ({ status: "processed"; effect: string } | { status: "skipped"; r
 
 async function apply(tx: Tx, queue: JobQueue, event: InboundEvent): Promise<Applied> {
   if (event.type === "ignored") return { status: "skipped", reason: event.reason };
+  // parsed and kept (deduped by its key like every event), not yet opened as a mention conversation
+  if (event.type === "mention") return { status: "skipped", reason: "mentions are recorded but not yet opened as conversations" };
   if (event.type === "revoke") {
     const account = await findAccount(tx, [event.userId]);
     if (!account) return { status: "skipped", reason: `no connected account for X user ${event.userId}` };

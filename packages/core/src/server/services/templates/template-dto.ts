@@ -1,6 +1,7 @@
 import type { TemplateModel } from "@mkt-x/db";
 import { z } from "zod";
 import { CardButton, QuickReply, TemplateType, type Template } from "../../../contract/templates.ts";
+import { OutgoingAttachment } from "../../../contract/media.ts";
 
 const StoredQuickReplies = z.array(QuickReply);
 const StoredButtons = z.array(CardButton);
@@ -21,6 +22,7 @@ export function toTemplateDto(t: TemplateModel): Template {
     variables: t.variables,
     quickReplies: type === "quick_reply" ? StoredQuickReplies.catch([]).parse(t.options) : null,
     buttons: type === "card" ? StoredButtons.catch([]).parse(t.options) : null,
+    attachment: OutgoingAttachment.nullable().catch(null).parse(t.attachment ?? null),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };

@@ -4,6 +4,9 @@ import type { Template, TemplateChanges } from "../../../contract/templates.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { toTemplateDto } from "./template-dto.ts";
 import { templateVariableNames } from "../../../domain/render-template.ts";
+import { Prisma } from "@mkt-x/db";
+import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
+import { checkAttachment } from "./check-attachment.ts";
 import { assertShape, assertVariablesMatch, optionsOf } from "./template-rules.ts";
 
 /**
@@ -12,9 +15,11 @@ import { assertShape, assertVariablesMatch, optionsOf } from "./template-rules.t
  * a change of type drops the old type's options. The row is locked meanwhile, so two updates cannot combine into a
  * template neither of them validated.
  */
-export async function updateTemplate(db: ScopedDb, opts: { merchantId: string; templateId: string; changes: TemplateChanges }): Promise<Template> {
+export async function updateTemplate(db: ScopedDb, opts: { merchantId: string; templateId: string; changes: TemplateChanges; mediaPolicy?: TargetPolicy | undefined }): Promise<Template> {
   if (!isUuid(opts.templateId)) throw notFound("Template", opts.templateId);
   const { changes } = opts;
+  // fetched before the row is locked: a slow URL holds no lock
+  if (changes.attachment) await checkAttachment(changes.attachment, opts.mediaPolicy);
   const row = await db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM templates WHERE id = ${opts.templateId}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
@@ -36,7 +41,14 @@ export async function updateTemplate(db: ScopedDb, opts: { merchantId: string; t
     assertVariablesMatch(next.content, next.variables);
     return tx.template.update({
       where: { id: stored.id },
-      data: { name: next.name, type: next.type, content: next.content, variables: next.variables, options: optionsOf(next) },
+      data: {
+        name: next.name,
+        type: next.type,
+        content: next.content,
+        variables: next.variables,
+        options: optionsOf(next),
+        ...(changes.attachment !== undefined ? { attachment: changes.attachment ?? Prisma.DbNull } : {}),
+      },
     });
   });
   return toTemplateDto(row);
