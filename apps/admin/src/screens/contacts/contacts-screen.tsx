@@ -145,9 +145,9 @@ export function ContactsScreen() {
                   return (
                     <Table.Tr key={c.id}>
                       <Table.Td>
-                        <UnstyledButton onClick={() => update({ contact: c.id }, false)} aria-label={`Open ${name}`}>
+                        <UnstyledButton onClick={() => update({ contact: c.id }, false)}>
                           <Group gap="sm" wrap="nowrap">
-                            <Avatar src={c.profileImageUrl} alt="" radius="xl" size="sm" name={name} color="initials" />
+                            <Avatar src={c.profileImageUrl} alt="" radius="xl" size="sm" name={name} color="initials" aria-hidden />
                             <div>
                               <Text size="sm" fw={500} c="blue.8">
                                 {name}

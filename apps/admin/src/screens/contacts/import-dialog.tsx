@@ -84,7 +84,7 @@ export function ImportDialog({ opened, onClose, accounts, defaultAccountId, onIm
           Columns: twitterUserId, username, displayName, tags (separated by | or ;), attr.&lt;key&gt;. Rows are matched on twitterUserId; importing a file twice is harmless.
         </Text>
         <Select label="Account" data={accounts.map((a) => ({ value: a.id, label: `@${a.username}` }))} value={account} onChange={setAccountId} allowDeselect={false} comboboxProps={{ withinPortal: true }} />
-        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" value={file} onChange={setFile} clearable />
+        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" value={file} onChange={setFile} clearable clearButtonProps={{ "aria-label": "Clear file" }} />
         {progress !== null ? (
           <Stack gap={4}>
             <Progress value={Math.round(progress * 100)} aria-label="Upload progress" animated={uploading} />

@@ -1,7 +1,7 @@
 // The inbox's left pane: filters (kept in the URL by the screen) and the conversations, most recent
 // activity first, each with its unread count, escalation and assignment.
 import { useEffect, useState } from "react";
-import { Avatar, Badge, Box, Checkbox, Group, NativeSelect, Pagination, SegmentedControl, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { Avatar, Badge, Box, Checkbox, Group, NativeSelect, Pagination, SegmentedControl, Stack, Text, TextInput, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { EmptyState, ErrorState, Loading } from "../../lib/ui.tsx";
@@ -71,7 +71,6 @@ function Row({ c, selected, onSelect, meId }: { c: Item; selected: boolean; onSe
     <UnstyledButton
       onClick={onSelect}
       aria-current={selected ? "true" : undefined}
-      aria-label={`${name}${c.unreadCount > 0 ? `, ${c.unreadCount} unread` : ""}${c.escalated ? ", AI escalated" : ""}${c.status === "closed" ? ", closed" : ""}`}
       p="xs"
       style={{ borderRadius: 6, background: selected ? "var(--mantine-color-blue-0)" : undefined, display: "block", width: "100%" }}
     >
@@ -93,22 +92,23 @@ function Row({ c, selected, onSelect, meId }: { c: Item; selected: boolean; onSe
               </Text>
             ) : null}
             {c.unreadCount > 0 ? (
-              <Badge size="sm" color="blue" variant="filled" aria-hidden>
+              <Badge size="sm" color="blue" variant="filled">
                 {c.unreadCount}
+                <VisuallyHidden> unread</VisuallyHidden>
               </Badge>
             ) : null}
             {c.escalated ? (
-              <Badge size="sm" color="orange" variant="light" aria-hidden>
+              <Badge size="sm" color="orange" variant="light">
                 AI escalated
               </Badge>
             ) : null}
             {c.status === "closed" ? (
-              <Badge size="sm" color="gray" variant="light" aria-hidden>
+              <Badge size="sm" color="gray" variant="light">
                 Closed
               </Badge>
             ) : null}
             {c.assignedToUserId === meId ? (
-              <Badge size="sm" color="grape" variant="light" aria-hidden>
+              <Badge size="sm" color="grape" variant="light">
                 Mine
               </Badge>
             ) : null}

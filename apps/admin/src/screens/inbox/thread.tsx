@@ -1,7 +1,7 @@
 // One conversation: its messages (newest page live, older pages on demand with messagesCursor),
 // who is working it, close / reopen, and the reply box.
 import { useEffect, useRef, useState } from "react";
-import { Alert, Anchor, Badge, Box, Button, Group, Menu, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { Alert, Anchor, Badge, Box, Button, Group, NativeSelect, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC, errorMessage, type RouterOutputs } from "../../lib/trpc.ts";
 import { IfCan, useCan, useMe } from "../../lib/me.tsx";
@@ -186,28 +186,19 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
             {assignee}
           </Text>
           <IfCan permission="inbox">
-            <Menu position="bottom-end" withinPortal>
-              <Menu.Target>
-                <Button variant="default" size="compact-sm" loading={assign.isPending}>
-                  Assign
-                </Button>
-              </Menu.Target>
-              <Menu.Dropdown>
-                <Menu.Item disabled={c.assignedToUserId === me.id} onClick={() => assign.mutate({ conversationId, userId: me.id })}>
-                  Assign to me
-                </Menu.Item>
-                {(team.data?.data ?? [])
-                  .filter((u) => u.id !== me.id && u.status === "active" && u.role !== "viewer")
-                  .map((u) => (
-                    <Menu.Item key={u.id} disabled={c.assignedToUserId === u.id} onClick={() => assign.mutate({ conversationId, userId: u.id })}>
-                      Assign to {u.name}
-                    </Menu.Item>
-                  ))}
-                <Menu.Item disabled={c.assignedToUserId === null} onClick={() => assign.mutate({ conversationId, userId: null })}>
-                  Unassign
-                </Menu.Item>
-              </Menu.Dropdown>
-            </Menu>
+            <NativeSelect
+              size="xs"
+              aria-label="Assignee"
+              value={c.assignedToUserId ?? ""}
+              disabled={assign.isPending}
+              onChange={(e) => assign.mutate({ conversationId, userId: e.currentTarget.value || null })}
+              data={[
+                { value: "", label: "Unassigned" },
+                { value: me.id, label: `Me (${me.name})` },
+                ...(team.data?.data ?? []).filter((u) => u.id !== me.id && u.status === "active" && u.role !== "viewer").map((u) => ({ value: u.id, label: u.name })),
+                ...(c.assignedToUserId && c.assignedToUserId !== me.id && !team.data?.data.some((u) => u.id === c.assignedToUserId) ? [{ value: c.assignedToUserId, label: "A team member" }] : []),
+              ]}
+            />
             {c.status === "open" ? (
               <Button variant="default" size="compact-sm" loading={close.isPending} onClick={() => close.mutate({ conversationId })}>
                 Close
