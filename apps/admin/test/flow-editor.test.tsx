@@ -59,8 +59,8 @@ describe("the flow builder", () => {
     expect(canvasNode("send_message_1")).toHaveTextContent("Template: choose a template");
     expect(canvasNode("add_tag_1")).toHaveTextContent("Tag: enter a tag");
     expect(canvasNode("__trigger__")).not.toHaveTextContent("problem");
-    expect(within(stepList()).getByRole("button", { name: /^1\. Send message: No template chosen, 1 problem$/ })).toBeInTheDocument();
-    expect(within(stepList()).getByRole("button", { name: /^2\. Add tag: No tag chosen, 1 problem$/ })).toBeInTheDocument();
+    expect(within(stepList()).getByRole("button", { name: /^1\. Send message/ })).toHaveTextContent(/1 problem.*No template chosen/);
+    expect(within(stepList()).getByRole("button", { name: /^2\. Add tag/ })).toHaveTextContent(/1 problem.*No tag chosen/);
 
     await userEvent.type(screen.getByLabelText("Flow name"), " v2");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));

@@ -323,7 +323,7 @@ function Bubble({ who, children }: { who: "customer" | "ai"; children: React.Rea
   );
 }
 
-function AnswerView({ answer }: { answer: Answer }) {
+export function AnswerView({ answer }: { answer: Answer }) {
   const slots = Object.entries(answer.slots);
   return (
     <Stack gap={4} align="flex-start">

@@ -247,7 +247,6 @@ function StepButton({ title, summary, problems, selected, onClick }: { title: st
     <UnstyledButton
       onClick={onClick}
       aria-current={selected ? "step" : undefined}
-      aria-label={`${title}: ${summary}${problems ? `, ${problems === 1 ? "1 problem" : `${problems} problems`}` : ""}`}
       p={6}
       w="100%"
       style={{ borderRadius: 4, border: `1px solid ${problems ? "var(--mantine-color-red-7)" : selected ? "var(--mantine-color-blue-7)" : "var(--mantine-color-gray-3)"}`, background: selected ? "var(--mantine-color-blue-0)" : undefined }}
