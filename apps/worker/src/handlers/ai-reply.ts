@@ -48,7 +48,7 @@ export async function replyWithAi(deps: HandlerDeps, payload: JobPayload<"domain
   if (await db.message.findFirst({ where: { idempotencyKey }, select: { id: true } })) return "already_replied";
 
   // a retry after the AI answered (the enqueue below failed) reuses that answer: one turn in the session
-  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content, sourceMessageId: latest.id });
+  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content, sourceMessageId: latest.id, orderLookup: { cipher: deps.send.cipher, policy: deps.webhooks?.policy } });
   // the service has marked the session escalated: a human takes over, no reply
   if (result.requiresEscalation) return "requires_escalation";
   await deps.db.$transaction((tx) =>
