@@ -104,3 +104,4 @@ export { importProductsCsv } from "./server/services/ai-knowledge/import-product
 export { searchTerms, rankKnowledge } from "./server/services/ai-knowledge/search-knowledge.ts";
 export { lookupOrder, ORDER_LOOKUP_TIMEOUT_MS, type OrderLookupRuntime } from "./server/services/ai/order-lookup.ts";
 export { answerFromKnowledge, formatPrice } from "./server/services/ai/answer-from-knowledge.ts";
+export { suggestReply, pendingSuggestions, dismissSuggestion, SUGGESTION_CREATED_EVENT } from "./server/services/ai/suggestions.ts";

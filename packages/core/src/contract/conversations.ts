@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
 import { Attachment, Message } from "./messages.ts";
 import { CardButtons, QuickReplies } from "./templates.ts";
+import { AiSuggestion } from "./ai-knowledge.ts";
 
 export const CONVERSATION_STATUSES = ["open", "closed"] as const;
 export const ConversationStatus = z.enum(CONVERSATION_STATUSES);
@@ -48,6 +49,8 @@ export const ConversationDetails = Conversation.extend({
   messages: z.array(Message).optional(),
   /** pass as `messagesBefore` for the page of older messages; null when there are none (absent with includeMessages=false) */
   messagesCursor: z.string().nullable().optional(),
+  /** the replies the bot suggests (AI reply mode draft) still pending, oldest first */
+  suggestions: z.array(AiSuggestion).optional(),
 });
 export type ConversationDetails = z.infer<typeof ConversationDetails>;
 
@@ -94,10 +97,12 @@ export const SendMessageBody = z
       .min(1, { message: "content is required", abort: true })
       .max(MAX_MESSAGE_CHARS, { message: `content exceeds X's limit of ${MAX_MESSAGE_CHARS} characters` })
       .refine((s) => s.trim().length > 0, { message: "content must not be blank" })
-      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters, not only whitespace` }),
+      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters, not only whitespace; may be left out with suggestionId (the suggestion's text is sent)` })
+      .optional(),
     type: z.enum(["text", "quick_reply", "card"]).default("text").meta({ description: "quick_reply needs quickReplies, card needs buttons" }),
     quickReplies: QuickReplies.optional().meta({ description: "quick_reply only: the options, listed numbered under the content; the answer is read back as the option chosen" }),
     buttons: CardButtons.optional().meta({ description: "card only: call-to-action URL buttons, each a line \"label: url\" under the content" }),
+    suggestionId: Uuid.optional().meta({ description: "send a pending suggestion of the bot (AI reply mode draft): as it is without content, or edited with content; it is then marked used" }),
     attachments: z
       .array(Attachment.strict())
       .max(MAX_ATTACHMENTS)

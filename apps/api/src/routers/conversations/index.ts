@@ -4,6 +4,7 @@ import { sendConversationMessageProcedure } from "./send-conversation-message.ts
 import { closeConversationProcedure } from "./close-conversation.ts";
 import { assignConversationProcedure } from "./assign-conversation.ts";
 import { getConversationProcedure } from "./get-conversation.ts";
+import { dismissSuggestionProcedure } from "./dismiss-suggestion.ts";
 
 export const conversationsRouter = router({
   list: listConversationsProcedure,
@@ -11,4 +12,5 @@ export const conversationsRouter = router({
   close: closeConversationProcedure,
   assign: assignConversationProcedure,
   get: getConversationProcedure,
+  dismissSuggestion: dismissSuggestionProcedure,
 });

@@ -260,7 +260,8 @@ export function understandOffline(input: Pick<AiUnderstandInput, "messages" | "k
   const userTurns = input.messages.filter((m) => m.role === "user");
   const text = userTurns[userTurns.length - 1]?.content ?? "";
   const slots = extractSlots(text);
-  const bare = /^\s*#?\s*(\d{3,20})\s*[.!]?\s*$/.exec(text);
+  // trimmed first: adjacent \s* around optional parts would backtrack quadratically on long blanks
+  const bare = /^#?\s?(\d{3,20})[.!]?$/.exec(text.trim());
   if (!slots.orderId && bare?.[1]) slots.orderId = bare[1];
   let { intent, confidence } = classify(text);
   if (slots.orderId && (intent === "order_status_query" || intent === "unknown" || intent === "greeting" || intent === "thanks")) {
