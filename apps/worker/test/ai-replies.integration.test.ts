@@ -61,9 +61,44 @@ describe("automatic AI replies", () => {
     const conversation = await env.call<{ data: { messageCount: number; lastMessageAt: string } }>("GET", `/conversations/${await conversationOf(env, customer)}?includeMessages=false`);
     expect(conversation.body.data.messageCount).toBe(2);
     expect(Date.parse(conversation.body.data.lastMessageAt)).toBe(new Date(rows[0]?.created_at as Date).getTime());
-    const [session] = await q(env, "SELECT escalated FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
-    expect(session).toMatchObject({ escalated: false });
+    // without an order endpoint the bot says a person will check the order, and escalates
+    expect(dm.text).toMatch(/pass your question on/);
+    const [session] = await q(env, "SELECT escalated, escalation_reason FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
+    expect(session).toMatchObject({ escalated: true, escalation_reason: "needs_human_answer" });
   });
+
+  it("in draft mode stores the answer as a suggestion an agent sends (edited) or dismisses; nothing is sent by the bot", async () => {
+    const { env, shop, customer } = await setup({ aiEnabled: true, autoReply: true });
+    expect((await env.call("PUT", "/ai/settings", { replyMode: "draft" })).status).toBe(200);
+    const faq = await env.call<{ data: { id: string } }>("POST", "/ai/knowledge/faqs", { question: "How long does delivery take?", answer: "Delivery takes 2 to 4 working days." });
+    expect(faq.status).toBe(200);
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "how long does delivery take?" });
+    await domainEventsDone(env, 1);
+    const conversationId = await conversationOf(env, customer);
+    const rows = await eventually(() => q<{ id: string; content: string; status: string }>(env, "SELECT * FROM ai_suggestions WHERE conversation_id = $1", [conversationId]), (r) => r.length === 1);
+    expect(rows[0]).toMatchObject({ content: "Delivery takes 2 to 4 working days.", status: "pending" });
+    expect(await aiMessages(env)).toHaveLength(0);
+    expect(await q(env, "SELECT data FROM live_events WHERE type = 'suggestion.created'")).toHaveLength(1);
+    const shown = await env.call<{ data: { suggestions?: Array<{ id: string; intent: string; sources: Array<{ type: string; id: string }> }> } }>("GET", `/conversations/${conversationId}`);
+    const suggestion = shown.body.data.suggestions?.[0];
+    expect(suggestion).toMatchObject({ intent: "shipping_query", sources: [{ type: "faq", id: faq.body.data.id }] });
+    const sent = await env.call("POST", `/conversations/${conversationId}/messages`, { suggestionId: suggestion?.id, content: "Delivery takes 2 to 4 working days :)" });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const dm = await env.sandbox.waitForDm((d) => d.recipientId === customer.id, 15_000);
+    expect(dm.text).toBe("Delivery takes 2 to 4 working days :)");
+    expect((await env.call("POST", `/conversations/${conversationId}/messages`, { suggestionId: suggestion?.id })).status).toBe(400);
+    expect((await env.call("DELETE", `/conversations/${conversationId}/suggestions/${suggestion?.id}`)).status).toBe(400);
+    expect((await env.call("POST", `/conversations/${conversationId}/messages`, { suggestionId: "00000000-0000-4000-8000-000000000000" })).status).toBe(404);
+
+    // a second question, dismissed
+    await env.sandbox.inboundDm({ fromUserId: customer.id, toUserId: shop.id, text: "and how long does delivery take to Hue?" });
+    await domainEventsDone(env, 2);
+    const pending = await eventually(() => q<{ id: string }>(env, "SELECT id FROM ai_suggestions WHERE status = 'pending'"), (r) => r.length === 1);
+    expect((await env.call("DELETE", `/conversations/${conversationId}/suggestions/${pending[0]?.id}`)).status).toBe(200);
+    const after = await env.call<{ data: { suggestions?: unknown[] } }>("GET", `/conversations/${conversationId}`);
+    expect(after.body.data.suggestions).toBeUndefined();
+    expect(dmsTo(env, customer)).toHaveLength(1);
+  }, 60_000);
 
   it("a retry after the reply could not be queued reuses the AI's answer: one turn in the session, one DM", async () => {
     const { env, shop, customer } = await setup({ aiEnabled: true, autoReply: true });

@@ -73,8 +73,8 @@ export { getAnalyticsCampaigns } from "./server/services/analytics/campaigns.ts"
 export { getAnalyticsAutomation } from "./server/services/analytics/automation.ts";
 export { createEmbeddedAiProvider, understandOffline, classify, extractSlots, detectLanguage, foldText } from "./server/services/ai/embedded-nlu.ts";
 export { createOpenAiProvider, DEFAULT_SYSTEM_PROMPT, type OpenAiProviderOptions } from "./server/services/ai/openai-provider.ts";
-export { getAiSettings, updateAiSettings, DEFAULT_AI_SETTINGS } from "./server/services/ai/ai-settings.ts";
-export { sendAiMessage, getAiContext, escalateAiConversation, LOW_CONFIDENCE_REASON, HUMAN_REQUEST_REASON } from "./server/services/ai/ai-conversation.ts";
+export { getAiSettings, updateAiSettings, DEFAULT_AI_SETTINGS, type OrderLookupDeps } from "./server/services/ai/ai-settings.ts";
+export { sendAiMessage, getAiContext, escalateAiConversation, LOW_CONFIDENCE_REASON, HUMAN_REQUEST_REASON, HANDOVER_REASON } from "./server/services/ai/ai-conversation.ts";
 export { createFlow } from "./server/services/flows/create-flow.ts";
 export { listFlows, listFlowExecutions } from "./server/services/flows/list-flows.ts";
 export { updateFlow } from "./server/services/flows/update-flow.ts";
@@ -106,3 +106,6 @@ export { createFaq, getFaq, updateFaq, deleteFaq, listFaqs } from "./server/serv
 export { createProduct, getProduct, updateProduct, deleteProduct, listProducts } from "./server/services/ai-knowledge/products.ts";
 export { importProductsCsv } from "./server/services/ai-knowledge/import-products-csv.ts";
 export { searchTerms, rankKnowledge } from "./server/services/ai-knowledge/search-knowledge.ts";
+export { lookupOrder, ORDER_LOOKUP_TIMEOUT_MS, type OrderLookupRuntime } from "./server/services/ai/order-lookup.ts";
+export { answerFromKnowledge, formatPrice } from "./server/services/ai/answer-from-knowledge.ts";
+export { suggestReply, pendingSuggestions, dismissSuggestion, SUGGESTION_CREATED_EVENT } from "./server/services/ai/suggestions.ts";

@@ -22,6 +22,8 @@ const AFFECTS: Record<LiveEventType, readonly string[]> = {
   "contact.updated": ["contacts", "segments", "conversations"],
   "campaign.updated": ["campaigns", "analytics"],
   "flow.execution.updated": ["flows", "analytics"],
+  // a reply the bot suggests (AI reply mode draft) shows on GET /conversations/{id}
+  "suggestion.created": ["conversations"],
 };
 
 export function LiveEventsProvider({ children }: { children: ReactNode }) {

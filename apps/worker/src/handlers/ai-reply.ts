@@ -1,5 +1,5 @@
 import { optKeyword } from "@mkt-x/core";
-import { enqueueOutboundMessage, getAiSettings, scopeToMerchant, sendAiMessage, type JobPayload } from "@mkt-x/core/server";
+import { enqueueOutboundMessage, getAiSettings, HANDOVER_REASON, scopeToMerchant, sendAiMessage, suggestReply, type JobPayload } from "@mkt-x/core/server";
 import type { HandlerDeps } from "./index.ts";
 
 export type AiReplyOutcome =
@@ -13,6 +13,9 @@ export type AiReplyOutcome =
   | "opt_keyword"
   | "already_replied"
   | "requires_escalation"
+  | "reply_mode_off"
+  | "suggested"
+  | "already_suggested"
   | "replied";
 
 /**
@@ -33,14 +36,16 @@ export async function replyWithAi(deps: HandlerDeps, payload: JobPayload<"domain
 
   const settings = await getAiSettings(db);
   if (!settings.enabled) return "ai_disabled";
+  if (settings.replyMode === "off") return "reply_mode_off";
   const account = await db.xAccount.findFirst({ where: { id: payload.accountId }, select: { autoReplyEnabled: true } });
   if (!account?.autoReplyEnabled) return "auto_reply_disabled";
   const conversation = await db.conversation.findFirst({ where: { id: conversationId, status: "open" }, select: { id: true, accountId: true, contactId: true, assignedToUserId: true } });
   if (!conversation) return "no_open_conversation";
   if (conversation.assignedToUserId !== null) return "assigned_to_human";
-  const session = await db.aiSession.findFirst({ where: { conversationId }, select: { escalated: true } });
-  if (session?.escalated) return "escalated";
+  const session = await db.aiSession.findFirst({ where: { conversationId }, select: { escalated: true, escalationReason: true, lastMessageId: true } });
   const latest = await db.message.findFirst({ where: { conversationId, direction: "inbound" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true, content: true } });
+  // escalated by this very message's hand-over answer (a retry after its send failed): that answer still goes out
+  if (session?.escalated && !(session.escalationReason === HANDOVER_REASON && session.lastMessageId === latest?.id)) return "escalated";
   if (!latest) return "no_inbound_message";
   if (optKeyword(latest.content)) return "opt_keyword";
   const idempotencyKey = `ai:${latest.id}`;
@@ -48,9 +53,15 @@ export async function replyWithAi(deps: HandlerDeps, payload: JobPayload<"domain
   if (await db.message.findFirst({ where: { idempotencyKey }, select: { id: true } })) return "already_replied";
 
   // a retry after the AI answered (the enqueue below failed) reuses that answer: one turn in the session
-  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content, sourceMessageId: latest.id });
-  // the service has marked the session escalated: a human takes over, no reply
-  if (result.requiresEscalation) return "requires_escalation";
+  const result = await sendAiMessage(db, deps.ai, { merchantId, conversationId, message: latest.content, sourceMessageId: latest.id, orderLookup: { cipher: deps.send.cipher, policy: deps.webhooks?.policy } });
+  // the service has marked the session escalated: a human takes over. The bot still says so when
+  // it could not answer from the shop's facts (an order it could not look up); otherwise no reply.
+  if (result.requiresEscalation) {
+    const escalation = await db.aiSession.findFirst({ where: { conversationId }, select: { escalationReason: true, lastMessageId: true } });
+    if (escalation?.escalationReason !== HANDOVER_REASON || escalation.lastMessageId !== latest.id) return "requires_escalation";
+  }
+  // draft (X asks for approval of automated replies): an agent sends or dismisses it
+  if (settings.replyMode === "draft") return suggestReply(deps.db, { merchantId, conversationId, sourceMessageId: latest.id, answer: result });
   await deps.db.$transaction((tx) =>
     enqueueOutboundMessage(tx, deps.send.queue, {
       merchantId,

@@ -2,7 +2,10 @@
 // sources an answer cites and the replies suggested to agents in draft mode.
 import { z } from "zod";
 import { EntityId, PageInput, Uuid } from "./common.ts";
-import { CsvImportRowError } from "./contacts.ts";
+
+// the contacts import's row error, restated here: importing contacts.ts would close an import cycle
+// (contacts → conversations → this file)
+const CsvImportRowError = z.object({ row: z.number().int(), field: z.string().nullable(), reason: z.string() });
 
 export const MAX_FAQ_QUESTION_LENGTH = 1_000;
 export const MAX_FAQ_ANSWER_LENGTH = 5_000;

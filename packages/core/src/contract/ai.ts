@@ -1,11 +1,18 @@
 import { z } from "zod";
 import { EntityId, JsonBoolean, Uuid } from "./common.ts";
+import { AiReplyMode, AiSource } from "./ai-knowledge.ts";
 
 /** The intents the embedded NLU recognises; the OpenAI provider is asked to answer with one of them. */
 export const AI_INTENTS = [
   "order_status_query",
   "greeting",
+  // questions about the catalog (answered from the merchant's products)
+  "product_availability",
+  "product_size",
+  "product_color",
+  "product_material",
   "pricing_query",
+  "promotion_query",
   "shipping_query",
   "return_refund",
   "complaint",
@@ -48,6 +55,7 @@ export const AiMessageResult = z.object({
   response: z.string(),
   slots: AiSlots,
   requiresEscalation: z.boolean(),
+  sources: z.array(AiSource).meta({ description: "the FAQ entries, products and order lookups the response used; empty when it used none" }),
 });
 export type AiMessageResult = z.infer<typeof AiMessageResult>;
 
@@ -78,6 +86,9 @@ export const AiSettings = z.object({
   maxTokens: z.number().int(),
   autoEscalationThreshold: z.number(),
   systemPrompt: z.string().nullable(),
+  replyMode: AiReplyMode.meta({ description: "auto: the bot's answers are sent; draft: they are suggested to agents on the conversation; off: neither" }),
+  orderLookupUrl: z.string().nullable().meta({ description: "the shop's order endpoint the bot asks about an order id" }),
+  orderLookupSecret: z.string().optional().meta({ description: "the signing secret of order lookups: in the answer of the PUT that set a new orderLookupUrl only" }),
   /** null while the merchant has never saved settings (the defaults are shown) */
   updatedAt: z.iso.datetime().nullable(),
 });
@@ -92,6 +103,8 @@ export const UpdateAiSettingsInput = z
     maxTokens: z.number().int().min(1).max(4000).optional(),
     autoEscalationThreshold: z.number().min(0).max(1).optional(),
     systemPrompt: z.string().trim().max(AI_SYSTEM_PROMPT_MAX_LENGTH).nullable().optional(),
+    replyMode: AiReplyMode.optional(),
+    orderLookupUrl: z.string().trim().max(2048).nullable().optional().meta({ description: "https URL of the shop's order endpoint (public addresses only); null or empty removes it" }),
   })
   .strict();
 export type UpdateAiSettingsInput = z.infer<typeof UpdateAiSettingsInput>;

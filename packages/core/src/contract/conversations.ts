@@ -3,6 +3,7 @@ import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
 import { Message } from "./messages.ts";
 import { OutgoingAttachment } from "./media.ts";
 import { CardButtons, QuickReplies } from "./templates.ts";
+import { AiSuggestion } from "./ai-knowledge.ts";
 
 export const CONVERSATION_STATUSES = ["open", "closed"] as const;
 export const ConversationStatus = z.enum(CONVERSATION_STATUSES);
@@ -65,6 +66,8 @@ export const ConversationDetails = Conversation.extend({
   // escalation (admin inbox)
   escalated: z.boolean().meta({ description: "the AI handed the conversation to a person" }),
   escalationReason: z.string().nullable().meta({ description: "why the AI escalated, when it did" }),
+  /** the replies the bot suggests (AI reply mode draft) still pending, oldest first */
+  suggestions: z.array(AiSuggestion).optional(),
 });
 export type ConversationDetails = z.infer<typeof ConversationDetails>;
 
@@ -116,10 +119,12 @@ export const SendMessageBody = z
       .min(1, { message: "content is required", abort: true })
       .max(MAX_MESSAGE_CHARS, { message: `content exceeds X's limit of ${MAX_MESSAGE_CHARS} characters` })
       .refine((s) => s.trim().length > 0, { message: "content must not be blank" })
-      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters, not only whitespace` }),
+      .meta({ description: `1 to ${MAX_MESSAGE_CHARS} characters, not only whitespace; may be left out with suggestionId (the suggestion's text is sent)` })
+      .optional(),
     type: z.enum(["text", "quick_reply", "card"]).default("text").meta({ description: "quick_reply needs quickReplies, card needs buttons" }),
     quickReplies: QuickReplies.optional().meta({ description: "quick_reply only: the options, listed numbered under the content; the answer is read back as the option chosen" }),
     buttons: CardButtons.optional().meta({ description: "card only: call-to-action URL buttons, each a line \"label: url\" under the content" }),
+    suggestionId: Uuid.optional().meta({ description: "send a pending suggestion of the bot (AI reply mode draft): as it is without content, or edited with content; it is then marked used" }),
     attachments: z
       .array(OutgoingAttachment.strict())
       .max(MAX_ATTACHMENTS, { message: `at most ${MAX_ATTACHMENTS} attachment: X takes one media item per DM` })

@@ -323,6 +323,8 @@ function Bubble({ who, children }: { who: "customer" | "ai"; children: React.Rea
   );
 }
 
+const SOURCE_LABEL = { faq: "FAQ", product: "Product", order: "Order" } as const;
+
 export function AnswerView({ answer }: { answer: Answer }) {
   const slots = Object.entries(answer.slots);
   return (
@@ -344,6 +346,15 @@ export function AnswerView({ answer }: { answer: Answer }) {
           </Badge>
         ))}
       </Group>
+      {answer.sources.length > 0 ? (
+        <Group gap={6} component="ul" aria-label="What the answer used" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+          {answer.sources.map((s) => (
+            <Badge key={`${s.type}:${s.id}`} component="li" variant="outline" color="gray" tt="none">
+              {SOURCE_LABEL[s.type]} {s.type === "order" ? s.id : s.id.slice(0, 8)}
+            </Badge>
+          ))}
+        </Group>
+      ) : null}
     </Stack>
   );
 }

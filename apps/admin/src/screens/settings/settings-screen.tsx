@@ -27,6 +27,7 @@ const EVENT_HELP: Record<LiveEventType, string> = {
   "contact.updated": "tags, attributes, opt-out or consent change",
   "campaign.updated": "a campaign starts, progresses or ends",
   "flow.execution.updated": "a flow run starts, advances or ends",
+  "suggestion.created": "the AI drafts a reply for an agent (reply mode draft)",
 };
 
 const DELIVERY_STATUS: Record<Delivery["status"], { label: string; color: string }> = {

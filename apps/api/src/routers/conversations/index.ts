@@ -5,6 +5,7 @@ import { closeConversationProcedure } from "./close-conversation.ts";
 import { assignConversationProcedure } from "./assign-conversation.ts";
 import { getConversationProcedure } from "./get-conversation.ts";
 import { reopenConversationProcedure } from "./reopen-conversation.ts";
+import { dismissSuggestionProcedure } from "./dismiss-suggestion.ts";
 
 export const conversationsRouter = router({
   list: listConversationsProcedure,
@@ -13,4 +14,5 @@ export const conversationsRouter = router({
   assign: assignConversationProcedure,
   get: getConversationProcedure,
   reopen: reopenConversationProcedure,
+  dismissSuggestion: dismissSuggestionProcedure,
 });

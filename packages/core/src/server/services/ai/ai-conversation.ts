@@ -3,11 +3,30 @@ import type { AiProvider } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { getAiSettings, modelSettings } from "./ai-settings.ts";
 import { emitConversationEvents } from "../../events/emit-events.ts";
+import { retrieveKnowledge } from "./retrieve-knowledge.ts";
+import { lookupOrder, type OrderLookupRuntime } from "./order-lookup.ts";
+import { understandOffline } from "./embedded-nlu.ts";
+import type { AiKnowledge } from "../../../ports/ai-provider.ts";
 import { assertConversation, ensureSession, EMPTY_AI_CONTEXT, keepLastTurns, readSlots, readTurns, sessionDto } from "./ai-session.ts";
 
 /** Why a session was escalated automatically. */
 export const LOW_CONFIDENCE_REASON = "low_confidence";
 export const HUMAN_REQUEST_REASON = "human_request";
+/** the bot could not answer from the merchant's facts (an order the shop could not be asked about) */
+export const HANDOVER_REASON = "needs_human_answer";
+
+/**
+ * The merchant's facts for a message: catalog and FAQ matches, and when the message asks about an
+ * order whose id is known, what the shop's order endpoint says (or that it could not be asked).
+ */
+async function gatherKnowledge(db: ScopedDb, opts: { merchantId: string; message: string; knownSlots: Record<string, string>; orderLookup?: OrderLookupRuntime | undefined }): Promise<AiKnowledge> {
+  const knowledge = await retrieveKnowledge(db, { merchantId: opts.merchantId, message: opts.message });
+  // the order question is recognised the same way whichever provider answers
+  const pre = understandOffline({ messages: [{ role: "user", content: opts.message }], knownSlots: opts.knownSlots });
+  const orderId = pre.slots.orderId ?? opts.knownSlots.orderId;
+  if (pre.intent === "order_status_query" && orderId) knowledge.order = await lookupOrder(db, { merchantId: opts.merchantId, orderId, runtime: opts.orderLookup });
+  return knowledge;
+}
 
 /**
  * One customer message through the AI: the provider sees the session's context and known slots;
@@ -25,6 +44,8 @@ export async function sendAiMessage(
     message: string;
     /** the inbound DM answered (automatic replies): once answered, the same id gets the same answer, recorded once */
     sourceMessageId?: string;
+    /** how to ask the shop about orders (the secret's cipher, the address policy); absent: never asked */
+    orderLookup?: OrderLookupRuntime | undefined;
   },
 ): Promise<AiMessageResult> {
   await assertConversation(db, opts.conversationId);
@@ -34,7 +55,11 @@ export async function sendAiMessage(
   const earlier = answered(session);
   if (earlier?.success) return earlier.data;
   const userTurn: AiTurn = { role: "user", content: opts.message };
-  const understanding = await ai.understand({ messages: [...readTurns(session.context), userTurn], settings: modelSettings(settings), knownSlots: readSlots(session.slots) });
+  const knownSlots = readSlots(session.slots);
+  const knowledge = await gatherKnowledge(db, { merchantId: opts.merchantId, message: opts.message, knownSlots, orderLookup: opts.orderLookup });
+  const understanding = await ai.understand({ messages: [...readTurns(session.context), userTurn], settings: modelSettings(settings), knownSlots, knowledge });
+  // whatever the provider says, an order the shop could not be asked about is a person's to answer
+  const handover = understanding.handover === true || (understanding.intent === "order_status_query" && knowledge.order?.ok === false);
 
   const lowConfidence = understanding.confidence < settings.autoEscalationThreshold;
   const humanRequest = understanding.intent === "human_request";
@@ -45,13 +70,14 @@ export async function sendAiMessage(
     // the same DM answered meanwhile by another attempt: its answer stands, nothing is appended twice
     const meanwhile = answered(current);
     if (meanwhile?.success) return meanwhile.data;
-    const escalateNow = !current.escalated && (lowConfidence || humanRequest);
+    const escalateNow = !current.escalated && (lowConfidence || humanRequest || handover);
     const result: AiMessageResult = {
       intent: understanding.intent,
       confidence: understanding.confidence,
       response: understanding.response,
       slots: understanding.slots,
       requiresEscalation: current.escalated || escalateNow,
+      sources: understanding.sources ?? [],
     };
     await tx.aiSession.update({
       where: { id: session.id },
@@ -59,7 +85,7 @@ export async function sendAiMessage(
         context: keepLastTurns([...readTurns(current.context), userTurn, { role: "assistant", content: understanding.response }]),
         slots: { ...readSlots(current.slots), ...understanding.slots },
         currentIntent: understanding.intent,
-        ...(escalateNow && { escalated: true, escalatedAt: new Date(), escalationReason: humanRequest ? HUMAN_REQUEST_REASON : LOW_CONFIDENCE_REASON }),
+        ...(escalateNow && { escalated: true, escalatedAt: new Date(), escalationReason: humanRequest ? HUMAN_REQUEST_REASON : handover ? HANDOVER_REASON : LOW_CONFIDENCE_REASON }),
         ...(opts.sourceMessageId !== undefined && { lastMessageId: opts.sourceMessageId, lastAnswer: result }),
       },
     });

@@ -3,6 +3,7 @@ import { isUuid } from "../../../contract/common.ts";
 import { DEFAULT_MESSAGES_PAGE, type ConversationDetails } from "../../../contract/conversations.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { toMessageDto } from "../messages/message-dto.ts";
+import { pendingSuggestions } from "../ai/suggestions.ts";
 import { toConversationDto, WITH_CONTACT } from "./conversation-dto.ts";
 
 /**
@@ -16,7 +17,14 @@ export async function getConversation(db: ScopedDb, opts: { conversationId: stri
   const before = opts.messagesBefore !== undefined ? decodeCursor(opts.messagesBefore) : null;
   const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, include: { ...WITH_CONTACT, aiSession: { select: { escalated: true, escalationReason: true } } } });
   if (!conversation) throw notFound("Conversation", opts.conversationId);
-  const dto = { ...toConversationDto(conversation), escalated: conversation.aiSession?.escalated ?? false, escalationReason: conversation.aiSession?.escalated ? conversation.aiSession.escalationReason : null };
+  const suggestions = await pendingSuggestions(db, conversation.id);
+  const dto = {
+    ...toConversationDto(conversation),
+    escalated: conversation.aiSession?.escalated ?? false,
+    escalationReason: conversation.aiSession?.escalated ? conversation.aiSession.escalationReason : null,
+    // the bot's pending suggested replies (AI reply mode draft), shown with or without messages
+    ...(suggestions.length > 0 && { suggestions }),
+  };
   if (!opts.includeMessages) return dto;
   const limit = opts.messagesLimit ?? DEFAULT_MESSAGES_PAGE;
   // id breaks ties between messages stored in the same millisecond, so the order is stable

@@ -13,6 +13,7 @@ import { toMessageDto } from "../messages/message-dto.ts";
 import { emitConversationEvents } from "../../events/emit-events.ts";
 import { templateShapeIssues } from "../../../contract/templates.ts";
 import { composeDm, type ComposedDm } from "../../../domain/compose-dm.ts";
+import { pendingSuggestion, useSuggestion } from "../ai/suggestions.ts";
 
 export interface SendConversationMessageOptions {
   /**
@@ -58,7 +59,9 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
   const { db, merchantId, conversationId, message: body } = opts;
   if (!isUuid(conversationId)) throw notFound("Conversation", conversationId);
   const idempotencyKey = opts.idempotencyKey === undefined ? randomUUID() : inboxIdempotencyKey(opts.userId, opts.idempotencyKey);
-  const dm = composeReply(body);
+  // a bot's suggestion (AI reply mode draft) sent as it is when no content is given; checked again under the lock
+  const suggestion = body.suggestionId === undefined ? null : await pendingSuggestion(db, { merchantId, conversationId, suggestionId: body.suggestionId });
+  const dm = composeReply({ ...body, content: body.content ?? suggestion?.content });
   // the attachment is fetched and checked now, so a URL that will not do is a 400 and nothing is queued
   // (a retry with a known Idempotency-Key fetches again: cheap next to a second message)
   for (const [i, a] of (body.attachments ?? []).entries()) {
@@ -103,6 +106,7 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
       });
       // the same key committed by a concurrent request while we waited
       if (!created) return { message: replayOf(message, conversationId, dm.text), fresh: false };
+      if (body.suggestionId !== undefined) await useSuggestion(tx, { merchantId, suggestionId: body.suggestionId, messageId: message.id });
 
       if (conversation.status === "closed") {
         await tx.conversation.updateMany({ where: { id: conversation.id, merchantId }, data: { status: "open", closedAt: null, closeReason: null } });
@@ -135,6 +139,7 @@ async function deliverWithin(delivery: Promise<unknown>, ms: number): Promise<vo
 
 /** The DM as X gets it: quick replies or buttons travel in its text (see composeDm). */
 function composeReply(body: SendMessageBody): Extract<ComposedDm, { ok: true }> {
+  if (body.content === undefined) throw new AppError("VALIDATION_ERROR", "Request validation failed", [{ field: "content", message: "content is required (or a suggestionId)" }]);
   const issues = templateShapeIssues(body);
   if (issues.length > 0) throw new AppError("VALIDATION_ERROR", "Request validation failed", issues);
   const dm = composeDm({ type: body.type, text: body.content, quickReplies: body.quickReplies, buttons: body.buttons });

@@ -1,0 +1,37 @@
+// The merchant's facts for one customer message: the closest products and FAQ entries (search
+// words without the filler of a question), and the order it names when the shop can be asked.
+import type { AiKnowledge, KnownFaq, KnownProduct } from "../../../ports/ai-provider.ts";
+import type { ScopedDb } from "../../scoped-db.ts";
+import { rankKnowledge, searchTerms } from "../ai-knowledge/search-knowledge.ts";
+import { productsByRank, readVariants } from "../ai-knowledge/products.ts";
+
+const CANDIDATES = 3;
+
+// Words of a question that say nothing about what is asked for (English and Vietnamese, folded).
+const FILLER = new Set(
+  ("a an the is are am do does did you your we our i me my it its this that these those of in on at to for with and or "
+    + "have has got any can could would will please pls plz hi hello hey there what which how much many when where who why "
+    + "still left available stock size sizes colour color colours colors price cost much sell selling buy want need about "
+    + "shop ban minh toi em anh chi oi a ah nhe nha khong ko k co con cho hoi la gi nao bao nhieu duoc the nao size mau gia "
+    + "hang san muon mua va voi cua thi ma vay sao dang ntn").split(" "),
+);
+
+export async function retrieveKnowledge(db: ScopedDb, opts: { merchantId: string; message: string }): Promise<AiKnowledge> {
+  const terms = searchTerms(opts.message, FILLER);
+  if (terms.length === 0) return { faqs: [], products: [] };
+  const [products, faqs] = await Promise.all([
+    rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_products", terms, take: CANDIDATES }),
+    rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_faq_entries", terms, take: CANDIDATES }),
+  ]);
+  const score = new Map([...products.ranked, ...faqs.ranked].map((r) => [r.id, r.score]));
+  const [productRows, faqRows] = await Promise.all([
+    productsByRank(db, products.ranked.map((r) => r.id)),
+    faqs.ranked.length === 0 ? [] : db.aiFaqEntry.findMany({ where: { id: { in: faqs.ranked.map((r) => r.id) } } }),
+  ]);
+  const known: KnownProduct[] = productRows.map((p) => ({
+    id: p.id, sku: p.sku, name: p.name, description: p.description, price: p.price.toNumber(), currency: p.currency,
+    variants: readVariants(p.variants), stock: p.stock, url: p.url, score: score.get(p.id) ?? 0,
+  }));
+  const knownFaqs: KnownFaq[] = faqRows.map((f) => ({ id: f.id, question: f.question, answer: f.answer, score: score.get(f.id) ?? 0 })).sort((a, b) => b.score - a.score);
+  return { faqs: knownFaqs, products: known };
+}
