@@ -50,6 +50,9 @@ const readable = Object.fromEntries(
     return [
       [`--mantine-color-${name}-light-color`, color],
       [`--mantine-color-${name}-text`, color],
+      // Mantine's light hover is shade 2, where the readable text falls under AA (blue: 4.0:1, e.g. the
+      // hovered active nav link); shade 1 still reads as a hover and keeps the text at AA
+      [`--mantine-color-${name}-light-hover`, shades[1] ?? color],
     ];
   }),
 );

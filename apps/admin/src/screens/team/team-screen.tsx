@@ -238,7 +238,7 @@ function UsersSection() {
       </Group>
       <QueryView query={users} isEmpty={(d) => d.data.length === 0} empty={<EmptyState title="No users yet" />}>
         {(d) => (
-          <Table.ScrollContainer minWidth={560}>
+          <Table.ScrollContainer minWidth={500}>
             <Table verticalSpacing="xs" highlightOnHover aria-labelledby="team-users">
               <Table.Thead>
                 <Table.Tr>
@@ -412,7 +412,7 @@ function ApiKeysSection() {
       </Group>
       <QueryView query={keys} isEmpty={(d) => d.data.length === 0} empty={<EmptyState title="No API keys">Create one to call the API from your shop or your scripts.</EmptyState>}>
         {(d) => (
-          <Table.ScrollContainer minWidth={560}>
+          <Table.ScrollContainer minWidth={500}>
             <Table verticalSpacing="xs" highlightOnHover aria-labelledby="team-keys">
               <Table.Thead>
                 <Table.Tr>
