@@ -64,7 +64,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe("accounts", () => {
+describe("accounts", { timeout: 240_000 }, () => {
   it("connects an account through the sandbox's authorize page and lists it active", async () => {
     await expect.poll(heading).toBe("Accounts");
     await expect.poll(() => page.getByText("No X account connected yet").isVisible()).toBe(true);
@@ -161,7 +161,7 @@ describe("accounts", () => {
   });
 });
 
-describe("team", () => {
+describe("team", { timeout: 240_000 }, () => {
   it("invites a user (the token shown once), changes their role, refuses a taken email, removes them", async () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
     await expect.poll(heading).toBe("Team");
@@ -244,7 +244,7 @@ describe("team", () => {
   });
 });
 
-describe("settings", () => {
+describe("settings", { timeout: 240_000 }, () => {
   let receiver: Server;
   const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
   beforeAll(async () => {
@@ -333,7 +333,7 @@ describe("settings", () => {
   });
 });
 
-describe("a viewer", () => {
+describe("a viewer", { timeout: 240_000 }, () => {
   it("sees the accounts read-only and no team or webhook controls", async () => {
     const ownerToken = await login(OWNER.email, OWNER.password);
     const viewer = { email: "val@shop.test", password: "a viewer's long password", name: "Val Viewer" };

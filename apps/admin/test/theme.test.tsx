@@ -25,4 +25,9 @@ describe("the theme's coloured text", () => {
     expect(hover).toBe(DEFAULT_THEME.colors[name]?.[1]);
     expect(contrastBetween(color!, hover!)).toBeGreaterThanOrEqual(4.5);
   });
+
+  test("inputs' error text reads at AA on white", () => {
+    const vars = cssVariablesResolver({ ...DEFAULT_THEME, ...theme } as never).light;
+    expect(contrastOnWhite(vars["--mantine-color-error"] ?? "#ffffff")).toBeGreaterThanOrEqual(5.5);
+  });
 });

@@ -60,6 +60,7 @@ const readable = Object.fromEntries(
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   // Mantine's "dimmed" grey is below AA on white and light grey: one shade darker
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", ...readable },
+  // inputs' error text and invalid values use --mantine-color-error (red.6 by default, 3.8:1)
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", ...readable, "--mantine-color-error": readableShade(DEFAULT_THEME.colors.red) },
   dark: {},
 });
