@@ -74,7 +74,7 @@ describe("accounts", { timeout: 240_000 }, () => {
     await authorizeOnX(HANDLE);
     expect(new URL(page.url()).searchParams.get("username")).toBe(HANDLE);
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Account connected" }).textContent()).toContain(`@${HANDLE} is connected`);
-    await expect.poll(() => card().getByLabel("Status: Active").isVisible()).toBe(true);
+    await expect.poll(() => card().getByLabel("Status: Active").isVisible(), { timeout: 30_000 }).toBe(true);
     await checkAndShoot("accounts");
 
     // the outcome alert goes away and does not come back on reload
@@ -115,8 +115,8 @@ describe("accounts", { timeout: 240_000 }, () => {
     await dialog.waitFor({ state: "hidden" });
 
     await page.reload();
-    await expect.poll(() => card().getByText(/Business hours:/).textContent()).toMatch(/Mon 09:00–12:00, Tue 09:00–17:00, Wed 09:00–17:00, Thu 09:00–17:00, Sat 10:00–14:00/);
-    expect(await card().getByText(/Auto-reply:/).textContent()).toContain("Auto-reply: On");
+    await expect.poll(() => card().textContent(), { timeout: 30_000 }).toMatch(/Mon 09:00–12:00, Tue 09:00–17:00, Wed 09:00–17:00, Thu 09:00–17:00, Sat 10:00–14:00/);
+    expect(await card().textContent()).toContain("Auto-reply: On");
     await card().getByRole("button", { name: `Settings of @${HANDLE}` }).click();
     await dialog.waitFor();
     expect(await dialog.getByLabel("Monday closes at").inputValue()).toBe("12:00");
@@ -132,14 +132,14 @@ describe("accounts", { timeout: 240_000 }, () => {
     await confirm.waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await confirm.getByRole("button", { name: "Disconnect" }).click();
-    await expect.poll(() => card().getByLabel("Status: Disconnected").isVisible()).toBe(true);
+    await expect.poll(() => card().getByLabel("Status: Disconnected").isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await card().getByRole("button", { name: `Settings of @${HANDLE}` }).count()).toBe(0);
 
     await card().getByRole("button", { name: `Reconnect @${HANDLE}` }).click();
     await authorizeOnX(HANDLE);
-    await expect.poll(() => card().getByLabel("Status: Active").isVisible()).toBe(true);
+    await expect.poll(() => card().getByLabel("Status: Active").isVisible(), { timeout: 30_000 }).toBe(true);
     // its settings came back with it
-    expect(await card().getByText(/Business hours:/).textContent()).toContain("Mon 09:00–12:00");
+    expect(await card().textContent()).toContain("Mon 09:00–12:00");
   });
 
   it("shows a revoked account with what to do, and Reconnect makes it active again", async () => {
@@ -157,7 +157,7 @@ describe("accounts", { timeout: 240_000 }, () => {
     await checkAndShoot("accounts-revoked");
     await card().getByRole("button", { name: `Reconnect @${HANDLE}` }).click();
     await authorizeOnX(HANDLE);
-    await expect.poll(() => card().getByLabel("Status: Active").isVisible()).toBe(true);
+    await expect.poll(() => card().getByLabel("Status: Active").isVisible(), { timeout: 30_000 }).toBe(true);
   });
 });
 
