@@ -316,7 +316,7 @@ function CreateKeyModal({ opened, onClose }: { opened: boolean; onClose: () => v
           }}
         >
           <Stack>
-            <TextInput label="Name" description="What uses it, e.g. “Shopify sync”" required value={form.name} error={errors.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
+            <TextInput label="Name" required value={form.name} error={errors.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
             <Select
               label="Role"
               required
