@@ -2,6 +2,13 @@ import { describe, expect, test } from "vitest";
 import { DEFAULT_THEME } from "@mantine/core";
 import { contrastOnWhite, cssVariablesResolver, readableShade, theme } from "../src/app/theme.ts";
 
+/** WCAG contrast of two colours, from their contrast against white. */
+const contrastBetween = (a: string, b: string) => {
+  const la = 1.05 / contrastOnWhite(a) - 0.05;
+  const lb = 1.05 / contrastOnWhite(b) - 0.05;
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+};
+
 describe("the theme's coloured text", () => {
   test("yellow's darkest Mantine shade is not readable on white: the reason for the override", () => {
     expect(contrastOnWhite(DEFAULT_THEME.colors.yellow[9])).toBeLessThan(4.5);
@@ -13,5 +20,14 @@ describe("the theme's coloured text", () => {
     expect(color).toBe(readableShade(DEFAULT_THEME.colors[name] ?? []));
     expect(contrastOnWhite(color!)).toBeGreaterThanOrEqual(5.5);
     expect(vars[`--mantine-color-${name}-text`]).toBe(color);
+    // hovered light buttons and the hovered active nav link: the same text on the hover tint
+    const hover = vars[`--mantine-color-${name}-light-hover`];
+    expect(hover).toBe(DEFAULT_THEME.colors[name]?.[1]);
+    expect(contrastBetween(color!, hover!)).toBeGreaterThanOrEqual(4.5);
+  });
+
+  test("inputs' error text reads at AA on white", () => {
+    const vars = cssVariablesResolver({ ...DEFAULT_THEME, ...theme } as never).light;
+    expect(contrastOnWhite(vars["--mantine-color-error"] ?? "#ffffff")).toBeGreaterThanOrEqual(5.5);
   });
 });

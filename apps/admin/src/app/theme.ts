@@ -53,8 +53,9 @@ const readable = Object.fromEntries(
     return [
       [`--mantine-color-${name}-light-color`, color],
       [`--mantine-color-${name}-text`, color],
-      // Mantine hovers a light button with shade 2, too dark behind its text (4:1 for blue): shade 1
-      [`--mantine-color-${name}-light-hover`, `var(--mantine-color-${name}-1)`],
+      // Mantine's light hover is shade 2, where the readable text falls under AA (blue: 4.0:1, e.g. the
+      // hovered active nav link); shade 1 still reads as a hover and keeps the text at AA
+      [`--mantine-color-${name}-light-hover`, shades[1] ?? color],
     ];
   }),
 );
@@ -62,6 +63,7 @@ const readable = Object.fromEntries(
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   // Mantine's "dimmed" grey is below AA on white and light grey: one shade darker
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", ...readable },
+  // inputs' error text and invalid values use --mantine-color-error (red.6 by default, 3.8:1)
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", ...readable, "--mantine-color-error": readableShade(DEFAULT_THEME.colors.red) },
   dark: {},
 });

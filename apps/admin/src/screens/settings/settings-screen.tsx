@@ -105,9 +105,9 @@ function WebhookFormModal({ webhook, opened, onClose }: { webhook: Webhook | nul
           }}
         >
           <Stack>
-            <TextInput label="URL" description="An https address of your system that receives the events." placeholder="https://example.com/hooks/mktx" required value={form.url} error={errors.url} onChange={(e) => setForm({ ...form, url: e.currentTarget.value })} data-autofocus />
-            <Textarea label="Description" description="Optional: what receives it." autosize minRows={1} maxRows={3} value={form.description} error={errors.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} />
-            <Checkbox.Group label="Events" description="The live events sent to this URL." required value={form.events} error={errors.events} onChange={(v) => setForm({ ...form, events: v.filter((t): t is LiveEventType => (LIVE_EVENT_TYPES as readonly string[]).includes(t)) })}>
+            <TextInput label="URL" placeholder="https://example.com/hooks/mktx" required value={form.url} error={errors.url} onChange={(e) => setForm({ ...form, url: e.currentTarget.value })} data-autofocus />
+            <Textarea label="Description" autosize minRows={1} maxRows={3} value={form.description} error={errors.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} />
+            <Checkbox.Group label="Events" required value={form.events} error={errors.events} onChange={(v) => setForm({ ...form, events: v.filter((t): t is LiveEventType => (LIVE_EVENT_TYPES as readonly string[]).includes(t)) })}>
               <Stack gap={6} mt="xs">
                 <Checkbox
                   label="All events"

@@ -19,7 +19,7 @@ export function OneTimeSecret({ label, value, children }: { label: string; value
           </Code>
           <CopyButton value={value} timeout={2000}>
             {({ copied, copy }) => (
-              <Button size="xs" variant="light" color={copied ? "teal" : "blue"} onClick={copy}>
+              <Button size="xs" variant="light" onClick={copy}>
                 {copied ? "Copied" : "Copy"}
               </Button>
             )}

@@ -238,7 +238,7 @@ function UsersSection() {
       </Group>
       <QueryView query={users} isEmpty={(d) => d.data.length === 0} empty={<EmptyState title="No users yet" />}>
         {(d) => (
-          <Table.ScrollContainer minWidth={560}>
+          <Table.ScrollContainer minWidth={500}>
             <Table verticalSpacing="xs" highlightOnHover aria-labelledby="team-users">
               <Table.Thead>
                 <Table.Tr>
@@ -316,7 +316,7 @@ function CreateKeyModal({ opened, onClose }: { opened: boolean; onClose: () => v
           }}
         >
           <Stack>
-            <TextInput label="Name" description="What uses it, e.g. “Shopify sync”" required value={form.name} error={errors.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
+            <TextInput label="Name" required value={form.name} error={errors.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-autofocus />
             <Select
               label="Role"
               required
@@ -412,7 +412,7 @@ function ApiKeysSection() {
       </Group>
       <QueryView query={keys} isEmpty={(d) => d.data.length === 0} empty={<EmptyState title="No API keys">Create one to call the API from your shop or your scripts.</EmptyState>}>
         {(d) => (
-          <Table.ScrollContainer minWidth={560}>
+          <Table.ScrollContainer minWidth={500}>
             <Table verticalSpacing="xs" highlightOnHover aria-labelledby="team-keys">
               <Table.Thead>
                 <Table.Tr>
