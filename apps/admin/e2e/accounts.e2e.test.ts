@@ -191,7 +191,9 @@ describe("team", { timeout: 240_000 }, () => {
     await dialog.getByRole("button", { name: "Send invite" }).click();
     const invited = page.getByRole("dialog", { name: "Ada Agent is invited" });
     await invited.waitFor();
-    const token = (await invited.getByTestId("one-time-secret").textContent()) ?? "";
+    const link = (await invited.getByTestId("one-time-secret").textContent()) ?? "";
+    expect(link.startsWith(`${stack.url}/accept-invite?token=`)).toBe(true);
+    const token = new URL(link).searchParams.get("token") ?? "";
     expect(token.length).toBeGreaterThan(20);
     expect(await invited.getByText("shown only once").isVisible()).toBe(true);
     await checkAndShoot("team-invited");

@@ -116,6 +116,16 @@ describe("AI", () => {
 
     // the conversation the flow test's customer started
     await poll(() => page.getByRole("combobox", { name: "Conversation" }).inputValue()).toContain("Pat Promo");
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : undefined));
+    await page.getByLabel("Message as the customer").fill("Where is my order #12345?");
+    await page.getByRole("button", { name: "Ask the AI" }).click();
+    const understood = page.getByRole("group", { name: "What the AI understood" });
+    await understood.waitFor({ timeout: 30_000 }).catch(() => undefined);
+    console.log("AI-ERRORS", JSON.stringify(errors));
+    await poll(() => understood.textContent()).toMatch(/Intent: order/);
+    expect(await page.getByRole("log", { name: "AI conversation" }).textContent()).toContain("Where is my order #12345?");
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "ai-1280");
     await page.setViewportSize({ width: 768, height: 1000 });

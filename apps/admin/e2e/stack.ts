@@ -139,7 +139,7 @@ export async function signIn(page: Page, stack: Stack, who: { email: string; pas
 /** axe-core's serious and critical violations on the page as it is now (none expected). */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 120)} — ${n.failureSummary ?? ""}`).slice(0, 3).join(", ")})`);
 }
 
 /** Saves what the page shows into e2e/screenshots/<name>.png for people to look at. */

@@ -229,7 +229,10 @@ function Chat({ conversationId }: { conversationId: string }) {
       },
     );
   };
-  useEffect(() => end.current?.scrollIntoView?.({ block: "nearest" }), [exchanges]);
+  // a block body: Chromium's scrollIntoView returns a promise now, which React would take for a cleanup
+  useEffect(() => {
+    void end.current?.scrollIntoView?.({ block: "nearest" });
+  }, [exchanges]);
 
   const earlier = exchanges.length === 0 ? (context.data?.context ?? []) : [];
   return (

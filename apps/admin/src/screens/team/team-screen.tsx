@@ -83,9 +83,9 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
       {created ? (
         <Stack>
           {created.inviteToken ? (
-            <OneTimeSecret label="Invite token" value={created.inviteToken}>
+            <OneTimeSecret label="Invitation link" value={`${window.location.origin}/accept-invite?token=${encodeURIComponent(created.inviteToken)}`}>
               <Text size="sm">
-                Send it to {created.email}. They choose their password with it (POST <Code>/api/v1/auth/accept-invite</Code>) before {formatDateTime(created.inviteExpiresAt)}.
+                Send it to {created.email}: opening it, they choose their password and are signed in. It works once, until {formatDateTime(created.inviteExpiresAt)}. (Scripts can use the token with POST <Code>/api/v1/auth/accept-invite</Code>.)
               </Text>
             </OneTimeSecret>
           ) : (
