@@ -30,4 +30,12 @@ describe("the theme's coloured text", () => {
     const vars = cssVariablesResolver({ ...DEFAULT_THEME, ...theme } as never).light;
     expect(contrastOnWhite(vars["--mantine-color-error"] ?? "#ffffff")).toBeGreaterThanOrEqual(5.5);
   });
+
+  test("links read at AA on the hovered light tint (shade 1) behind a selected or hovered row", () => {
+    const vars = cssVariablesResolver({ ...DEFAULT_THEME, ...theme } as never).light;
+    const link = vars["--mantine-color-anchor"]!;
+    const onTint = (fg: string, bg: string) => (Math.max(lum(fg), lum(bg)) + 0.05) / (Math.min(lum(fg), lum(bg)) + 0.05);
+    const lum = (c: string) => 1.05 / contrastOnWhite(c) - 0.05;
+    expect(onTint(link, DEFAULT_THEME.colors.blue[1])).toBeGreaterThanOrEqual(4.5);
+  });
 });

@@ -65,6 +65,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   // Mantine's "dimmed" grey is below AA on white and light grey: one shade darker
   // inputs' error text and invalid values use --mantine-color-error (red.6 by default, 3.8:1)
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", ...readable, "--mantine-color-error": readableShade(DEFAULT_THEME.colors.red) },
+  // links in the primary's readable shade, so they keep AA on a hovered or selected (light) row too
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", ...readable, "--mantine-color-error": readableShade(DEFAULT_THEME.colors.red), "--mantine-color-anchor": readableShade(DEFAULT_THEME.colors.blue) },
   dark: {},
 });
