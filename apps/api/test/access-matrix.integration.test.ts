@@ -103,8 +103,8 @@ async function merchantWithOneOfEverything(): Promise<{ merchantId: string; owne
   const apiKeyId = await post("/api-keys", { name: "matrix key", role: "viewer" });
   const faqId = await post("/ai/knowledge/faqs", { question: "Do you ship abroad?", answer: "Yes, to 30 countries." });
   const productId = await post("/ai/knowledge/products", { sku: "MATRIX-1", name: "Matrix jacket", price: 59.9, currency: "USD" });
-  // no delivery yet: the webhook's id is A's, which is what must not be found
-  const ids: Fixtures = { accountId: account.id, contactId, conversationId, templateId, segmentId, campaignId, flowId, userId, tagName: "matrix-vip", deliveryId: randomUUID(), faqId, productId };
+  // no delivery or suggestion yet: the webhook's and the conversation's ids are A's, which is what must not be found
+  const ids: Fixtures = { accountId: account.id, contactId, conversationId, templateId, segmentId, campaignId, flowId, userId, tagName: "matrix-vip", deliveryId: randomUUID(), faqId, productId, suggestionId: randomUUID() };
   return { merchantId, owner, ids: { ...ids, webhookId, apiKeyId } };
 }
 
