@@ -7,7 +7,8 @@ import { recordEvents } from "./record-event.ts";
 import { toMessageDto } from "../services/messages/message-dto.ts";
 import { toConversationDto, WITH_CONTACT } from "../services/conversations/conversation-dto.ts";
 import { CONTACT_SELECTION, toContactDto } from "../services/contacts/contact-dto.ts";
-import { contactEngagement } from "../services/contacts/get-contact.ts";
+import { consentOf, contactEngagement } from "../services/contacts/get-contact.ts";
+import { escalationOf, WITH_ESCALATION } from "../services/conversations/get-conversation.ts";
 import { campaignDtos } from "../services/campaigns/load-campaign.ts";
 import { toFlowExecutionDto } from "../services/flows/flow-dto.ts";
 import type { ScopedDb } from "../scoped-db.ts";
@@ -35,8 +36,8 @@ export async function emitConversationEvents(given: EventTx, type: "conversation
   const wanted = unique(ids);
   if (wanted.length === 0) return;
   const tx = plain(given);
-  const rows = await tx.conversation.findMany({ where: { id: { in: wanted } }, include: WITH_CONTACT, orderBy: { id: "asc" } });
-  await recordEvents(tx, rows.map((c) => ({ merchantId: c.merchantId, type, data: toConversationDto(c) })));
+  const rows = await tx.conversation.findMany({ where: { id: { in: wanted } }, include: { ...WITH_CONTACT, ...WITH_ESCALATION }, orderBy: { id: "asc" } });
+  await recordEvents(tx, rows.map((c) => ({ merchantId: c.merchantId, type, data: { ...toConversationDto(c), ...escalationOf(c) } })));
 }
 
 /**
@@ -51,7 +52,7 @@ export async function emitContactEvents(given: EventTx, type: "contact.created" 
   const rows = await tx.contact.findMany({ where: { id: { in: wanted } }, include: CONTACT_SELECTION, orderBy: { id: "asc" } });
   const events = [];
   for (const c of rows) {
-    events.push({ merchantId: c.merchantId, type, data: { ...toContactDto(c), engagement: await contactEngagement(tx, { merchantId: c.merchantId, contactId: c.id }) } });
+    events.push({ merchantId: c.merchantId, type, data: { ...toContactDto(c), ...consentOf(c), engagement: await contactEngagement(tx, { merchantId: c.merchantId, contactId: c.id }) } });
   }
   await recordEvents(tx, events);
 }

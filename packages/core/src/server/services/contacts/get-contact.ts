@@ -13,8 +13,11 @@ export async function getContact(db: ScopedDb, opts: { merchantId: string; conta
   if (!isUuid(opts.contactId)) throw notFound("Contact", opts.contactId);
   const contact = await db.contact.findFirst({ where: { id: opts.contactId }, include: CONTACT_SELECTION });
   if (!contact) throw notFound("Contact", opts.contactId);
-  return { ...toContactDto(contact), consentAt: contact.consentAt?.toISOString() ?? null, optedOutAt: contact.optedOutAt?.toISOString() ?? null, engagement: await contactEngagement(db, { merchantId: opts.merchantId, contactId: contact.id }) };
+  return { ...toContactDto(contact), ...consentOf(contact), engagement: await contactEngagement(db, { merchantId: opts.merchantId, contactId: contact.id }) };
 }
+
+/** The consent state GET /contacts/{id} (and its live events) show beside the contact. */
+export const consentOf = (c: { consentAt: Date | null; optedOutAt: Date | null }) => ({ consentAt: c.consentAt?.toISOString() ?? null, optedOutAt: c.optedOutAt?.toISOString() ?? null });
 
 /**
  * Message counts and the average response time, in one pass over the contact's messages.

@@ -15,13 +15,12 @@ import { toConversationDto, WITH_CONTACT } from "./conversation-dto.ts";
 export async function getConversation(db: ScopedDb, opts: { conversationId: string; includeMessages: boolean; messagesLimit?: number; messagesBefore?: string }): Promise<ConversationDetails> {
   if (!isUuid(opts.conversationId)) throw notFound("Conversation", opts.conversationId);
   const before = opts.messagesBefore !== undefined ? decodeCursor(opts.messagesBefore) : null;
-  const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, include: { ...WITH_CONTACT, aiSession: { select: { escalated: true, escalationReason: true } } } });
+  const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, include: { ...WITH_CONTACT, ...WITH_ESCALATION } });
   if (!conversation) throw notFound("Conversation", opts.conversationId);
   const suggestions = await pendingSuggestions(db, conversation.id);
   const dto = {
     ...toConversationDto(conversation),
-    escalated: conversation.aiSession?.escalated ?? false,
-    escalationReason: conversation.aiSession?.escalated ? conversation.aiSession.escalationReason : null,
+    ...escalationOf(conversation),
     // the bot's pending suggested replies (AI reply mode draft), shown with or without messages
     ...(suggestions.length > 0 && { suggestions }),
   };
@@ -52,3 +51,10 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   }
   return { at, id };
 }
+
+/** What GET /conversations/{id} (and its live events) say of the AI's escalation. */
+export const WITH_ESCALATION = { aiSession: { select: { escalated: true, escalationReason: true } } } as const;
+export const escalationOf = (c: { aiSession: { escalated: boolean; escalationReason: string | null } | null }) => ({
+  escalated: c.aiSession?.escalated ?? false,
+  escalationReason: c.aiSession?.escalated ? c.aiSession.escalationReason : null,
+});
