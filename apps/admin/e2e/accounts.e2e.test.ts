@@ -336,7 +336,7 @@ describe("settings", { timeout: 240_000 }, () => {
     const pause = page.getByRole("button", { name: /^Pause http/ });
     await pause.click();
     await expect.poll(() => page.getByRole("table", { name: "Outgoing webhooks" }).getByText("Paused").count()).toBe(1);
-    await page.getByRole("button", { name: /^Resume http/ }).click();
+    await page.getByRole("button", { name: /^(Resume|Re-enable) http/ }).click();
     await expect.poll(() => page.getByRole("table", { name: "Outgoing webhooks" }).getByText("Active").count()).toBe(1);
   });
 });
