@@ -37,10 +37,15 @@ beforeAll(async () => {
   for (const c of CUSTOMERS) await stack.sandbox.customerDm({ to: SHOP, from: c.username, fromName: c.name, text: "Hello, is the spring collection in?" });
   let contacts: Array<{ id: string; username: string | null }> = [];
   // the DMs go through the webhook and the worker: wait until the three contacts exist
-  for (const until = Date.now() + 20_000; contacts.length < 3; await new Promise((r) => setTimeout(r, 200))) {
-    if (Date.now() > until) throw new Error("the customers' DMs did not make contacts");
-    contacts = (await api<Array<{ id: string; username: string | null }>>("GET", "/contacts?take=100")).filter((c) => CUSTOMERS.some((x) => x.username === c.username));
-  }
+  await expect
+    .poll(
+      async () => {
+        contacts = (await api<Array<{ id: string; username: string | null }>>("GET", "/contacts?take=100")).filter((c) => CUSTOMERS.some((x) => x.username === c.username));
+        return contacts.length;
+      },
+      { timeout: 20_000, interval: 200 },
+    )
+    .toBe(3);
   for (const c of CUSTOMERS.filter((x) => x.vip)) {
     const id = contacts.find((x) => x.username === c.username)?.id;
     await api("POST", `/contacts/${id}/tags`, { tags: ["vip"] });

@@ -1,36 +1,26 @@
 // A teammate's invitation (the link an admin shares from Team): they choose a password and are
 // signed in. The token travels in the link; it is spent by the first acceptance.
 import { useState } from "react";
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
+import { Alert, Button, PasswordInput, Stack, Text, Title } from "@mantine/core";
 import { NewPassword } from "@mkt-x/core";
-import { AuthError, session } from "../lib/session.ts";
+import { session } from "../lib/session.ts";
+import { AuthCard, useAuthSubmit } from "./auth-card.tsx";
 
 export function AcceptInvite({ token, onAccepted }: { token: string | undefined; onAccepted: () => void }) {
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useAuthSubmit("Could not accept the invitation. Try again.");
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     const parsed = NewPassword.safeParse(password);
     if (!parsed.success) return setError(`The password ${parsed.error.issues[0]?.message ?? "is not valid"}.`);
     if (password !== confirm) return setError("The two passwords differ.");
-    setBusy(true);
-    setError(null);
-    try {
-      await session.acceptInvite(token ?? "", password);
-      onAccepted();
-    } catch (err) {
-      setError(err instanceof AuthError ? err.message : "Could not accept the invitation. Try again.");
-    } finally {
-      setBusy(false);
-    }
+    await run(() => session.acceptInvite(token ?? "", password), onAccepted);
   }
 
   return (
-    <Center mih="100vh" bg="gray.0" component="main">
-      <Paper withBorder shadow="sm" p="xl" radius="md" w={400} maw="92vw">
+    <AuthCard width={400}>
         {token ? (
           <form onSubmit={(e) => void submit(e)} noValidate>
             <Stack>
@@ -64,7 +54,6 @@ export function AcceptInvite({ token, onAccepted }: { token: string | undefined;
             </Alert>
           </Stack>
         )}
-      </Paper>
-    </Center>
+    </AuthCard>
   );
 }

@@ -1,14 +1,14 @@
 // Sign in with email and password (CONTRACT.md "Admin app"); back to the page the visitor wanted.
 import { useState } from "react";
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { LoginInput } from "@mkt-x/core";
-import { AuthError, session } from "../lib/session.ts";
+import { session } from "../lib/session.ts";
+import { AuthCard, useAuthSubmit } from "./auth-card.tsx";
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useAuthSubmit("Sign-in failed. Try again.");
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -17,21 +17,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       setError(email.trim() === "" || password === "" ? "Enter your email and password." : "Enter a valid email address.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await session.signIn(parsed.data.email, parsed.data.password);
-      onSignedIn();
-    } catch (err) {
-      setError(err instanceof AuthError ? err.message : "Sign-in failed. Try again.");
-    } finally {
-      setBusy(false);
-    }
+    await run(() => session.signIn(parsed.data.email, parsed.data.password), onSignedIn);
   }
 
   return (
-    <Center mih="100vh" bg="gray.0" component="main">
-      <Paper withBorder shadow="sm" p="xl" radius="md" w={380} maw="92vw">
+    <AuthCard width={380}>
         <form onSubmit={(e) => void submit(e)} noValidate>
           <Stack>
             <div>
@@ -54,7 +44,6 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             </Button>
           </Stack>
         </form>
-      </Paper>
-    </Center>
+    </AuthCard>
   );
 }

@@ -87,3 +87,27 @@ export function QueryView<T>({
 
 export const formatDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "—");
 export const formatNumber = (n: number) => n.toLocaleString();
+
+/** A dialog form's buttons: Cancel, and the submit (busy while its mutation runs). */
+export function FormActions({ onCancel, busy, submit, disabled }: { onCancel: () => void; busy: boolean; submit: string; disabled?: boolean }) {
+  return (
+    <Group justify="flex-end">
+      <Button variant="default" onClick={onCancel}>
+        Cancel
+      </Button>
+      <Button type="submit" loading={busy} disabled={disabled}>
+        {submit}
+      </Button>
+    </Group>
+  );
+}
+
+/** What the API answered when a form's mutation failed, announced; nothing while it has not. */
+export function MutationError({ error, title }: { error: unknown; title: string }) {
+  if (!error) return null;
+  return (
+    <Alert color="red" variant="light" role="alert" title={title}>
+      {errorMessage(error)}
+    </Alert>
+  );
+}

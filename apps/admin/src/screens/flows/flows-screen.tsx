@@ -3,12 +3,12 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { Anchor, Badge, Button, Group, Modal, Pagination, SegmentedControl, Select, Stack, Table, TagsInput, Text, TextInput, VisuallyHidden } from "@mantine/core";
+import { Anchor, Badge, Button, Modal, Pagination, SegmentedControl, Select, Stack, Table, TagsInput, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { CreateFlowInput, FLOW_STATUSES, FLOW_TRIGGER_TYPES, type FlowStatus } from "@mkt-x/core";
 import { errorMessage, useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { IfCan, useCan } from "../../lib/me.tsx";
-import { EmptyState, PageHeader, QueryView, formatDateTime, formatNumber } from "../../lib/ui.tsx";
+import { EmptyState, PageHeader, QueryView, formatDateTime, formatNumber, FormActions } from "../../lib/ui.tsx";
 import { TRIGGER_LABELS, newTrigger, triggerSummary, type FlowTriggerType } from "./flow-model.ts";
 import { flowsRoute } from "./route.ts";
 
@@ -196,14 +196,7 @@ function NewFlowModal({ opened, onClose }: { opened: boolean; onClose: () => voi
               {error}
             </Text>
           ) : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create and open the builder
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} busy={create.isPending} submit="Create and open the builder" />
         </Stack>
       </form>
     </Modal>

@@ -1,13 +1,13 @@
 // Segments: the list (name, rules, how many contacts match now) and creating one, which opens its
 // rule builder.
 import { useState } from "react";
-import { Anchor, Button, Group, Modal, SegmentedControl, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Button, Modal, SegmentedControl, Stack, Table, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { modals } from "@mantine/modals";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { CreateSegmentInput } from "@mkt-x/core";
-import { EmptyState, PageHeader, QueryView, formatDateTime, formatNumber } from "../../lib/ui.tsx";
+import { EmptyState, PageHeader, QueryView, formatDateTime, formatNumber, FormActions } from "../../lib/ui.tsx";
 import { errorMessage, useTRPC } from "../../lib/trpc.ts";
 import { IfCan, useCan } from "../../lib/me.tsx";
 
@@ -53,14 +53,7 @@ function NewSegmentDialog({ opened, onClose }: { opened: boolean; onClose: () =>
           <Text size="sm" c="dimmed">
             You add the rules next, and see how many contacts match as you go.
           </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create segment
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} busy={create.isPending} submit="Create segment" />
         </Stack>
       </form>
     </Modal>

@@ -9,7 +9,7 @@ import { Link, useNavigate } from "@tanstack/react-router";
 import { CreateWebhookInput, LIVE_EVENT_TYPES, WebhookChanges, type LiveEventType } from "@mkt-x/core";
 import { errorMessage, useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { useCan } from "../../lib/me.tsx";
-import { EmptyState, formatDateTime, PageHeader, QueryView } from "../../lib/ui.tsx";
+import { EmptyState, formatDateTime, PageHeader, QueryView, MutationError } from "../../lib/ui.tsx";
 import { OneTimeSecret } from "../team/one-time-secret.tsx";
 import { OnlyAdmins } from "../team/team-screen.tsx";
 import { settingsRoute } from "./route.ts";
@@ -123,11 +123,7 @@ function WebhookFormModal({ webhook, opened, onClose }: { webhook: Webhook | nul
                 </SimpleGrid>
               </Stack>
             </Checkbox.Group>
-            {mutation.error ? (
-              <Alert color="red" variant="light" role="alert" title="Could not save the webhook">
-                {errorMessage(mutation.error)}
-              </Alert>
-            ) : null}
+            <MutationError error={mutation.error} title="Could not save the webhook" />
             <Group justify="flex-end">
               <Button variant="default" onClick={onClose}>
                 Cancel

@@ -9,7 +9,7 @@ import { CreateApiKeyInput, CreateTeamUserInput, ROLES, type Role } from "@mkt-x
 import type { z } from "zod";
 import { errorMessage, useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { useCan, useMe } from "../../lib/me.tsx";
-import { EmptyState, formatDateTime, PageHeader, QueryView } from "../../lib/ui.tsx";
+import { EmptyState, formatDateTime, PageHeader, QueryView, FormActions, MutationError } from "../../lib/ui.tsx";
 import { OneTimeSecret } from "./one-time-secret.tsx";
 
 type TeamUser = RouterOutputs["team"]["listUsers"]["data"][number];
@@ -115,19 +115,8 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
               onChange={(r) => r && setForm({ ...form, role: r as Role })}
               error={errors.role}
             />
-            {create.error ? (
-              <Alert color="red" variant="light" role="alert" title="Could not invite">
-                {errorMessage(create.error)}
-              </Alert>
-            ) : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Send invite
-              </Button>
-            </Group>
+            <MutationError error={create.error} title="Could not invite" />
+            <FormActions onCancel={close} busy={create.isPending} submit="Send invite" />
           </Stack>
         </form>
       )}
@@ -326,19 +315,8 @@ function CreateKeyModal({ opened, onClose }: { opened: boolean; onClose: () => v
               onChange={(r) => r && setForm({ ...form, role: r as Role })}
               error={errors.role}
             />
-            {create.error ? (
-              <Alert color="red" variant="light" role="alert" title="Could not create the key">
-                {errorMessage(create.error)}
-              </Alert>
-            ) : null}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Create key
-              </Button>
-            </Group>
+            <MutationError error={create.error} title="Could not create the key" />
+            <FormActions onCancel={close} busy={create.isPending} submit="Create key" />
           </Stack>
         </form>
       )}
