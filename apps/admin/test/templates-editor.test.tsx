@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MantineProvider } from "@mantine/core";
 import { TemplateForm, draftIssues, emptyDraft, insertVariable, type TemplateDraft } from "../src/screens/templates/template-form.tsx";
@@ -28,6 +28,8 @@ describe("the template editor", () => {
     await userEvent.click(screen.getByRole("button", { name: "Insert {{first_name}}" }));
     expect(message.value).toBe("Hi {{first_name}}, welcome");
     expect(screen.getByText(/Uses: first_name\./)).toBeInTheDocument();
+    // the caret lands after the inserted variable (on the next frame), where typing goes on
+    await waitFor(() => expect(message.selectionStart).toBe("Hi {{first_name}}".length));
     message.setSelectionRange(message.value.length, message.value.length);
     await userEvent.click(screen.getByRole("button", { name: "Insert {{plan}}" }));
     expect(message.value).toBe("Hi {{first_name}}, welcome{{plan}}");
