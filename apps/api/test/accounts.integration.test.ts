@@ -154,8 +154,8 @@ describe("POST /accounts (connect)", () => {
     expect(await rowsForXUser(user.id)).toEqual([{ id: account.id, merchant_id: merchantId, status: "active" }]);
 
     const row = await rawAccount(account.id);
-    expect(decryptStoredToken(h.encryptionKey, row?.access_token_enc ?? "")).toBe(fresh.accessToken);
-    expect(decryptStoredToken(h.encryptionKey, row?.access_secret_enc ?? "")).toBe(fresh.accessSecret);
+    expect(decryptStoredToken(h.encryptionKey, row?.access_token_enc ?? "", `x_accounts.access_token_enc:${account.id}`)).toBe(fresh.accessToken);
+    expect(decryptStoredToken(h.encryptionKey, row?.access_secret_enc ?? "", `x_accounts.access_secret_enc:${account.id}`)).toBe(fresh.accessSecret);
 
     const details = expectSuccess(await getAccount(token, account.id));
     expect(details.statistics?.totalContacts).toBe(1);
@@ -452,12 +452,18 @@ describe("OAuth tokens at rest", () => {
     const row = await rawAccount(account.id);
     const tokenEnc = row?.access_token_enc ?? "";
     const secretEnc = row?.access_secret_enc ?? "";
-    for (const [stored, plain] of [[tokenEnc, user.accessToken], [secretEnc, user.accessSecret]] as const) {
-      expect(stored.startsWith("v1:")).toBe(true);
+    const tokenAt = `x_accounts.access_token_enc:${account.id}`;
+    const secretAt = `x_accounts.access_secret_enc:${account.id}`;
+    for (const [stored, plain, place] of [[tokenEnc, user.accessToken, tokenAt], [secretEnc, user.accessSecret, secretAt]] as const) {
+      expect(stored.startsWith("v2:")).toBe(true);
       expect(stored).not.toContain(plain);
       expect(Buffer.from(stored.slice(3), "base64").length).toBe(12 + 16 + Buffer.byteLength(plain));
-      expect(decryptStoredToken(h.encryptionKey, stored)).toBe(plain);
+      expect(decryptStoredToken(h.encryptionKey, stored, place)).toBe(plain);
     }
+    // bound to this row and column: the token's ciphertext does not decrypt as the secret, nor in another account's row
+    expect(() => decryptStoredToken(h.encryptionKey, tokenEnc, secretAt)).toThrow();
+    const other = await connectAccount(h);
+    expect(() => decryptStoredToken(h.encryptionKey, tokenEnc, `x_accounts.access_token_enc:${other.account.id}`)).toThrow();
     // a fresh IV per value: the same plaintext would not give the same ciphertext
     expect(tokenEnc.slice(3, 19)).not.toBe(secretEnc.slice(3, 19));
     // nothing else in the row holds them either
@@ -469,7 +475,7 @@ describe("OAuth tokens at rest", () => {
   it("does not decrypt under another key", async () => {
     const { account } = await connectAccount(h);
     const row = await rawAccount(account.id);
-    expect(() => decryptStoredToken(Buffer.alloc(32, 7), row?.access_token_enc ?? "")).toThrow();
+    expect(() => decryptStoredToken(Buffer.alloc(32, 7), row?.access_token_enc ?? "", `x_accounts.access_token_enc:${account.id}`)).toThrow();
   });
 
   it("never returns the tokens or their ciphertexts in any response", async () => {

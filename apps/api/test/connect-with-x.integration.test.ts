@@ -90,8 +90,8 @@ describe("connect with X, the whole way", () => {
 
     // the tokens X handed over are stored (encrypted) and are the user's
     const { rows } = await pool().query<{ access_token_enc: string; access_secret_enc: string }>("SELECT access_token_enc, access_secret_enc FROM x_accounts WHERE id = $1", [account?.id]);
-    expect(decryptStoredToken(h.encryptionKey, rows[0]?.access_token_enc ?? "")).toBe(user?.accessToken);
-    expect(decryptStoredToken(h.encryptionKey, rows[0]?.access_secret_enc ?? "")).toBe(user?.accessSecret);
+    expect(decryptStoredToken(h.encryptionKey, rows[0]?.access_token_enc ?? "", `x_accounts.access_token_enc:${account?.id}`)).toBe(user?.accessToken);
+    expect(decryptStoredToken(h.encryptionKey, rows[0]?.access_secret_enc ?? "", `x_accounts.access_secret_enc:${account?.id}`)).toBe(user?.accessSecret);
 
     // and they work: an agent's reply goes out to X from this account
     const api = await h.startInstance({ deliverNow: true });
@@ -313,7 +313,7 @@ describe("POST /accounts/oauth/start", () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ merchant_id: merchantId, user_id: sub, used_at: null });
-    expect(rows[0]?.oauth_token_secret_enc).toMatch(/^v1:/);
+    expect(rows[0]?.oauth_token_secret_enc).toMatch(/^v2:/);
   });
 
   it("is for admins and owners: agents and viewers get 403, no token 401", async () => {

@@ -109,10 +109,12 @@ export async function insertThread(pool: Pool, opts: { merchantId: string; accou
 }
 
 /** AES-256-GCM, "v1:" + base64(iv(12) | tag(16) | ciphertext), written from the contract, not from the service's cipher. */
-export function decryptStoredToken(key: Buffer, stored: string): string {
-  if (!stored.startsWith("v1:")) throw new Error(`not a v1 ciphertext: ${stored.slice(0, 8)}`);
-  const raw = Buffer.from(stored.slice("v1:".length), "base64");
+/** Decrypts a stored v2 value as SECURITY.md describes it, the place (`table.column:row key`) as AAD. */
+export function decryptStoredToken(key: Buffer, stored: string, place: string): string {
+  if (!stored.startsWith("v2:")) throw new Error(`not a v2 ciphertext: ${stored.slice(0, 8)}`);
+  const raw = Buffer.from(stored.slice("v2:".length), "base64");
   const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+  decipher.setAAD(Buffer.from(place, "utf8"));
   decipher.setAuthTag(raw.subarray(12, 28));
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createTokenCipher, parseEncryptionKey, parsePreviousKeys } from "../src/server/token-cipher.ts";
+import { createTokenCipher, parseEncryptionKey, parsePreviousKeys, secretPlace } from "../src/server/token-cipher.ts";
 
 describe("token cipher", () => {
   const cipher = createTokenCipher(randomBytes(32));
@@ -24,6 +24,25 @@ describe("token cipher", () => {
     expect(() => createTokenCipher(randomBytes(32)).decrypt(stored)).toThrow();
   });
 
+  it("binds a ciphertext to the row it was written for: copied into another row it does not decrypt", () => {
+    const mine = secretPlace("x_accounts", "access_token_enc", "a1");
+    const stored = cipher.encrypt("token of a1", mine);
+    expect(stored.startsWith("v2:")).toBe(true);
+    expect(cipher.decrypt(stored, mine)).toBe("token of a1");
+    expect(() => cipher.decrypt(stored, secretPlace("x_accounts", "access_token_enc", "a2"))).toThrow();
+    expect(() => cipher.decrypt(stored, secretPlace("x_accounts", "access_secret_enc", "a1"))).toThrow();
+    expect(() => cipher.decrypt(stored)).toThrow(/bound to a place/);
+    // relabelled as an unbound v1 value it fails too: the place is part of the tag
+    expect(() => cipher.decrypt(`v1:${stored.slice(3)}`, mine)).toThrow();
+  });
+
+  it("still reads values written before places (v1), wherever they are", () => {
+    const legacy = cipher.encrypt("old token");
+    expect(legacy.startsWith("v1:")).toBe(true);
+    expect(cipher.decrypt(legacy, secretPlace("x_accounts", "access_token_enc", "a1"))).toBe("old token");
+    expect(cipher.isCurrent(legacy, secretPlace("x_accounts", "access_token_enc", "a1"))).toBe(false);
+  });
+
   it("wants a 32-byte key", () => {
     expect(() => parseEncryptionKey(randomBytes(16).toString("base64"))).toThrow(/32 bytes/);
     expect(parseEncryptionKey(randomBytes(32).toString("base64"))).toHaveLength(32);
@@ -35,15 +54,17 @@ describe("rotating the key", () => {
   const newKey = randomBytes(32);
 
   it("decrypts with a previous key and encrypts with the current one", () => {
-    const stored = createTokenCipher(oldKey).encrypt("token under the old key");
+    const place = secretPlace("webhook_subscriptions", "secret_enc", "s1");
+    const stored = createTokenCipher(oldKey).encrypt("token under the old key", place);
     const rotating = createTokenCipher(newKey, [oldKey]);
-    expect(rotating.decrypt(stored)).toBe("token under the old key");
-    expect(rotating.isCurrent(stored)).toBe(false);
-    const again = rotating.encrypt("token under the old key");
-    expect(rotating.isCurrent(again)).toBe(true);
-    expect(() => createTokenCipher(oldKey).decrypt(again)).toThrow();
+    expect(rotating.decrypt(stored, place)).toBe("token under the old key");
+    expect(rotating.isCurrent(stored, place)).toBe(false);
+    const again = rotating.encrypt("token under the old key", place);
+    expect(rotating.isCurrent(again, place)).toBe(true);
+    expect(rotating.isCurrent(again, secretPlace("webhook_subscriptions", "secret_enc", "s2"))).toBe(false);
+    expect(() => createTokenCipher(oldKey).decrypt(again, place)).toThrow();
     // a key neither current nor previous still fails
-    expect(() => createTokenCipher(randomBytes(32), [randomBytes(32)]).decrypt(stored)).toThrow();
+    expect(() => createTokenCipher(randomBytes(32), [randomBytes(32)]).decrypt(stored, place)).toThrow();
   });
 
   it("refuses a shortened authentication tag (GCM would check only the bytes given)", () => {

@@ -3,7 +3,8 @@ import { AppError } from "../../../errors.ts";
 import { XApiError, type XCredentials } from "../../../ports/x-client.ts";
 import type { Account, ConnectAccountInput } from "../../../contract/accounts.ts";
 import { toAccountDto } from "./account-dto.ts";
-import { describeError, type AccountDeps } from "./deps.ts";
+import { randomUUID } from "node:crypto";
+import { accountTokenPlaces, describeError, type AccountDeps } from "./deps.ts";
 import { resumeAfterReconnect } from "./revocation.ts";
 
 const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
@@ -24,27 +25,30 @@ export async function connectAccount(deps: AccountDeps, input: ConnectAccountInp
     throw new AppError("TWITTER_API_ERROR", "X could not verify the credentials, try again later", { reason: e instanceof XApiError ? e.kind : "unreachable" });
   }
 
-  const data = {
-    username: me.username,
-    displayName: me.name,
-    profileImageUrl: me.profileImageUrl,
-    status: "active" as const,
-    accessTokenEnc: deps.cipher.encrypt(creds.accessToken),
-    accessSecretEnc: deps.cipher.encrypt(creds.accessSecret),
-    connectedAt: new Date(),
-    disconnectedAt: null,
-    lastError: null,
-  };
   // Reconnecting an account whose authorization X revoked (or whose tokens failed) gives it the new
   // tokens; one this merchant disconnected earlier is revived with its data.
   const previous =
     (await deps.db.xAccount.findFirst({ where: { twitterUserId: me.id, status: { in: ["revoked", "error"] } } })) ??
     (await deps.db.xAccount.findFirst({ where: { twitterUserId: me.id, status: "inactive" }, orderBy: { disconnectedAt: "desc" } }));
+  // the tokens are encrypted for the row they go to, so the id of a new row is chosen here
+  const accountId = previous?.id ?? randomUUID();
+  const places = accountTokenPlaces(accountId);
+  const data = {
+    username: me.username,
+    displayName: me.name,
+    profileImageUrl: me.profileImageUrl,
+    status: "active" as const,
+    accessTokenEnc: deps.cipher.encrypt(creds.accessToken, places.accessToken),
+    accessSecretEnc: deps.cipher.encrypt(creds.accessSecret, places.accessSecret),
+    connectedAt: new Date(),
+    disconnectedAt: null,
+    lastError: null,
+  };
   let account: XAccountModel;
   try {
     account = previous
       ? await deps.db.xAccount.update({ where: { id: previous.id }, data })
-      : await deps.db.xAccount.create({ data: { ...data, twitterUserId: me.id, merchantId: deps.merchantId } });
+      : await deps.db.xAccount.create({ data: { ...data, id: accountId, twitterUserId: me.id, merchantId: deps.merchantId } });
   } catch (e) {
     // the partial unique index allows one connected row per X user, whichever merchant has it
     if (isUniqueViolation(e)) throw new AppError("DUPLICATE_RESOURCE", `X account @${me.username} is already connected`, { field: "twitterUserId", reason: "already connected" });

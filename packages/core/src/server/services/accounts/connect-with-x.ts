@@ -8,7 +8,8 @@ import { AppError } from "../../../errors.ts";
 import { XApiError, type XClient } from "../../../ports/x-client.ts";
 import type { StartXConnectResult, XConnectError } from "../../../contract/connect-with-x.ts";
 import { scopeToMerchant, type ScopedDb } from "../../scoped-db.ts";
-import type { TokenCipher } from "../../token-cipher.ts";
+import { randomUUID } from "node:crypto";
+import { secretPlace, type TokenCipher } from "../../token-cipher.ts";
 import { connectAccount } from "./connect-account.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { describeError } from "./deps.ts";
@@ -79,12 +80,14 @@ export async function startXConnect(deps: StartXConnectDeps, opts: { merchantId:
   if (!request.callbackConfirmed) throw new AppError("TWITTER_API_ERROR", "X did not confirm the callback URL", { reason: "oauth_callback_confirmed is not true" });
 
   await deps.db.xOAuthRequest.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - KEEP_ROWS_MS) } } });
+  const id = randomUUID();
   await deps.db.xOAuthRequest.create({
     data: {
+      id,
       merchantId: opts.merchantId,
       userId: opts.userId,
       oauthToken: request.oauthToken,
-      oauthTokenSecretEnc: deps.cipher.encrypt(request.oauthTokenSecret),
+      oauthTokenSecretEnc: deps.cipher.encrypt(request.oauthTokenSecret, secretPlace("x_oauth_requests", "oauth_token_secret_enc", id)),
       returnTo,
     },
   });
@@ -114,6 +117,7 @@ export interface XConnectCallbackParams {
 export type XConnectOutcome = { connected: true; accountId: string; username: string; location: string } | { connected: false; error: XConnectError; location: string };
 
 interface ClaimedRequest {
+  id: string;
   merchant_id: string;
   oauth_token_secret_enc: string;
   return_to: string;
@@ -155,7 +159,7 @@ export async function completeXConnect(deps: CompleteXConnectDeps, params: XConn
   const claimed = await deps.db.$queryRaw<ClaimedRequest[]>`
     UPDATE x_oauth_requests SET used_at = now()
     WHERE oauth_token = ${token} AND used_at IS NULL
-    RETURNING merchant_id, oauth_token_secret_enc, return_to,
+    RETURNING id::text AS id, merchant_id, oauth_token_secret_enc, return_to,
       created_at < now() - make_interval(mins => ${X_CONNECT_TTL_MINUTES}::int) AS expired`;
   const request = claimed[0];
   if (!request) return fail(await knownReturnTo(token), "expired", "This connection attempt was already used or has expired. Start again.");
@@ -163,7 +167,7 @@ export async function completeXConnect(deps: CompleteXConnectDeps, params: XConn
 
   let oauthTokenSecret;
   try {
-    oauthTokenSecret = deps.cipher.decrypt(request.oauth_token_secret_enc);
+    oauthTokenSecret = deps.cipher.decrypt(request.oauth_token_secret_enc, secretPlace("x_oauth_requests", "oauth_token_secret_enc", request.id));
   } catch (e) {
     // stored under another TOKEN_ENCRYPTION_KEY: nothing X can help with
     deps.log.error({ err: describeError(e) }, "connect with X: the request token secret cannot be decrypted");

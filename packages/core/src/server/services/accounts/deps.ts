@@ -1,5 +1,5 @@
 import type { XClient, XCredentials } from "../../../ports/x-client.ts";
-import type { TokenCipher } from "../../token-cipher.ts";
+import { secretPlace, type TokenCipher } from "../../token-cipher.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import type { Db } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -17,9 +17,16 @@ export interface AccountDeps {
   log: { warn: (obj: object, msg: string) => void };
 }
 
-export function accountCredentials(cipher: TokenCipher, a: { accessTokenEnc: string | null; accessSecretEnc: string | null }): XCredentials | null {
+/** Where an account's two tokens are stored: their ciphertexts are bound to that row. */
+export const accountTokenPlaces = (accountId: string) => ({
+  accessToken: secretPlace("x_accounts", "access_token_enc", accountId),
+  accessSecret: secretPlace("x_accounts", "access_secret_enc", accountId),
+});
+
+export function accountCredentials(cipher: TokenCipher, a: { id: string; accessTokenEnc: string | null; accessSecretEnc: string | null }): XCredentials | null {
   if (!a.accessTokenEnc || !a.accessSecretEnc) return null;
-  return { accessToken: cipher.decrypt(a.accessTokenEnc), accessSecret: cipher.decrypt(a.accessSecretEnc) };
+  const places = accountTokenPlaces(a.id);
+  return { accessToken: cipher.decrypt(a.accessTokenEnc, places.accessToken), accessSecret: cipher.decrypt(a.accessSecretEnc, places.accessSecret) };
 }
 
 /** A short, secret-free description of a failure for logs and the account's lastError. */

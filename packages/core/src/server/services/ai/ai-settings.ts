@@ -5,6 +5,7 @@ import type { AiReplyMode } from "../../../contract/ai-knowledge.ts";
 import type { AiModelSettings } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
+import { orderLookupSecretPlace } from "./order-lookup.ts";
 import { validateTarget, type TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
 
 /** What a merchant that never saved settings gets (the ai_settings column defaults). */
@@ -95,7 +96,7 @@ export async function updateAiSettings(db: ScopedDb, opts: { merchantId: string;
     ...(c.autoEscalationThreshold !== undefined && { autoEscalationThreshold: c.autoEscalationThreshold }),
     ...(c.systemPrompt !== undefined && { systemPrompt: c.systemPrompt === "" ? null : c.systemPrompt }),
     ...(c.replyMode !== undefined && { replyMode: c.replyMode }),
-    ...(url && { orderLookupUrl: url.href, orderLookupSecretEnc: url.secret === null || !opts.orderLookup ? null : opts.orderLookup.cipher.encrypt(url.secret) }),
+    ...(url && { orderLookupUrl: url.href, orderLookupSecretEnc: url.secret === null || !opts.orderLookup ? null : opts.orderLookup.cipher.encrypt(url.secret, orderLookupSecretPlace(opts.merchantId)) }),
   };
   const row = await db.aiSettings.upsert({ where: { merchantId: opts.merchantId }, create: { merchantId: opts.merchantId, ...data }, update: data });
   return url?.secret ? { ...toDto(row), orderLookupSecret: url.secret } : toDto(row);

@@ -6,7 +6,10 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { OrderLookup } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import type { TokenCipher } from "../../token-cipher.ts";
+import { secretPlace, type TokenCipher } from "../../token-cipher.ts";
+
+/** The order endpoint's signing secret is encrypted for its merchant's settings row. */
+export const orderLookupSecretPlace = (merchantId: string): string => secretPlace("ai_settings", "order_lookup_secret_enc", merchantId);
 import { postWebhook } from "../outgoing-webhooks/post-webhook.ts";
 import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
 
@@ -44,7 +47,7 @@ export async function lookupOrder(db: ScopedDb, opts: { merchantId: string; orde
   if (!settings?.orderLookupUrl || !settings.orderLookupSecretEnc || !opts.runtime) return { ok: false, orderId, reason: "not_configured" };
   let secret: string;
   try {
-    secret = opts.runtime.cipher.decrypt(settings.orderLookupSecretEnc);
+    secret = opts.runtime.cipher.decrypt(settings.orderLookupSecretEnc, orderLookupSecretPlace(opts.merchantId));
   } catch {
     return { ok: false, orderId, reason: "failed" };
   }

@@ -11,6 +11,7 @@ import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
+import { accountTokenPlaces } from "../accounts/deps.ts";
 import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
 import { ensureXMedia } from "../media/ensure-x-media.ts";
 import { MediaRefused } from "../media/fetch-media.ts";
@@ -164,7 +165,8 @@ async function precheck(deps: SendPipelineDeps, message: SendRow | undefined, no
 
 /** One claimed message: ask X first if an earlier attempt may have reached it, then send. */
 async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uploads: Map<string, Promise<string>>): Promise<Attempted> {
-  const creds: XCredentials = { accessToken: deps.cipher.decrypt(message.access_token_enc ?? ""), accessSecret: deps.cipher.decrypt(message.access_secret_enc ?? "") };
+  const places = accountTokenPlaces(message.account_id);
+  const creds: XCredentials = { accessToken: deps.cipher.decrypt(message.access_token_enc ?? "", places.accessToken), accessSecret: deps.cipher.decrypt(message.access_secret_enc ?? "", places.accessSecret) };
   // An earlier attempt started and never recorded its outcome: it may have reached X.
   const startedBefore = message.status === "sending" ? message.sending_started_at : null;
   const attemptNo = message.attempts + 1;

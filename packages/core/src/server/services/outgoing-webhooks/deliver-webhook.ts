@@ -7,6 +7,7 @@ import { WEBHOOK_MAX_CONSECUTIVE_FAILURES } from "../../../contract/webhooks.ts"
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import { postWebhook, type PostResult } from "./post-webhook.ts";
+import { subscriptionSecretPlace } from "./subscriptions.ts";
 import type { TargetPolicy } from "./target-policy.ts";
 
 export const WEBHOOK_RETRY_WINDOW_MS = 24 * 3600_000;
@@ -78,7 +79,7 @@ async function attempt(deps: WebhookDeliveryDeps, row: DeliveryRow | undefined):
       WHERE id = ${row.id}::uuid AND status = 'pending'`;
     return "failed";
   }
-  const result = await postWebhook({ url: row.url, deliveryId: row.id, body: row.body, secret: deps.cipher.decrypt(row.secret_enc), policy: deps.policy, timeoutMs: deps.timeoutMs });
+  const result = await postWebhook({ url: row.url, deliveryId: row.id, body: row.body, secret: deps.cipher.decrypt(row.secret_enc, subscriptionSecretPlace(row.subscription_id)), policy: deps.policy, timeoutMs: deps.timeoutMs });
   return result.ok ? recordSuccess(deps, row, result) : recordFailure(deps, row, result);
 }
 

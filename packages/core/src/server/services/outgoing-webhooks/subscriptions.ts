@@ -1,13 +1,16 @@
 // A merchant's outgoing webhook subscriptions: create (the secret shown once), list, get, change,
 // delete. Every target passes the address rule (target-policy.ts) before it is stored.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { WebhookSubscriptionModel } from "@mkt-x/db";
 import { notFound } from "../../../errors.ts";
 import { isUuid, pagination, type PageInput, type Pagination } from "../../../contract/common.ts";
 import type { LiveEventType } from "../../../contract/events.ts";
 import type { CreateWebhookInput, WebhookChanges, WebhookSubscription } from "../../../contract/webhooks.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import type { TokenCipher } from "../../token-cipher.ts";
+import { secretPlace, type TokenCipher } from "../../token-cipher.ts";
+
+/** A subscription's signing secret is encrypted for its row. */
+export const subscriptionSecretPlace = (subscriptionId: string): string => secretPlace("webhook_subscriptions", "secret_enc", subscriptionId);
 import { validateTarget, type TargetPolicy } from "./target-policy.ts";
 
 export function toWebhookSubscriptionDto(row: WebhookSubscriptionModel): WebhookSubscription {
@@ -39,8 +42,9 @@ export async function createWebhookSubscription(
 ): Promise<WebhookSubscription & { secret: string }> {
   const url = await validateTarget(opts.input.url, opts.targets);
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
+  const id = randomUUID();
   const row = await db.webhookSubscription.create({
-    data: { merchantId: opts.merchantId, url, events: opts.input.events, description: opts.input.description || null, secretEnc: opts.cipher.encrypt(secret) },
+    data: { id, merchantId: opts.merchantId, url, events: opts.input.events, description: opts.input.description || null, secretEnc: opts.cipher.encrypt(secret, subscriptionSecretPlace(id)) },
   });
   return { ...toWebhookSubscriptionDto(row), secret };
 }
