@@ -5,7 +5,7 @@
 // with WEBHOOK_ALLOW_PRIVATE_TARGETS unset and DNS answered by a resolver the test controls.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Resolver } from "@mkt-x/core/server";
+import { createTokenCipher, subscriptionSecretPlace, type Resolver } from "@mkt-x/core/server";
 import { startHarness, type Harness } from "./harness.ts";
 import { newMerchant, type Success } from "./factories.ts";
 import { detailFields, expectFailure, expectSuccess } from "./envelope-assertions.ts";
@@ -92,8 +92,12 @@ describe("POST /integrations/webhooks", () => {
     expect(got).not.toHaveProperty("secret");
 
     const { rows } = await h.database.pool.query<{ secret_enc: string }>("SELECT secret_enc FROM webhook_subscriptions WHERE id = $1", [hook.id]);
-    expect(rows[0]?.secret_enc).toMatch(/^v1:/);
-    expect(rows[0]?.secret_enc).not.toContain(hook.secret?.slice(6));
+    const stored = rows[0]?.secret_enc ?? "";
+    expect(stored).toMatch(/^v2:/);
+    expect(stored).not.toContain(hook.secret?.slice(6));
+    const cipher = createTokenCipher(h.encryptionKey);
+    expect(cipher.decrypt(stored, subscriptionSecretPlace(hook.id))).toBe(hook.secret);
+    expect(() => cipher.decrypt(stored, subscriptionSecretPlace(randomUUID()))).toThrow();
   });
 
   it("takes an admin, and a public IPv6 host", async () => {

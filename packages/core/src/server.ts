@@ -82,7 +82,7 @@ export { activateFlow, deactivateFlow, deleteFlow } from "./server/services/flow
 export { runFlowManually } from "./server/services/flows/run-flow-manually.ts";
 export { loadFlow, toFlowDto, toFlowExecutionDto } from "./server/services/flows/flow-dto.ts";
 export { startFlowsForEvent, runFlowStep, matchesKeywords, evaluateCondition, type FlowEngineDeps, type FlowStepResult } from "./server/services/flows/run-flow.ts";
-export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv, X_TIERS, X_TIER_DM_LIMITS, type XTier } from "./server/config.ts";
+export { ConfigError, sharedEnvShape, parseConfig, aiProviderFromEnv, loadDevEnvFile, xAppFromEnv, unconfiguredXClient, X_APP_NOT_CONFIGURED, sendWindowsFromEnv, X_TIERS, X_TIER_DM_LIMITS, DEFAULT_AI_MODELS, type XTier } from "./server/config.ts";
 export { recordEvent, recordEvents, LIVE_EVENTS_CHANNEL, type NewLiveEvent } from "./server/events/record-event.ts";
 export { login, refresh, logout, getMe, WRONG_CREDENTIALS, INVALID_REFRESH_TOKEN } from "./server/services/auth/sign-in.ts";
 export { signup, acceptInvite, INVALID_INVITE } from "./server/services/auth/sign-up.ts";
@@ -95,7 +95,7 @@ export { listTeamUsers, createTeamUser, updateTeamUser, removeTeamUser, INVITE_T
 export { createApiKey, listApiKeys, revokeApiKey, resolveApiKey, isApiKey } from "./server/services/team/api-keys.ts";
 export { signInEnvShape } from "./server/config.ts";
 export { emitMessageEvents, emitConversationEvents, emitContactEvents, emitCampaignEvents, emitFlowExecutionEvents, type EventTx } from "./server/events/emit-events.ts";
-export { createWebhookSubscription, listWebhookSubscriptions, getWebhookSubscription, updateWebhookSubscription, deleteWebhookSubscription } from "./server/services/outgoing-webhooks/subscriptions.ts";
+export { createWebhookSubscription, listWebhookSubscriptions, getWebhookSubscription, updateWebhookSubscription, deleteWebhookSubscription, subscriptionSecretPlace } from "./server/services/outgoing-webhooks/subscriptions.ts";
 export { listWebhookDeliveries, redeliverWebhook } from "./server/services/outgoing-webhooks/deliveries.ts";
 export { deliverWebhook, deliverWebhooks, retryDelayMs, DEFAULT_RETRY_SCHEDULE, WEBHOOK_RETRY_WINDOW_MS, type WebhookDeliveryDeps, type RetrySchedule, type DeliveryOutcome } from "./server/services/outgoing-webhooks/deliver-webhook.ts";
 export { relayLiveEvents, WEBHOOK_RELAY_CURSOR, type RelayResult } from "./server/services/outgoing-webhooks/relay-live-events.ts";
