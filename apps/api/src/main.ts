@@ -88,6 +88,7 @@ const app = await buildApp({
     webhookTargets: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS },
     sendWindows: pipeline.windows,
     dmPriceUsd: env.X_DM_PRICE_USD,
+    aiModels: env.AI_MODELS,
   },
   verifyToken: createTokenVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
   // empty: the X app is not configured, so webhook routes refuse (see webhooks/routes.ts)

@@ -285,7 +285,9 @@ describe("openai provider against a local OpenAI-compatible server", () => {
     await fake.listen({ port: 0, host: "127.0.0.1" });
     const address = fake.server.address();
     const port = typeof address === "object" && address ? address.port : 0;
-    api = await h.startInstance({ ai: createOpenAiProvider({ apiKey: KEY, baseURL: `http://127.0.0.1:${port}/v1`, timeoutMs: 500, maxRetries: 0 }) });
+    // the operator offers two models (AI_MODELS); the provider knows the same list
+    const models = ["gpt-test-mini", "gpt-test-large"];
+    api = await h.startInstance({ ai: createOpenAiProvider({ apiKey: KEY, baseURL: `http://127.0.0.1:${port}/v1`, timeoutMs: 500, maxRetries: 0, models }), aiModels: models });
   });
   afterAll(async () => {
     await fake?.close();
@@ -295,7 +297,7 @@ describe("openai provider against a local OpenAI-compatible server", () => {
     const merchantId = newMerchant();
     const owner = await h.token({ merchantId });
     const settings = { model: "gpt-test-mini", temperature: 0.3, maxTokens: 256, systemPrompt: "You are GoodGo Shop's assistant." };
-    expectSuccess(await h.call<Success<SettingsBody>>("PUT", "/ai/settings", { token: owner, body: settings }));
+    expectSuccess(await h.call<Success<SettingsBody>>("PUT", `${api.base}/ai/settings`, { token: owner, body: settings }));
     const id = await conversation(merchantId);
     mode = "ok";
     seen.length = 0;
@@ -311,6 +313,23 @@ describe("openai provider against a local OpenAI-compatible server", () => {
     expect(messages[0]).toEqual({ role: "system", content: settings.systemPrompt });
     expect(messages[messages.length - 1]).toEqual({ role: "user", content: "where is order 555?" });
     expect(expectSuccess(await context(id, owner))).toMatchObject({ currentIntent: "order_status_query", slots: { orderId: "555" } });
+  });
+
+  it("offers only the operator's models (AI_MODELS); a model stored before the list narrowed is answered by the first offered", async () => {
+    const merchantId = newMerchant();
+    const owner = await h.token({ merchantId });
+    const refused = expectFailure(await h.call("PUT", `${api.base}/ai/settings`, { token: owner, body: { model: "gpt-4" } }), 400, "VALIDATION_ERROR");
+    expect(refused.error).toContain("gpt-test-mini, gpt-test-large");
+    expect(detailFields(refused)).toContain("model");
+    expect(expectSuccess(await h.call<Success<SettingsBody>>("GET", `${api.base}/ai/settings`, { token: owner })).model).toBe("gpt-4o-mini");
+    expect(expectSuccess(await h.call<Success<SettingsBody>>("PUT", `${api.base}/ai/settings`, { token: owner, body: { model: "gpt-test-large" } })).model).toBe("gpt-test-large");
+    // the default setting (gpt-4o-mini) is not offered here: the request goes out with the first offered model
+    const other = newMerchant();
+    const id = await conversation(other);
+    mode = "ok";
+    seen.length = 0;
+    expectSuccess(await send(id, "hello", { token: await h.token({ merchantId: other }), base: api.base }));
+    expect(seen.map((s) => s.body.model)).toEqual(["gpt-test-mini"]);
   });
 
   it.each(["fail", "hang", "garbage"] as const)("answers 502 AI_SERVICE_ERROR when the provider %s, without the key", async (m) => {

@@ -53,11 +53,19 @@ describe("configuration", () => {
     expect(loadEnv({ ...good, AI_PROVIDER: "openai", OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" })).toMatchObject({ AI_PROVIDER: "openai", OPENAI_BASE_URL: "http://127.0.0.1:8080/v1" });
   });
 
+  it("offers OpenAI's chat models by default, or the operator's AI_MODELS list (trimmed, no repeats)", () => {
+    expect(loadEnv(good).AI_MODELS).toContain("gpt-4o-mini");
+    expect(loadEnv({ ...good, AI_MODELS: "" }).AI_MODELS).toEqual(loadEnv(good).AI_MODELS);
+    expect(loadEnv({ ...good, AI_MODELS: " gpt-4o-mini, my-llama ,gpt-4o-mini" }).AI_MODELS).toEqual(["gpt-4o-mini", "my-llama"]);
+    expect(loadWorkerEnv({ ...good, AI_MODELS: "my-llama" }).AI_MODELS).toEqual(["my-llama"]);
+  });
+
   it.each([
     ["AI_PROVIDER", { AI_PROVIDER: "claude" }],
     ["OPENAI_API_KEY", { AI_PROVIDER: "openai" }],
     ["OPENAI_API_KEY", { AI_PROVIDER: "openai", OPENAI_API_KEY: "" }],
     ["OPENAI_BASE_URL", { OPENAI_BASE_URL: "not a url" }],
+    ["AI_MODELS", { AI_MODELS: " , ," }],
   ])("names %s when the AI settings are wrong (API and worker alike)", (name, patch) => {
     expect(() => loadEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
     expect(() => loadWorkerEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));

@@ -77,6 +77,8 @@ export interface InstanceOptions {
   liveEvents?: Omit<StreamOptions, "bus">;
   /** outgoing webhook targets (default: public addresses only, the system resolver) */
   webhookTargets?: TargetPolicy;
+  /** AI_MODELS: the models merchants may choose (default: DEFAULT_AI_MODELS) */
+  aiModels?: readonly string[];
   /** POST /dev/simulate-dm against the harness's sandbox, as with X_SANDBOX=1 (default off) */
   devSandbox?: boolean;
 }
@@ -122,6 +124,7 @@ async function startApi(shared: Shared, opts: InstanceOptions & { webhookUrl: (b
     webhookUrl: UNREACHABLE_WEBHOOK_URL,
     ai: opts.ai ?? createEmbeddedAiProvider(),
     ...(opts.webhookTargets ? { webhookTargets: opts.webhookTargets } : {}),
+    ...(opts.aiModels ? { aiModels: opts.aiModels } : {}),
   };
   const events = createLiveEventBus({ databaseUrl: shared.database.url, sweepIntervalMs: 0 });
   await events.start();
@@ -215,7 +218,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     call,
     async startInstance(instanceOpts: InstanceOptions = {}) {
-      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, liveEvents: instanceOpts.liveEvents ?? opts.liveEvents, ...((instanceOpts.webhookTargets ?? opts.webhookTargets) ? { webhookTargets: instanceOpts.webhookTargets ?? opts.webhookTargets } : {}), webhookUrl: () => webhookUrl });
+      const instance = await startApi(shared, { rateLimitPerMinute: instanceOpts.rateLimitPerMinute ?? opts.rateLimitPerMinute, ai: instanceOpts.ai ?? opts.ai, deliverNow: instanceOpts.deliverNow ?? opts.deliverNow, signupEnabled: instanceOpts.signupEnabled ?? opts.signupEnabled, signIn: instanceOpts.signIn ?? opts.signIn, liveEvents: instanceOpts.liveEvents ?? opts.liveEvents, ...((instanceOpts.webhookTargets ?? opts.webhookTargets) ? { webhookTargets: instanceOpts.webhookTargets ?? opts.webhookTargets } : {}), ...((instanceOpts.aiModels ?? opts.aiModels) ? { aiModels: instanceOpts.aiModels ?? opts.aiModels } : {}), webhookUrl: () => webhookUrl });
       others.push(instance);
       return instance;
     },

@@ -36,6 +36,8 @@ export interface AppServices {
   sendWindows?: SendWindowLimits | null;
   /** X_DM_PRICE_USD; absent: 0.015 */
   dmPriceUsd?: number;
+  /** AI_MODELS: the models merchants may choose; absent: DEFAULT_AI_MODELS */
+  aiModels?: readonly string[];
   /** where outgoing webhooks may point (WEBHOOK_ALLOW_PRIVATE_TARGETS); absent: public addresses only */
   webhookTargets?: TargetPolicy;
 }

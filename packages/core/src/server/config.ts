@@ -29,6 +29,9 @@ export function loadDevEnvFile(path: string): boolean {
   }
 }
 
+/** AI_MODELS unset: OpenAI's current chat models (the seed's example is gpt-4; the default setting gpt-4o-mini). */
+export const DEFAULT_AI_MODELS: readonly string[] = ["gpt-4o-mini", "gpt-4o", "gpt-4", "gpt-4-turbo", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-3.5-turbo", "gpt-5", "gpt-5-mini", "gpt-5-nano", "o3-mini", "o4-mini"];
+
 /** X's API access tiers (X_TIER): each has its published DM limits. */
 export const X_TIERS = ["pay-per-use", "basic", "pro", "enterprise"] as const;
 export type XTier = (typeof X_TIERS)[number];
@@ -74,6 +77,16 @@ export const sharedEnvShape = {
   AI_PROVIDER: z.enum(["embedded", "openai"], { message: "must be embedded or openai" }).default("embedded"),
   OPENAI_API_KEY: z.string().min(1, { message: "must not be empty" }).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
+  /** the models merchants may choose in AI settings (comma-separated): the operator's key pays for them */
+  AI_MODELS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .transform((v) => [...new Set(v.split(",").map((m) => m.trim()).filter((m) => m !== ""))])
+      .refine((list) => list.length > 0 && list.every((m) => m.length <= 100), { message: "must be a comma-separated list of model names" })
+      .optional()
+      .transform((list): readonly string[] => list ?? DEFAULT_AI_MODELS),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // send windows (ARCHITECTURE.md): X's per-user limits and the app's day for the X_TIER, the seed's
   // per-account day; the worker sends, and so does the API on an agent's reply (it answers with X's id).
@@ -124,7 +137,7 @@ export function sendWindowsFromEnv(env: {
 }
 
 type XApp = { X_CONSUMER_KEY?: string | undefined; X_CONSUMER_SECRET?: string | undefined };
-type Shared = XApp & { AI_PROVIDER: "embedded" | "openai"; OPENAI_API_KEY?: string | undefined; OPENAI_BASE_URL?: string | undefined };
+type Shared = XApp & { AI_PROVIDER: "embedded" | "openai"; OPENAI_API_KEY?: string | undefined; OPENAI_BASE_URL?: string | undefined; AI_MODELS: readonly string[] };
 
 /** Parses, then applies the cross-field rules; every failure is a ConfigError naming the variable. */
 export function parseConfig<S extends z.ZodType<Shared>>(schema: S, source: Record<string, string | undefined>, rules: ((env: z.infer<S>) => string | null)[] = []): z.infer<S> {
@@ -150,7 +163,7 @@ const xAppRule = (env: XApp) => {
 const aiRule = (env: Shared) => (env.AI_PROVIDER === "openai" && !env.OPENAI_API_KEY ? "OPENAI_API_KEY is required when AI_PROVIDER=openai" : null);
 
 export function aiProviderFromEnv(env: Shared): AiProvider {
-  return env.AI_PROVIDER === "openai" && env.OPENAI_API_KEY ? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }) : createEmbeddedAiProvider();
+  return env.AI_PROVIDER === "openai" && env.OPENAI_API_KEY ? createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, models: env.AI_MODELS }) : createEmbeddedAiProvider();
 }
 
 export const X_APP_NOT_CONFIGURED = "X app credentials are not configured (X_CONSUMER_KEY, X_CONSUMER_SECRET)";

@@ -78,8 +78,14 @@ async function checkOrderLookupUrl(raw: string, policy: TargetPolicy): Promise<s
  * Upserts the merchant's settings: given fields change, the others keep their value (or default).
  * A new orderLookupUrl gets a new signing secret, answered this once as `orderLookupSecret`.
  */
-export async function updateAiSettings(db: ScopedDb, opts: { merchantId: string; changes: UpdateAiSettingsInput; orderLookup?: OrderLookupDeps }): Promise<AiSettings> {
+export async function updateAiSettings(
+  db: ScopedDb,
+  opts: { merchantId: string; changes: UpdateAiSettingsInput; orderLookup?: OrderLookupDeps; /** AI_MODELS; absent: any model */ models?: readonly string[] },
+): Promise<AiSettings> {
   const c = opts.changes;
+  if (c.model !== undefined && opts.models && !opts.models.includes(c.model)) {
+    throw new AppError("VALIDATION_ERROR", `model must be one of: ${opts.models.join(", ")}`, { field: "model", reason: "not offered by this service (AI_MODELS)" });
+  }
   let url: { href: string | null; secret: string | null } | null = null;
   if (c.orderLookupUrl !== undefined) {
     if (c.orderLookupUrl === null || c.orderLookupUrl === "") url = { href: null, secret: null };

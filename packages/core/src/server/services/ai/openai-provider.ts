@@ -52,6 +52,8 @@ export interface OpenAiProviderOptions {
   baseURL?: string;
   timeoutMs?: number;
   maxRetries?: number;
+  /** AI_MODELS: the models the operator pays for; a stored setting outside it is answered by the first */
+  models?: readonly string[];
 }
 
 const instructions = (knownSlots: AiSlots) =>
@@ -76,7 +78,8 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): AiProvider {
       let parsed: z.infer<typeof Understanding> | null;
       try {
         const completion = await client.chat.completions.parse({
-          model: input.settings.model,
+          // a setting stored before the operator narrowed AI_MODELS is not billed: the first allowed model answers
+          model: !opts.models || opts.models.includes(input.settings.model) ? input.settings.model : (opts.models[0] ?? input.settings.model),
           temperature: input.settings.temperature,
           max_tokens: input.settings.maxTokens, // max_tokens: the field every OpenAI-compatible server knows
           messages: [
