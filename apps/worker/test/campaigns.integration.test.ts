@@ -355,21 +355,37 @@ describe("campaigns", () => {
     expect(list.body.data.map((x) => x.id)).toEqual([c.id]);
   });
 
-  it("a campaign larger than the send window keeps running, shows its expected finish, and never exceeds the window", async () => {
-    e = await startE2E({ windows: { accountPer15m: 3, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 } });
-    const { customers } = await setup(e, Array.from({ length: 5 }, (_, i) => ({ username: `w${i}_${randomUUID().slice(0, 4)}`, tags: ["win"] })));
+  it("a campaign larger than the send window keeps running, shows its expected finish, fills only its lane's share, and an agent's reply still goes out", async () => {
+    // 5 DMs per 15 minutes: a campaign may fill 4 of them (its lane's ceiling), the last is kept for people waiting for an answer
+    e = await startE2E({ windows: { accountPer15m: 5, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 } });
+    const { customers, accountId } = await setup(e, Array.from({ length: 7 }, (_, i) => ({ username: `w${i}_${randomUUID().slice(0, 4)}`, tags: ["win"] })));
     const seg = await segment(e, [{ field: "tags", operator: "contains", value: "win" }]);
     const tpl = await template(e, "Windowed", []);
     const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
     await e.startWorker();
     await e.call("POST", `/campaigns/${c.id}/start`);
-    await eventually(async () => dmsTo(e!, customers.map((x) => x.user)).length, (n) => n === 3, 20_000);
-    const waiting = await eventually(async () => (await e!.database.pool.query("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'message.send' AND state = 'created' AND start_after > now() + interval '5 minutes'")).rows[0].n, (n: number) => n === 2, 20_000);
-    expect(waiting).toBe(2);
+    await eventually(async () => dmsTo(e!, customers.map((x) => x.user)).length, (n) => n === 4, 20_000);
+    const waiting = await eventually(async () => (await e!.database.pool.query("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'message.send' AND state = 'created' AND start_after > now() + interval '5 minutes'")).rows[0].n, (n: number) => n === 3, 20_000);
+    expect(waiting).toBe(3);
     const now = await get(e, c.id);
     expect(now.status).toBe("running");
     expect(now.expectedFinishAt).not.toBeNull();
-    expect(dmsTo(e, customers.map((x) => x.user))).toHaveLength(3);
+    expect(dmsTo(e, customers.map((x) => x.user))).toHaveLength(4);
+
+    // a customer writes; the agent's answer takes the slot the campaign left free, at once
+    const conv = await e.database.pool.query("SELECT id FROM conversations WHERE contact_id = $1 AND status = 'open'", [customers[6]!.contactId]);
+    const reply = await e.call<{ data: { id: string } }>("POST", `/conversations/${conv.rows[0].id}/messages`, { content: "Personal answer", type: "text" });
+    expect(reply.status).toBe(200);
+    await e.sandbox.waitForDm((d) => d.text === "Personal answer", 10_000);
+    await eventually(async () => (await e!.database.pool.query("SELECT count(*)::int AS n FROM messages WHERE account_id = $1 AND status = 'sent'", [accountId])).rows[0].n, (n: number) => n === 5);
+    // and in the queue it went before every campaign send (the lanes' job priority)
+    const priorities = await e.database.pool.query<{ origin: string; priority: number }>(
+      "SELECT DISTINCT m.origin, j.priority FROM pgboss.job j JOIN messages m ON m.id::text = j.data->>'messageId' WHERE j.name = 'message.send' AND m.account_id = $1 ORDER BY j.priority DESC",
+      [accountId],
+    );
+    expect(priorities.rows).toEqual([{ origin: "inbox", priority: 40 }, { origin: "campaign", priority: 0 }]);
+    // the window is now full: nothing more of the campaign went out
+    expect(dmsTo(e, customers.map((x) => x.user)).filter((d) => d.text === "Windowed")).toHaveLength(4);
   });
 
   it("recurring campaigns schedule their next run when a run completes; endAt stops sending", async () => {

@@ -28,3 +28,4 @@ export * from "./contract/flows.ts";
 export * from "./contract/events.ts";
 export * from "./contract/auth.ts";
 export * from "./contract/webhooks.ts";
+export * from "./domain/send-lanes.ts";

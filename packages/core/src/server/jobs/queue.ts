@@ -9,6 +9,8 @@ export interface EnqueueOptions {
   tx?: Tx;
   startAfter?: Date;
   singletonKey?: string;
+  /** higher runs first (the send lanes: domain/send-lanes.ts) */
+  priority?: number;
 }
 
 export interface JobQueue {
@@ -39,6 +41,7 @@ export function createJobQueue(boss: PgBoss): JobQueue {
     ...(opts.tx ? { db: fromPrisma(opts.tx) } : {}),
     ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
     ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+    ...(opts.priority ? { priority: opts.priority } : {}),
   });
   return {
     async send(name, payload, opts = {}) {
@@ -54,7 +57,7 @@ export function createJobQueue(boss: PgBoss): JobQueue {
       const jobs = payloads.map((p) => {
         const data = JOBS[name].payload.parse(p);
         const group = jobGroup(name, data);
-        return { data, ...(group ? { group } : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) };
+        return { data, ...(group ? { group } : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}), ...(opts.priority ? { priority: opts.priority } : {}) };
       });
       await boss.insert(name, jobs, opts.tx ? { db: fromPrisma(opts.tx) } : {});
     },

@@ -12,6 +12,7 @@
 import { Prisma, type Db, type Tx } from "@mkt-x/db";
 import { renderTemplate } from "../../../domain/render-template.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
+import { laneCeiling } from "../../../domain/send-lanes.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
 import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { nextRun } from "../../../domain/recurrence.ts";
@@ -93,10 +94,13 @@ export async function fanOutSelection(tx: Tx, c: { merchantId: string; campaignI
     WHERE ${predicate} AND (${c.accountId}::uuid IS NULL OR c.account_id = ${c.accountId}::uuid)`;
 }
 
-/** When `remaining` DMs of one account are done at the windows' binding campaign rate (null windows: now). */
+/**
+ * When `remaining` DMs of one account are done at the windows' binding campaign rate (null windows:
+ * now): campaigns fill each shared window only up to their lane's ceiling.
+ */
 export function finishAtWindows(windows: SendWindowLimits | null, remaining: number, now: Date): Date {
   if (!windows || remaining === 0) return now;
-  const perHour = Math.min(windows.accountPer15m * 4, windows.accountPer24h / 24, windows.accountCampaignPer24h / 24);
+  const perHour = Math.min(laneCeiling("campaign", windows.accountPer15m) * 4, laneCeiling("campaign", windows.accountPer24h) / 24, windows.accountCampaignPer24h / 24);
   return new Date(now.getTime() + (remaining / perHour) * 3_600_000);
 }
 

@@ -9,6 +9,7 @@ import { recordEvent } from "../../events/record-event.ts";
 import { toMessageDto } from "./message-dto.ts";
 import type { Attachment } from "../../../contract/messages.ts";
 import type { DmMetadata } from "../../../domain/compose-dm.ts";
+import { LANE_PRIORITY, laneOf } from "../../../domain/send-lanes.ts";
 
 export interface OutboundMessageInput {
   merchantId: string;
@@ -59,7 +60,7 @@ export async function enqueueOutboundMessage(tx: Tx, queue: JobQueue, input: Out
     const existing = await tx.message.findFirstOrThrow({ where: { merchantId: input.merchantId, idempotencyKey: input.idempotencyKey } });
     return { message: existing, created: false };
   }
-  await queue.send("message.send", { messageId: message.id }, { tx, ...(input.notBefore ? { startAfter: input.notBefore } : {}) });
+  await queue.send("message.send", { messageId: message.id }, { tx, priority: LANE_PRIORITY[laneOf(input.origin)], ...(input.notBefore ? { startAfter: input.notBefore } : {}) });
   await countMessagesIn(tx, [{ conversationId: message.conversationId, at: message.createdAt }]);
   await recordEvent(tx, { merchantId: message.merchantId, type: "message.created", data: toMessageDto(message) });
   return { message, created: true };

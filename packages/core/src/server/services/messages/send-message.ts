@@ -10,6 +10,7 @@ import { XApiError, type XClient, type XCredentials, type XRateLimit } from "../
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
+import { LANE_PRIORITY, laneOf } from "../../../domain/send-lanes.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
 import { accountTokenPlaces } from "../accounts/deps.ts";
 import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
@@ -52,6 +53,7 @@ export const backoffMs = (attempt: number, baseMs = 1000) => Math.min(baseMs * 2
 interface SendRow {
   id: string;
   merchant_id: string;
+  origin: string;
   attachments: unknown;
   direction: string;
   status: string;
@@ -94,7 +96,7 @@ export async function sendMessages(deps: SendPipelineDeps, messageIds: string[])
   const now = deps.now?.() ?? new Date();
   const results = new Map<string, SendOutcome | Error>();
   const rows = await deps.db.$queryRaw<SendRow[]>`
-    SELECT m.id, m.merchant_id, m.attachments, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
+    SELECT m.id, m.merchant_id, m.origin, m.attachments, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
            a.id AS account_id, a.status::text AS account_status, a.twitter_user_id AS account_x_id, a.access_token_enc, a.access_secret_enc,
            a.require_consent, a.send_paused_until, c.twitter_user_id AS contact_x_id, c.opted_out, c.consent_at,
            m.campaign_id, k.status AS campaign_status, k.end_at AS campaign_end_at
@@ -182,7 +184,7 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
   }
 
   if (deps.windows) {
-    const slot = await reserveSendSlot(deps.db, { accountId: message.account_id, limits: deps.windows, campaign: message.campaign_id !== null, now });
+    const slot = await reserveSendSlot(deps.db, { accountId: message.account_id, merchantId: message.merchant_id, lane: laneOf(message.origin), limits: deps.windows, now });
     if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore }) };
   }
 
@@ -365,18 +367,18 @@ async function withdraw(deps: SendPipelineDeps, message: { id: string }, skipRea
 }
 
 /** Back to the queue for later, with the job that will pick it up written in the same transaction. */
-async function defer(deps: SendPipelineDeps, message: { id: string }, until: Date, reason: string, opts: { error?: string; notSent?: boolean } = {}): Promise<SendOutcome> {
+async function defer(deps: SendPipelineDeps, message: { id: string; origin?: string }, until: Date, reason: string, opts: { error?: string; notSent?: boolean } = {}): Promise<SendOutcome> {
   await deps.db.$transaction(async (tx) => {
     // X surely has nothing (window full, 429): back to queued. After an unknown outcome the message
     // stays "sending", so the next attempt asks X before it sends again.
     const reset = opts.notSent ? { status: "queued", sendingStartedAt: null } : {};
     await tx.message.updateMany({ where: { id: message.id, status: { in: ["queued", "sending"] } }, data: { leaseUntil: null, ...reset, ...(opts.error !== undefined ? { error: opts.error } : {}) } });
-    await deps.queue.send("message.send", { messageId: message.id }, { tx, startAfter: until });
+    await deps.queue.send("message.send", { messageId: message.id }, { tx, startAfter: until, priority: LANE_PRIORITY[laneOf(message.origin ?? "")] });
   });
   return { status: "deferred", until, reason };
 }
 
-async function retryLater(deps: SendPipelineDeps, message: { id: string }, attempt: number, e: unknown): Promise<SendOutcome> {
+async function retryLater(deps: SendPipelineDeps, message: { id: string; origin?: string }, attempt: number, e: unknown): Promise<SendOutcome> {
   const reason = e instanceof Error ? e.message : String(e);
   if (attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     await deps.db.$transaction(async (tx) => {

@@ -3,7 +3,11 @@
 // account (then one for the app), sums the buckets that overlap the window and, if every budget has
 // room, counts the send. Buckets: minutes for the 15-minute window, hours for the 24-hour windows;
 // a bucket that merely overlaps a window counts whole, so the limits err on the safe side.
+// Inside each window the send's lane (domain/send-lanes.ts) sets how full it may fill it, and bulk
+// sends (flows, campaigns) share the app's window fairly between merchants, so one merchant's
+// campaign never delays another's replies or STOP confirmations.
 import type { Db, Tx } from "@mkt-x/db";
+import { BULK_LANES, fairShare, laneCeiling, type SendLane } from "../../../domain/send-lanes.ts";
 
 export interface SendWindowLimits {
   /** X's per-user limit: DMs per account per 15 minutes */
@@ -49,29 +53,63 @@ async function count(tx: Tx, w: WindowSpec, now: number): Promise<void> {
     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1`;
 }
 
-export async function reserveSendSlot(db: Db, opts: { accountId: string; limits: SendWindowLimits; campaign?: boolean; now?: Date }): Promise<Reservation> {
+export interface ReserveOptions {
+  accountId: string;
+  merchantId: string;
+  /** who is waiting for this DM (laneOf(origin)) */
+  lane: SendLane;
+  limits: SendWindowLimits;
+  now?: Date;
+}
+
+const MERCHANT_BULK_PREFIX = "dm:app:bulk:";
+
+export async function reserveSendSlot(db: Db, opts: ReserveOptions): Promise<Reservation> {
   const now = (opts.now ?? new Date()).getTime();
+  const { lane, limits } = opts;
+  const bulk = BULK_LANES.has(lane);
   const account: WindowSpec[] = [
-    { name: "account 15 minutes", key: `dm:acct:${opts.accountId}:m`, limit: opts.limits.accountPer15m, bucketMs: MINUTE, lengthMs: 15 * MINUTE },
-    { name: "account 24 hours", key: `dm:acct:${opts.accountId}:h`, limit: opts.limits.accountPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR },
-    ...(opts.campaign ? [{ name: "campaign messages per account, 24 hours", key: `dm:acct:${opts.accountId}:campaign:h`, limit: opts.limits.accountCampaignPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR }] : []),
+    { name: "account 15 minutes", key: `dm:acct:${opts.accountId}:m`, limit: limits.accountPer15m, bucketMs: MINUTE, lengthMs: 15 * MINUTE },
+    { name: "account 24 hours", key: `dm:acct:${opts.accountId}:h`, limit: limits.accountPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR },
   ];
-  const app: WindowSpec = { name: "app 24 hours", key: "dm:app:h", limit: opts.limits.appPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR };
+  // the seed's campaign budget is the campaigns' own: no lane keeps part of it free
+  const campaign: WindowSpec[] = lane === "campaign" ? [{ name: "campaign messages per account, 24 hours", key: `dm:acct:${opts.accountId}:campaign:h`, limit: limits.accountCampaignPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR }] : [];
+  const app: WindowSpec = { name: "app 24 hours", key: "dm:app:h", limit: limits.appPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR };
+  const merchantBulk: WindowSpec = { name: "merchant's fair share of the app 24 hours", key: `${MERCHANT_BULK_PREFIX}${opts.merchantId}:h`, limit: limits.appPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR };
+  const refuse = (w: WindowSpec, oldest: Date | null) =>
+    // room again once the oldest counted bucket has left the window
+    ({ ok: false as const, retryAt: new Date((oldest?.getTime() ?? now) + w.lengthMs + w.bucketMs), window: w.name });
+
   return db.$transaction(async (tx) => {
     // account lock first, app lock second: one order everywhere, so no deadlocks
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dm-window:${opts.accountId}`}))`;
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dm-window:app'))`;
     for (const w of [...account, app]) {
       const { used, oldest } = await usage(tx, w, now);
-      if (used >= w.limit) {
-        // room again once the oldest counted bucket has left the window
-        const retryAt = new Date((oldest?.getTime() ?? now) + w.lengthMs + w.bucketMs);
-        return { ok: false as const, retryAt, window: w.name };
-      }
+      if (used >= laneCeiling(lane, w.limit)) return refuse(w, oldest);
     }
-    for (const w of [...account, app]) await count(tx, w, now);
+    for (const w of campaign) {
+      const { used, oldest } = await usage(tx, w, now);
+      if (used >= w.limit) return refuse(w, oldest);
+    }
+    if (bulk) {
+      const { used, oldest } = await usage(tx, merchantBulk, now);
+      const ceiling = laneCeiling(lane, limits.appPer24h);
+      // the others sending in bulk are counted only once this merchant holds more than a share of two
+      if (used >= fairShare(ceiling, 2) && used >= fairShare(ceiling, await bulkMerchants(tx, merchantBulk, now))) return refuse(merchantBulk, oldest);
+    }
+    for (const w of [...account, ...campaign, app, ...(bulk ? [merchantBulk] : [])]) await count(tx, w, now);
     return { ok: true as const };
   });
+}
+
+/** The merchants that sent in bulk in the app's window, the asking one included. */
+async function bulkMerchants(tx: Tx, own: WindowSpec, now: number): Promise<number> {
+  const since = new Date(floorTo(now - own.lengthMs, own.bucketMs));
+  const rows = await tx.$queryRaw<{ n: number }[]>`
+    SELECT count(DISTINCT key)::int AS n FROM rate_counters
+    WHERE key LIKE ${`${MERCHANT_BULK_PREFIX}%`} AND key <> ${own.key} AND window_start >= ${since}`;
+  return (rows[0]?.n ?? 0) + 1;
 }
 
 /** Old buckets are garbage once every window that could count them has passed. */
