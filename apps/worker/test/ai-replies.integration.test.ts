@@ -2,6 +2,7 @@
 // asks the AI (the embedded NLU) and, when allowed, the bot's answer lands in the sandbox.
 import { afterEach, describe, expect, it } from "vitest";
 import type { SandboxUser } from "@mkt-x/twitter/sandbox";
+import { createEmbeddedAiProvider, replyWithAi } from "@mkt-x/core/server";
 import { startE2E, type E2E } from "./e2e-harness.ts";
 import { eventually } from "./harness.ts";
 
@@ -65,6 +66,34 @@ describe("automatic AI replies", () => {
     expect(dm.text).toMatch(/pass your question on/);
     const [session] = await q(env, "SELECT escalated, escalation_reason FROM ai_sessions WHERE conversation_id = $1", [await conversationOf(env, customer)]);
     expect(session).toMatchObject({ escalated: true, escalation_reason: "needs_human_answer" });
+  });
+
+  it("answers the DM its event names: two questions in quick succession get one answer each, not two answers to the latest", async () => {
+    // no worker: the test runs the event's reply itself, after both DMs are stored (as when they arrive together)
+    const env = await startE2E();
+    e = env;
+    const { accountId } = await env.connect();
+    expect((await env.call("PUT", "/ai/settings", { enabled: true })).status).toBe(200);
+    await enableAutoReply(env, accountId);
+    expect((await env.call("POST", "/ai/knowledge/faqs", { question: "How long does delivery take?", answer: "Delivery takes 2 to 4 working days." })).status).toBe(200);
+    const customer = env.sandbox.addUser({ username: `quick_${Math.random().toString(36).slice(2, 8)}` });
+    const db = env.database.db;
+    const contact = await db.contact.create({ data: { merchantId: env.merchantId, accountId, twitterUserId: customer.id, username: customer.username, consentAt: new Date() } });
+    const conversation = await db.conversation.create({ data: { merchantId: env.merchantId, accountId, contactId: contact.id } });
+    const inbound = (content: string, at: number) =>
+      db.message.create({ data: { merchantId: env.merchantId, accountId, conversationId: conversation.id, contactId: contact.id, direction: "inbound", origin: "customer", content, status: "received", createdAt: new Date(at) } });
+    const first = await inbound("how long does delivery take?", Date.now() - 2_000);
+    const second = await inbound("thank you!", Date.now() - 1_000);
+
+    const deps = { db, ai: createEmbeddedAiProvider(), queue: env.queue, cipher: env.cipher };
+    const event = (messageId: string) => ({ type: "message_received", merchantId: env.merchantId, accountId, conversationId: conversation.id, messageId });
+    expect(await replyWithAi(deps, event(first.id))).toBe("replied");
+    expect(await replyWithAi(deps, event(second.id))).toBe("replied");
+    expect(await replyWithAi(deps, event(first.id))).toBe("already_replied");
+    const replies = await q<{ idempotency_key: string; content: string }>(env, "SELECT idempotency_key, content FROM messages WHERE conversation_id = $1 AND origin = 'ai' ORDER BY created_at", [conversation.id]);
+    expect(replies.map((r) => r.idempotency_key)).toEqual([`ai:${first.id}`, `ai:${second.id}`]);
+    expect(replies[0]?.content).toBe("Delivery takes 2 to 4 working days.");
+    expect(replies[1]?.content).not.toContain("Delivery takes");
   });
 
   it("in draft mode stores the answer as a suggestion an agent sends (edited) or dismisses; nothing is sent by the bot", async () => {

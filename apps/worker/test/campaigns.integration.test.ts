@@ -388,6 +388,37 @@ describe("campaigns", () => {
     expect(dmsTo(e, customers.map((x) => x.user)).filter((d) => d.text === "Windowed")).toHaveLength(4);
   });
 
+  it("a campaign DM that X's echo records (the pipeline crashed before it could) counts as delivered, and the reply to it counts for the campaign", async () => {
+    let crashed = 0;
+    e = await startE2E({
+      send: {
+        // X has the DM; its echo reaches the webhook and is recorded first; then this worker dies before recording X's answer
+        afterXAccepted: async (messageId) => {
+          await eventually(async () => (await e!.database.pool.query("SELECT status FROM messages WHERE id = $1", [messageId])).rows[0]?.status, (s) => s === "sent", 20_000);
+          crashed++;
+          throw new Error("simulated crash after X accepted; the echo recorded the DM");
+        },
+      },
+    });
+    e.sandbox.configure({ echoOutbound: true });
+    const { shop, customers } = await setup(e, [{ username: `echo_${randomUUID().slice(0, 4)}`, tags: ["echoed"] }]);
+    const seg = await segment(e, [{ field: "tags", operator: "contains", value: "echoed" }]);
+    const tpl = await template(e, "Echoed hello", []);
+    const c = await campaign(e, { templateId: tpl, segmentIds: [seg] });
+    await e.startWorker();
+    await e.call("POST", `/campaigns/${c.id}/start`);
+    const done = await eventually(() => get(e!, c.id), (x) => x.status === "completed", 30_000);
+    expect(crashed).toBe(1);
+    expect(done.metrics).toMatchObject({ delivered: 1, failed: 0 });
+    const recipient = await e.database.pool.query("SELECT status, sent_at FROM campaign_recipients WHERE campaign_id = $1", [c.id]);
+    expect(recipient.rows).toEqual([{ status: "sent", sent_at: expect.any(Date) }]);
+
+    await e.sandbox.inboundDm({ fromUserId: customers[0]!.user.id, toUserId: shop.id, text: "Thanks, I'll take two" });
+    const replied = await eventually(() => get(e!, c.id), (x) => x.metrics.replied === 1, 20_000);
+    expect(replied.metrics).toMatchObject({ delivered: 1, replied: 1 });
+    expect(dmsTo(e, customers.map((x) => x.user))).toHaveLength(1);
+  });
+
   it("recurring campaigns schedule their next run when a run completes; endAt stops sending", async () => {
     e = await startE2E();
     await setup(e, [{ username: "daily_reader", tags: ["daily"] }]);

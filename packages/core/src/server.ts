@@ -109,3 +109,4 @@ export { searchTerms, rankKnowledge } from "./server/services/ai-knowledge/searc
 export { lookupOrder, ORDER_LOOKUP_TIMEOUT_MS, type OrderLookupRuntime } from "./server/services/ai/order-lookup.ts";
 export { answerFromKnowledge, formatPrice } from "./server/services/ai/answer-from-knowledge.ts";
 export { suggestReply, pendingSuggestions, dismissSuggestion, SUGGESTION_CREATED_EVENT } from "./server/services/ai/suggestions.ts";
+export { replyWithAi, type AiReplyOutcome, type AutoReplyDeps, type InboundMessageEvent } from "./server/services/ai/auto-reply.ts";

@@ -7,6 +7,7 @@ import { QuickReply } from "../../../contract/templates.ts";
 import { matchQuickReply, type QuickReplyChoice } from "../../../domain/compose-dm.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
+import { markSent } from "../messages/mark-sent.ts";
 import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
 import { parseEvent, type InboundEvent, type InboundMedia, type XUserInfo } from "./parse-event.ts";
@@ -227,8 +228,7 @@ async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<Inbo
       AND twitter_message_id IS NULL AND content = ${e.text}
     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
   if (pending[0]) {
-    await tx.$executeRaw`UPDATE messages SET twitter_message_id = ${e.eventId}, status = 'sent', sent_at = COALESCE(sent_at, ${e.at}), lease_until = NULL, updated_at = now() WHERE id = ${pending[0].id}::uuid`;
-    await emitMessageEvents(tx, "message.updated", [pending[0].id]);
+    await markSent(tx, [{ id: pending[0].id, twitterMessageId: e.eventId }], e.at);
     return { status: "processed", effect: "echo settled an outbound message" };
   }
   const conversationId = await openConversation(tx, account, contactId, e.at);

@@ -2,7 +2,7 @@
 // DMs, the account's state and send windows, takes a lease on the message, asks X first when an
 // earlier attempt may already have reached it, calls X and records the outcome. It never sends a
 // message twice: a crash after X accepted is resolved by finding the DM in X's list, not by resending.
-import type { Db, Tx } from "@mkt-x/db";
+import type { Db } from "@mkt-x/db";
 import { emitMessageEvents } from "../../events/emit-events.ts";
 import { recordEvent } from "../../events/record-event.ts";
 import { toMessageDto } from "./message-dto.ts";
@@ -10,6 +10,7 @@ import { XApiError, type XClient, type XCredentials, type XRateLimit } from "../
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
+import { markSent } from "./mark-sent.ts";
 import { LANE_PRIORITY, laneOf } from "../../../domain/send-lanes.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
 import { accountTokenPlaces } from "../accounts/deps.ts";
@@ -276,21 +277,9 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
   if (accepted.length === 0) return out;
   const sentAt = deps.now?.() ?? new Date();
   // the batch's status, its recipients and its message.updated events commit together
-  const record = (tx: Tx, items: typeof accepted) => tx.$executeRaw`
-    UPDATE messages m SET status = 'sent', twitter_message_id = v.tid, sent_at = ${sentAt}, lease_until = NULL, error = NULL, updated_at = now()
-    FROM unnest(${items.map((a) => a.id)}::uuid[], ${items.map((a) => a.twitterMessageId)}::text[]) AS v(id, tid)
-    WHERE m.id = v.id`;
   const sent = (a: (typeof accepted)[number]): SendOutcome => ({ status: "sent", twitterMessageId: a.twitterMessageId, reconciled: a.reconciled });
-  const markRecipients = async (tx: Tx, items: typeof accepted) => {
-    await tx.$executeRaw`
-      UPDATE campaign_recipients SET status = 'sent', sent_at = ${sentAt} WHERE message_id = ANY(${items.map((a) => a.id)}::uuid[])`;
-    await emitMessageEvents(tx, "message.updated", items.map((a) => a.id));
-  };
   try {
-    await deps.db.$transaction(async (tx) => {
-      await record(tx, accepted);
-      await markRecipients(tx, accepted);
-    });
+    await deps.db.$transaction((tx) => markSent(tx, accepted, sentAt));
     for (const a of accepted) out.set(a.id, sent(a));
     return out;
   } catch (e) {
@@ -308,8 +297,7 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
             WITH gone AS (DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app' RETURNING conversation_id)
             UPDATE conversations c SET message_count = GREATEST(c.message_count - 1, 0), updated_at = now() FROM gone WHERE c.id = gone.conversation_id`;
         }
-        await record(tx, [a]);
-        await markRecipients(tx, [a]);
+        await markSent(tx, [a], sentAt);
       });
       out.set(a.id, sent(a));
     } catch (e) {
