@@ -27,35 +27,37 @@ export interface E2E extends WorkerHarness {
  * One API process on the harness's database, as main.ts composes it: its own fastify app and its
  * own live event bus (not listening yet). startE2E makes the first; tests may add more.
  */
-export async function buildApiInstance(h: WorkerHarness): Promise<{ api: FastifyInstance; events: LiveEventBus }> {
+export async function buildApiInstance(h: WorkerHarness): Promise<{ api: FastifyInstance; events: LiveEventBus; services: { webhookUrl: string } }> {
   // the API's live event bus: GET /events/stream shows what the worker commits
   const events = createLiveEventBus({ databaseUrl: h.database.url, sweepIntervalMs: 0 });
   await events.start();
+  const services = {
+    db: h.database.db,
+    queue: h.queue,
+    ingestor: createWebhookIngestor({ pool: h.database.pool, boss: h.boss }),
+    x: createTwitterXClient({ baseUrl: h.sandbox.url ?? "", consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }),
+    cipher: h.cipher,
+    webhookUrl: "http://127.0.0.1:9/unused",
+    ai: createEmbeddedAiProvider(),
+    events,
+    // outgoing webhooks to a receiver on this machine (WEBHOOK_ALLOW_PRIVATE_TARGETS=1)
+    webhookTargets: { allowPrivate: true },
+  };
   const api = await buildApp({
-    services: {
-      db: h.database.db,
-      queue: h.queue,
-      ingestor: createWebhookIngestor({ pool: h.database.pool, boss: h.boss }),
-      x: createTwitterXClient({ baseUrl: h.sandbox.url ?? "", consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }),
-      cipher: h.cipher,
-      webhookUrl: "http://127.0.0.1:9/unused",
-      ai: createEmbeddedAiProvider(),
-      events,
-      // outgoing webhooks to a receiver on this machine (WEBHOOK_ALLOW_PRIVATE_TARGETS=1)
-      webhookTargets: { allowPrivate: true },
-    },
+    services,
     verifyToken: createTokenVerifier({ secret: JWT_SECRET }),
     consumerSecret: CONSUMER_SECRET,
     rateLimitPerMinute: 100_000,
     readiness: async () => {},
   });
-  return { api, events };
+  return { api, events, services };
 }
 
-export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps> } = {}): Promise<E2E> {
+export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps>; /** connecting registers the API's webhook with X and subscribes the account, as in production */ subscribe?: boolean } = {}): Promise<E2E> {
   const h = await startWorkerHarness({ windows: opts.windows ?? null, ...(opts.campaigns ? { campaigns: opts.campaigns } : {}), ...(opts.send ? { send: opts.send } : {}) });
-  const { api, events } = await buildApiInstance(h);
+  const { api, events, services } = await buildApiInstance(h);
   const url = await api.listen({ port: 0, host: "127.0.0.1" });
+  if (opts.subscribe) services.webhookUrl = `${url}/api/v1/mkt-x/webhooks/twitter`;
   // short links in campaign DMs point at this API
   h.campaigns.publicBaseUrl = url;
   const base = `${url}/api/v1/mkt-x`;

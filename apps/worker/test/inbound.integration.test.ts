@@ -104,7 +104,8 @@ describe("inbound DMs", () => {
     const payload = buildInboundDmPayload({ eventId: "777000111", sender: { id: shop.id, username: shop.username }, recipient: { id: customer.id, username: "echo_target", name: "Echo Target" }, text: "sent from the X app", forUserId: shop.id });
     const signed = signWebhookPayload(CONSUMER_SECRET, payload);
     expect((await fetch(`${e.base}/webhooks/twitter`, { method: "POST", headers: signed.headers, body: signed.body })).status).toBe(200);
-    await processed("dm:777000111");
+    // the sender's own copy of a DM is keyed apart from the recipient's (both may be connected accounts)
+    await processed("dm:777000111:sent");
     const rows = await q("SELECT m.direction, m.origin, m.status, k.twitter_user_id, k.source, k.consent_at FROM messages m JOIN contacts k ON k.id = m.contact_id WHERE m.twitter_message_id = '777000111'");
     expect(rows).toEqual([{ direction: "outbound", origin: "x_app", status: "sent", twitter_user_id: customer.id, source: "outbound_message", consent_at: null }]);
     expect(await q("SELECT 1 FROM contacts WHERE twitter_user_id = $1 AND account_id = $2", [shop.id, accountId])).toHaveLength(0);

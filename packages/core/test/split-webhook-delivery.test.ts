@@ -13,6 +13,15 @@ describe("splitting X deliveries into events", () => {
     expect(events[0]?.payload).toMatchObject({ direct_message_events: [dm("10")], users: { "2": { screen_name: "c" } } });
   });
 
+  it("keys the sender's copy of a DM apart from the recipient's, so a DM between two connected accounts is an event for each", () => {
+    const toRecipient = splitWebhookDelivery({ for_user_id: "1", direct_message_events: [dm("12")] });
+    const toSender = splitWebhookDelivery({ for_user_id: "2", direct_message_events: [dm("12")] });
+    expect(toRecipient.map((e) => [e.eventKey, e.forUserId])).toEqual([["dm:12", "1"]]);
+    expect(toSender.map((e) => [e.eventKey, e.forUserId])).toEqual([["dm:12:sent", "2"]]);
+    // the same copy delivered again keeps its key
+    expect(splitWebhookDelivery({ for_user_id: "2", direct_message_events: [dm("12")] })[0]?.eventKey).toBe("dm:12:sent");
+  });
+
   it("gives the same keys to a replayed delivery and different keys to different events", () => {
     const follow = { for_user_id: "1", follow_events: [{ type: "follow", created_timestamp: "1", source: { id: "2" }, target: { id: "1" } }] };
     const read = { for_user_id: "1", direct_message_mark_read_events: [{ created_timestamp: "1", sender_id: "2", target: { recipient_id: "1" }, last_read_event_id: "10" }] };

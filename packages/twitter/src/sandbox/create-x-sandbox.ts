@@ -67,18 +67,16 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
 
   function onDmSent(dm: SandboxDm): void {
     dmEvents.emit("dm", dm);
-    if (!store.config.echoOutbound) return;
-    const payload = buildInboundDmPayload({
-      sender: store.webhookUser(dm.senderId),
-      recipient: store.webhookUser(dm.recipientId),
-      text: dm.text,
-      eventId: dm.dmEventId,
-      createdAt: new Date(dm.createdAt),
-      forUserId: dm.senderId,
-    });
-    // X delivers echoes asynchronously, after the API call has answered.
-    const pending = deliver("echo", dm.dmEventId, payload, payload.for_user_id).finally(() => background.delete(pending));
-    background.add(pending);
+    const payloadFor = (forUserId: string) =>
+      buildInboundDmPayload({ sender: store.webhookUser(dm.senderId), recipient: store.webhookUser(dm.recipientId), text: dm.text, eventId: dm.dmEventId, createdAt: new Date(dm.createdAt), forUserId });
+    // X delivers asynchronously, after the API call has answered.
+    const later = (delivery: Promise<DeliveryResult>) => {
+      const pending = delivery.finally(() => background.delete(pending));
+      background.add(pending);
+    };
+    if (store.config.echoOutbound) later(deliver("echo", dm.dmEventId, payloadFor(dm.senderId), dm.senderId));
+    // a recipient whose activity the app subscribed to (another connected account) gets the DM as X sends it to anyone
+    if (store.isSubscribed(dm.recipientId)) later(deliver("direct_message", dm.dmEventId, payloadFor(dm.recipientId), dm.recipientId));
   }
 
   /** A user by id, or by username (case-insensitive, with or without @). */

@@ -309,6 +309,11 @@ export class SandboxStore {
     else record.subscribers.delete(userId);
   }
 
+  /** Whether the user's activity is subscribed to a webhook of the app (a connected account). */
+  isSubscribed(userId: string): boolean {
+    return [...this.webhookRecords.values()].some((r) => r.subscribers.has(userId));
+  }
+
   /** Where X would send an event for this account: its subscribed webhook, any valid one, else the configured URL. */
   deliveryUrl(forUserId: string): string | null {
     const valid = [...this.webhookRecords.values()].filter((r) => r.valid);

@@ -137,7 +137,7 @@ async function insertMessage(
   const inserted = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, attachments, metadata, origin, status, twitter_message_id, created_at, sent_at)
     VALUES (${account.merchantId}, ${account.id}::uuid, ${m.conversationId}::uuid, ${m.contactId}::uuid, ${m.direction}, ${m.text}, ${attachments}::jsonb, ${metadata}::jsonb, ${m.origin}, ${m.status}, ${m.eventId}, ${m.at}, ${m.direction === "outbound" ? m.at : null})
-    ON CONFLICT (twitter_message_id) DO NOTHING
+    ON CONFLICT (account_id, twitter_message_id) DO NOTHING
     RETURNING id`;
   const id = inserted[0]?.id;
   if (!id) return null;
@@ -192,9 +192,29 @@ async function applyInboundDm(tx: Tx, queue: JobQueue, account: XAccountModel, e
     });
     return { status: "processed", effect: optOut ? (changed ? "opted out" : "already opted out") : changed ? "opted in" : "already opted in" };
   }
+  if (await automationLoop(tx, e.senderId, conversationId)) return { status: "processed", effect: "inbound message stored; automation held: another connected account's automated DMs and ours answer each other (loop)" };
   // the message itself travels with the event: flows match the DM that triggered them, not a later one
   await queue.send("domain.event", { type: "message_received", merchantId: account.merchantId, accountId: account.id, contactId, conversationId, messageId: stored }, { tx });
   return { status: "processed", effect: "inbound message stored" };
+}
+
+/** Automated DMs (flows, the bot) this conversation may send to another connected account within an hour. */
+export const LOOP_AUTOMATED_PER_HOUR = 3;
+
+/**
+ * Two connected accounts whose keyword-less flows or bots answer every DM would answer each other
+ * for ever. When the sender is itself a connected account (of any merchant: the service sends its
+ * DMs too) and this conversation already sent it LOOP_AUTOMATED_PER_HOUR automated DMs in the last
+ * hour, its DMs raise no automation: the messages are kept for people to read and answer.
+ */
+async function automationLoop(tx: Tx, senderId: string, conversationId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ loop: boolean }[]>`
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM x_accounts WHERE twitter_user_id = ${senderId} AND status = 'active')
+      -- counted only for a sender that is one of ours (customers never pay for this count)
+      THEN (SELECT count(*) FROM messages WHERE conversation_id = ${conversationId}::uuid AND direction = 'outbound' AND automated
+              AND created_at > now() - interval '1 hour') >= ${LOOP_AUTOMATED_PER_HOUR}
+      ELSE false END AS loop`;
+  return rows[0]?.loop === true;
 }
 
 // answers to a quick reply are a number or a label: longer texts are not looked at
@@ -217,7 +237,7 @@ async function quickReplyChoice(tx: Tx, account: XAccountModel, conversationId: 
  * the X app. Never a customer message; sender and recipient stay as they are.
  */
 async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<InboundEvent, { type: "dm" }>): Promise<Applied> {
-  const known = await tx.message.findUnique({ where: { twitterMessageId: e.eventId }, select: { id: true } });
+  const known = await tx.message.findUnique({ where: { accountId_twitterMessageId: { accountId: account.id, twitterMessageId: e.eventId } }, select: { id: true } });
   if (known) return { status: "processed", effect: "echo of a recorded message" };
   const user = e.users.get(e.recipientId) ?? { id: e.recipientId, username: null, name: null, profileImageUrl: null };
   const { id: contactId, inserted } = await upsertContact(tx, account, user, { at: e.at, source: "outbound_message", consent: false });

@@ -176,7 +176,7 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
 
   if (startedBefore) {
     try {
-      const found = await findDelivered(deps, creds, message.account_x_id, message.contact_x_id, message.content, startedBefore);
+      const found = await findDelivered(deps, creds, { accountId: message.account_id, accountUserId: message.account_x_id }, message.contact_x_id, message.content, startedBefore);
       if (found) return { accepted: found, reconciled: true };
     } catch (e) {
       // without an answer from X we cannot know: try again later rather than risk a second copy
@@ -259,14 +259,15 @@ async function heedRateLimits(deps: SendPipelineDeps, accountId: string, limits:
 }
 
 /** The DM this message became, if X has it: our text, from the account, since the attempt began. */
-async function findDelivered(deps: SendPipelineDeps, creds: XCredentials, accountUserId: string, participantId: string, text: string, since: Date): Promise<string | null> {
+async function findDelivered(deps: SendPipelineDeps, creds: XCredentials, account: { accountId: string; accountUserId: string }, participantId: string, text: string, since: Date): Promise<string | null> {
+  const { accountId, accountUserId } = account;
   const events = await deps.x.listDmEvents(creds, participantId);
   const slackMs = 5 * 60_000; // clocks differ; X's timestamps are X's
   const candidates = events.filter((e) => e.senderId === accountUserId && e.text === text && e.createdAt.getTime() >= since.getTime() - slackMs);
   if (candidates.length === 0) return null;
   // the same words may have been sent as another message: never claim a DM that is already recorded
   const taken = new Set(
-    (await deps.db.message.findMany({ where: { twitterMessageId: { in: candidates.map((e) => e.id) }, direction: "outbound", origin: { not: "x_app" } }, select: { twitterMessageId: true } })).map((m) => m.twitterMessageId),
+    (await deps.db.message.findMany({ where: { accountId, twitterMessageId: { in: candidates.map((e) => e.id) }, direction: "outbound", origin: { not: "x_app" } }, select: { twitterMessageId: true } })).map((m) => m.twitterMessageId),
   );
   return candidates.find((e) => !taken.has(e.id))?.id ?? null;
 }
@@ -289,12 +290,12 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
     try {
       await deps.db.$transaction(async (tx) => {
         const collides = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app'`;
+          SELECT id FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND account_id = (SELECT account_id FROM messages WHERE id = ${a.id}::uuid) AND id <> ${a.id}::uuid AND origin = 'x_app'`;
         if (collides.length > 0) {
           // The echo of this DM arrived first and was stored as a DM written in the X app: it is ours.
           // (that copy counted in its conversation: one message, counted once)
           await tx.$executeRaw`
-            WITH gone AS (DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND id <> ${a.id}::uuid AND origin = 'x_app' RETURNING conversation_id)
+            WITH gone AS (DELETE FROM messages WHERE twitter_message_id = ${a.twitterMessageId} AND account_id = (SELECT account_id FROM messages WHERE id = ${a.id}::uuid) AND id <> ${a.id}::uuid AND origin = 'x_app' RETURNING conversation_id)
             UPDATE conversations c SET message_count = GREATEST(c.message_count - 1, 0), updated_at = now() FROM gone WHERE c.id = gone.conversation_id`;
         }
         await markSent(tx, [a], sentAt);

@@ -39,7 +39,7 @@ export function splitWebhookDelivery(body: unknown): SplitEvent[] {
   for (const [key, value] of Object.entries(body)) {
     if (CONTEXT_KEYS.has(key) || !Array.isArray(value)) continue;
     for (const item of value) {
-      events.push({ eventKey: eventKeyOf(key, item), kind: kindOf(key, item), forUserId, payload: { for_user_id: forUserId, [key]: [item], ...(users ? { users } : {}) } });
+      events.push({ eventKey: eventKeyOf(key, item, forUserId), kind: kindOf(key, item), forUserId, payload: { for_user_id: forUserId, [key]: [item], ...(users ? { users } : {}) } });
     }
   }
   if (events.length === 0) events.push({ eventKey: `unknown:${digest(body)}`, kind: "unknown", forUserId, payload: body });
@@ -54,10 +54,14 @@ function kindOf(key: string, item: unknown): string {
   return key.replace(/_events$/, "");
 }
 
-function eventKeyOf(key: string, item: unknown): string {
+function eventKeyOf(key: string, item: unknown, forUserId: string | null): string {
   const it = isObj(item) ? item : {};
   const id = str(it.id_str) ?? str(it.id);
-  if (key === "direct_message_events" && id) return `dm:${id}`;
+  if (key === "direct_message_events" && id) {
+    // a DM between two connected accounts comes twice, once for each: the sender's copy is its own event
+    const sender = isObj(it.message_create) ? str(it.message_create.sender_id) : null;
+    return forUserId !== null && sender === forUserId ? `dm:${id}:sent` : `dm:${id}`;
+  }
   if (key === "tweet_create_events" && id) return `tweet:${id}`;
   if (key === "direct_message_mark_read_events") {
     const target = isObj(it.target) ? str(it.target.recipient_id) : null;
