@@ -4,6 +4,8 @@ import { isValidRecurrence } from "../domain/recurrence.ts";
 
 export const CAMPAIGN_TYPES = ["promotional", "transactional", "engagement"] as const;
 export const CAMPAIGN_STATUSES = ["draft", "scheduled", "running", "paused", "completed", "cancelled"] as const;
+/** A recipient of a campaign run: pending (not yet handed to the send pipeline), queued, then sent, failed or skipped. */
+export const CAMPAIGN_RECIPIENT_STATUSES = ["pending", "queued", "sent", "failed", "skipped"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const isCampaignStatus = (v: string): v is CampaignStatus => (CAMPAIGN_STATUSES as readonly string[]).includes(v);
 

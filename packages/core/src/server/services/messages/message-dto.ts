@@ -1,6 +1,6 @@
 import type { MessageModel } from "@mkt-x/db";
 import { z } from "zod";
-import { isMessageStatus, type Message } from "../../../contract/messages.ts";
+import { isMessageOrigin, isMessageStatus, type Message } from "../../../contract/messages.ts";
 import { CardButton, QuickReply } from "../../../contract/templates.ts";
 
 // metadata is written by the service only; anything unexpected reads as nothing
@@ -28,7 +28,8 @@ export function toMessageDto(m: MessageModel): Message {
     ...(meta.buttons ? { buttons: meta.buttons } : {}),
     ...(meta.quickReplyResponse ? { quickReplyResponse: meta.quickReplyResponse } : {}),
     isFromBot: m.isFromBot,
-    origin: m.origin,
+    // the database holds origins to the same list (messages_origin_check)
+    origin: isMessageOrigin(m.origin) ? m.origin : "inbox",
     status: isMessageStatus(m.status) ? m.status : "failed",
     error: m.error,
     sentAt: (m.sentAt ?? (m.direction === "inbound" ? m.createdAt : null))?.toISOString() ?? null,
