@@ -109,3 +109,5 @@ export { searchTerms, rankKnowledge } from "./server/services/ai-knowledge/searc
 export { lookupOrder, ORDER_LOOKUP_TIMEOUT_MS, type OrderLookupRuntime } from "./server/services/ai/order-lookup.ts";
 export { answerFromKnowledge, formatPrice } from "./server/services/ai/answer-from-knowledge.ts";
 export { suggestReply, pendingSuggestions, dismissSuggestion, SUGGESTION_CREATED_EVENT } from "./server/services/ai/suggestions.ts";
+export { createMetrics, observePool, observeQueueDepth, countSendOutcomes, dmOutcomeReason, webhookKindLabel, metricsAuthorized, METRICS_CONTENT_TYPE, QUEUE_STATES, type Metrics, type MetricsOptions, type PoolLike } from "./server/metrics/metrics.ts";
+export { metricsEnvShape, workerMetricsEnvShape } from "./server/metrics/metrics-env.ts";
