@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { createTokenCipher, enqueueOutboundMessage } from "@mkt-x/core/server";
+import { createMetrics, createTokenCipher, enqueueOutboundMessage, sendMessage } from "@mkt-x/core/server";
 import { parseExposition, sample } from "../../api/test/exposition.ts";
 import { startWorkerHarness, eventually, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness } from "./harness.ts";
 
@@ -119,5 +119,44 @@ describe("the worker's metrics server", () => {
     expect(sample(after, "mktx_job_wait_seconds_count", { queue: "message.send" })).toBeGreaterThanOrEqual(1);
     expect(sample(after, "mktx_job_duration_seconds_count", { queue: "message.send", result: "completed" })).toBeGreaterThanOrEqual(1);
     expect(sample(after, "mktx_db_pool_connections", { pool: "prisma", state: "total" })).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("DM outcomes in the send pipeline", () => {
+  it("counts a send that waits for a full window by its window and wait, and a refused one by its reason", async () => {
+    const local = await startWorkerHarness({ windows: { accountPer15m: 1, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 } });
+    try {
+      const metrics = createMetrics({ service: "worker", defaultMetrics: false });
+      const send = { ...local.send, metrics };
+      const db = local.database.db;
+      const shop = local.sandbox.addUser({ username: `shop_${randomUUID().slice(0, 6)}` });
+      const account = await db.xAccount.create({ data: { merchantId: MERCHANT, twitterUserId: shop.id, username: shop.username, displayName: shop.name, accessTokenEnc: local.cipher.encrypt(shop.accessToken), accessSecretEnc: local.cipher.encrypt(shop.accessSecret) } });
+      const queueTo = async (opts: { optedOut: boolean; automated: boolean }) => {
+        const customer = local.sandbox.addUser({ username: `cust_${randomUUID().slice(0, 6)}` });
+        const contact = await db.contact.create({ data: { merchantId: MERCHANT, accountId: account.id, twitterUserId: customer.id, username: customer.username, consentAt: new Date(), optedOut: opts.optedOut } });
+        const conversation = await db.conversation.create({ data: { merchantId: MERCHANT, accountId: account.id, contactId: contact.id } });
+        const { message } = await db.$transaction((tx) =>
+          enqueueOutboundMessage(tx, local.queue, { merchantId: MERCHANT, accountId: account.id, conversationId: conversation.id, contactId: contact.id, content: "hello", origin: opts.automated ? "campaign" : "inbox", automated: opts.automated, idempotencyKey: randomUUID() }),
+        );
+        return message.id;
+      };
+      expect(await sendMessage(send, await queueTo({ optedOut: false, automated: false }))).toMatchObject({ status: "sent" });
+      // the account's 15-minute window holds one DM: the next waits for it
+      expect(await sendMessage(send, await queueTo({ optedOut: false, automated: false }))).toMatchObject({ status: "deferred" });
+      expect(await sendMessage(send, await queueTo({ optedOut: true, automated: true }))).toMatchObject({ status: "failed", reason: "contact opted out" });
+
+      const s = parseExposition(await metrics.expose());
+      expect(sample(s, "mktx_dm_outcomes_total", { status: "sent", reason: "accepted" })).toBe(1);
+      expect(sample(s, "mktx_dm_outcomes_total", { status: "deferred", reason: "send_window" })).toBe(1);
+      expect(sample(s, "mktx_dm_outcomes_total", { status: "failed", reason: "opted_out" })).toBe(1);
+      expect(sample(s, "mktx_send_window_waits_total", { window: "account_15m" })).toBe(1);
+      expect(sample(s, "mktx_send_window_wait_seconds_count", { window: "account_15m" })).toBe(1);
+      // it waits until the counted minute leaves the 15-minute window: more than 14 minutes, at most 15
+      const sum = sample(s, "mktx_send_window_wait_seconds_sum", { window: "account_15m" }) ?? 0;
+      expect(sum).toBeGreaterThan(14 * 60);
+      expect(sum).toBeLessThanOrEqual(15 * 60);
+    } finally {
+      await local.close();
+    }
   });
 });
