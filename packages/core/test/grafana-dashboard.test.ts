@@ -45,7 +45,7 @@ describe("the Grafana dashboard", () => {
     const registered = new Set<string>();
     for (const metric of await registry.getMetricsAsJSON()) {
       registered.add(metric.name);
-      if (metric.type === "histogram") for (const suffix of ["_bucket", "_count", "_sum"]) registered.add(metric.name + suffix);
+      if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_count", "_sum"]) registered.add(metric.name + suffix);
     }
     const unknown = exprs.flatMap(({ panel, expr }) => metricNamesIn(expr).filter((n) => !registered.has(n)).map((n) => `${panel}: ${n}`));
     expect(unknown).toEqual([]);
