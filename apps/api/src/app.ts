@@ -27,6 +27,8 @@ import { createAccessTokenIssuer } from "./auth/access-tokens.ts";
 import { withApiKeys } from "./auth/api-key-verifier.ts";
 import { liveEventStreamRoute, type StreamOptions } from "./events/stream-route.ts";
 import { devSimulateDmRoutes } from "./rest/dev-simulate-dm.ts";
+import { apiMetrics } from "./metrics/metrics-route.ts";
+import type { Metrics } from "@mkt-x/core/server";
 
 export interface AppOptions {
   services: AppServices;
@@ -59,6 +61,11 @@ export interface AppOptions {
    * POST /dev/simulate-dm. Absent, that route does not exist (404).
    */
   devSandboxUrl?: string;
+  /**
+   * Prometheus (issue 12): the request histogram is kept whenever this is given; GET /metrics answers
+   * with `token` (METRICS_TOKEN) as its bearer, and 404 without one.
+   */
+  metrics?: { metrics: Metrics; token: string | undefined };
 }
 
 export interface SignInOptions {
@@ -121,6 +128,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(404).send(envelopeOf(new AppError("RESOURCE_NOT_FOUND", `Route ${request.method} ${request.url.split("?")[0]} not found`)));
   });
 
+  const openapi = buildOpenApiDocument(opts.publicUrl ?? "", { signIn: opts.signIn !== undefined });
+  // not in a plugin: its hooks must see every route registered after it
+  if (opts.metrics) await apiMetrics(app, { ...opts.metrics, basePath: BASE_PATH, restPaths: Object.keys(openapi.paths ?? {}) });
+
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/ready", async (_request, reply) => {
     try {
@@ -153,7 +164,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // connect with X: X redirects the person here without a bearer, so it sits outside the auth hook
   await app.register(async (scope) => xConnectCallbackRoutes(scope, opts.services, { perMinute: opts.xConnectCallbacksPerMinute }), { prefix: BASE_PATH });
 
-  const openapi = buildOpenApiDocument(opts.publicUrl ?? "", { signIn: opts.signIn !== undefined });
   const postman = buildPostmanCollection(openapi);
   await app.register(async (docs) => {
     docs.get(`${BASE_PATH}/openapi.json`, async () => openapi);

@@ -1,13 +1,14 @@
 // The API's configuration: the only place that reads process.env. Bad values fail at start with
 // one line naming the variable.
 import { z } from "zod";
-import { parseConfig, sharedEnvShape, signInEnvShape } from "@mkt-x/core/server";
+import { metricsEnvShape, parseConfig, sharedEnvShape, signInEnvShape } from "@mkt-x/core/server";
 
 export { ConfigError } from "@mkt-x/core/server";
 
 const Env = z.object({
   ...sharedEnvShape,
   ...signInEnvShape,
+  ...metricsEnvShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default("0.0.0.0"),
   PUBLIC_BASE_URL: z.string().url().optional(),

@@ -1,7 +1,7 @@
 // Composition root of the API: real database, queue, X client and token verifier.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { createDb } from "@mkt-x/db";
+import { createDb, dbPool } from "@mkt-x/db";
 import pg from "pg";
 import {
   createPgBoss,
@@ -18,6 +18,8 @@ import {
   sendMessage,
   sendWindowsFromEnv,
   X_APP_NOT_CONFIGURED,
+  createMetrics,
+  observePool,
 } from "@mkt-x/core/server";
 import { createTwitterXClient } from "@mkt-x/twitter";
 import { buildApp } from "./app.ts";
@@ -52,6 +54,10 @@ await ensureQueues(boss);
 // webhook ingest writes through plain pg connections of its own (group commit, see the ingestor)
 const ingestPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 ingestPool.on("error", (err) => console.error(JSON.stringify({ level: 50, msg: "ingest pool error", err: err.message })));
+// Prometheus (GET /metrics with METRICS_TOKEN): the same names as the worker's
+const metrics = createMetrics({ service: "api", onCollectError: (err) => console.error(JSON.stringify({ level: 40, msg: "metrics collector failed", err: err instanceof Error ? err.message : String(err) })) });
+observePool(metrics, "prisma", () => dbPool(db));
+observePool(metrics, "ingest", () => ingestPool);
 const ai = aiProviderFromEnv(env);
 const publicUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 const xApp = xAppFromEnv(env);
@@ -59,7 +65,7 @@ const queue = createJobQueue(boss);
 const x = xApp ? createTwitterXClient({ baseUrl: env.X_API_BASE_URL, ...xApp, timeoutMs: 10_000 }) : unconfiguredXClient();
 const cipher = createTokenCipher(parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY), parsePreviousKeys(env.TOKEN_ENCRYPTION_KEY_PREVIOUS));
 // an agent's reply goes through the same send pipeline right away, so the answer carries X's id
-const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env), mediaPolicy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
+const pipeline = { db, x, cipher, queue, windows: sendWindowsFromEnv(env), mediaPolicy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS }, metrics };
 
 // one LISTEN connection per process fans live events out to this instance's SSE and tRPC clients
 const events = createLiveEventBus({
@@ -67,12 +73,13 @@ const events = createLiveEventBus({
   log: { warn: (o, msg) => console.error(JSON.stringify({ level: 40, msg, ...o })), error: (o, msg) => console.error(JSON.stringify({ level: 50, msg, ...o })) },
 });
 await events.start();
+metrics.onScrape(() => metrics.eventStreamClients.set(events.size));
 
 const app = await buildApp({
   services: {
     db,
     queue,
-    ingestor: createWebhookIngestor({ pool: ingestPool, boss }),
+    ingestor: createWebhookIngestor({ pool: ingestPool, boss, metrics }),
     x,
     cipher,
     webhookUrl: `${publicUrl}${BASE_PATH}/webhooks/twitter`,
@@ -101,6 +108,7 @@ const app = await buildApp({
     await boss.getQueues();
   },
   logger: loggerOptions(env.LOG_LEVEL),
+  metrics: { metrics, token: env.METRICS_TOKEN },
   publicUrl,
   adminDir: env.ADMIN_DIST_DIR ?? join(import.meta.dirname, "../../admin/dist"),
   signIn: signInOptionsFromEnv(env),

@@ -71,6 +71,23 @@ describe("configuration", () => {
     expect(() => loadWorkerEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
   });
 
+  it("metrics: METRICS_TOKEN is optional (blank is unset) and read by API and worker; the worker's listener defaults to 0.0.0.0:9464", () => {
+    expect(loadEnv(good).METRICS_TOKEN).toBeUndefined();
+    expect(loadEnv({ ...good, METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
+    expect(loadEnv({ ...good, METRICS_TOKEN: "prometheus-scrape-token" }).METRICS_TOKEN).toBe("prometheus-scrape-token");
+    expect(loadWorkerEnv(good)).toMatchObject({ WORKER_METRICS_PORT: 9464, WORKER_METRICS_HOST: "0.0.0.0" });
+    expect(loadWorkerEnv({ ...good, METRICS_TOKEN: "prometheus-scrape-token", WORKER_METRICS_PORT: "0", WORKER_METRICS_HOST: "127.0.0.1" })).toMatchObject({ METRICS_TOKEN: "prometheus-scrape-token", WORKER_METRICS_PORT: 0, WORKER_METRICS_HOST: "127.0.0.1" });
+  });
+
+  it.each([
+    ["METRICS_TOKEN", { METRICS_TOKEN: "short" }],
+    ["WORKER_METRICS_PORT", { WORKER_METRICS_PORT: "70000" }],
+    ["WORKER_METRICS_PORT", { WORKER_METRICS_PORT: "http" }],
+  ])("names %s when the metrics settings are wrong", (name, patch) => {
+    expect(() => loadWorkerEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
+    if (name === "METRICS_TOKEN") expect(() => loadEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
+  });
+
   it("connect with X: X_WEB_BASE_URL defaults to X's, ADMIN_BASE_URL is optional; bad values are named", () => {
     expect(loadEnv(good)).toMatchObject({ X_WEB_BASE_URL: "https://api.x.com" });
     expect(loadEnv(good).ADMIN_BASE_URL).toBeUndefined();

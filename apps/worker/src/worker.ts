@@ -1,7 +1,7 @@
 // Registers a pg-boss consumer per job of the registry. Payloads are re-validated; a bad payload is
 // failed (and dead-lettered by the queue policy), never retried forever.
 import type { PgBoss } from "pg-boss";
-import { ensureQueues, JOBS, JOB_NAMES } from "@mkt-x/core/server";
+import { ensureQueues, JOBS, JOB_NAMES, type Metrics } from "@mkt-x/core/server";
 import { ZodError } from "zod";
 import { HANDLERS, type HandlerDeps } from "./handlers/index.ts";
 import { startDispatcher, type Dispatcher } from "./delivery-dispatcher.ts";
@@ -20,6 +20,8 @@ export interface WorkerOptions {
   pollingIntervalSeconds?: number;
   /** batches in flight at once per queue in this process */
   localConcurrency?: number;
+  /** Prometheus: job wait (created → started) and run time per queue */
+  metrics?: Metrics;
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void>; nudge: () => void }> {
@@ -29,15 +31,21 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
     // a queue whose jobs may each take long (webhook.deliver) runs job by job (delivery-dispatcher.ts)
     const job = JOBS[name];
     if ("dispatch" in job) {
-      dispatchers.push(startDispatcher({ boss: opts.boss, name, run: (data) => HANDLERS[name].run(opts.deps, data), log: opts.log, ...job.dispatch }));
+      const run = (data: unknown) => HANDLERS[name].run(opts.deps, data);
+      dispatchers.push(startDispatcher({ boss: opts.boss, name, run: opts.metrics ? timed(opts.metrics, name, run) : run, log: opts.log, ...job.dispatch }));
       continue;
     }
-    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2 }, async (jobs) => {
+    await opts.boss.work(name, { batchSize: opts.batchSize ?? 50, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5, burstWhenBatchFull: true, perJobResults: true, localConcurrency: opts.localConcurrency ?? 2, includeMetadata: true }, async (jobs) => {
+      const started = performance.now();
+      if (opts.metrics) for (const job of jobs) opts.metrics.jobWaitSeconds.observe({ queue: name }, waitSeconds(job));
       // each job of a batch settles on its own: one failure retries that job only
       const runner = HANDLERS[name];
       const errors = runner.runBatch
         ? await runner.runBatch(opts.deps, jobs.map((j) => j.data))
         : await Promise.all(jobs.map((job) => runner.run(opts.deps, job.data).then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+      // a batch runs as one: each of its jobs took the batch's time
+      const seconds = (performance.now() - started) / 1000;
+      if (opts.metrics) for (const error of errors) opts.metrics.jobDurationSeconds.observe({ queue: name, result: error ? "failed" : "completed" }, seconds);
       return jobs.map((job, i) => {
         const error = errors[i];
         if (!error) return { id: job.id, status: "completed" as const };
@@ -56,5 +64,25 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
       await Promise.all(dispatchers.map((d) => d.stop()));
       await opts.boss.stop({ graceful: true, timeout: 20_000 });
     },
+  };
+}
+
+/** A deferred job waits from its start-after, not from its creation (that delay was asked for). */
+function waitSeconds(job: { createdOn: Date; startAfter: Date; startedOn: Date | null }): number {
+  const ready = Math.max(job.createdOn.getTime(), job.startAfter.getTime());
+  return Math.max(0, ((job.startedOn ?? new Date()).getTime() - ready) / 1000);
+}
+
+/** Run time of a job the dispatcher runs one by one (it fetches without metadata: no wait figure). */
+function timed(metrics: Metrics, queue: string, run: (data: unknown) => Promise<void>): (data: unknown) => Promise<void> {
+  return async (data) => {
+    const done = metrics.jobDurationSeconds.startTimer({ queue });
+    try {
+      await run(data);
+      done({ result: "completed" });
+    } catch (e) {
+      done({ result: "failed" });
+      throw e;
+    }
   };
 }

@@ -110,3 +110,5 @@ export { lookupOrder, ORDER_LOOKUP_TIMEOUT_MS, type OrderLookupRuntime } from ".
 export { answerFromKnowledge, formatPrice } from "./server/services/ai/answer-from-knowledge.ts";
 export { suggestReply, pendingSuggestions, dismissSuggestion, SUGGESTION_CREATED_EVENT } from "./server/services/ai/suggestions.ts";
 export { replyWithAi, type AiReplyOutcome, type AutoReplyDeps, type InboundMessageEvent } from "./server/services/ai/auto-reply.ts";
+export { createMetrics, observePool, observeQueueDepth, countSendOutcomes, dmOutcomeReason, webhookKindLabel, metricsAuthorized, METRICS_CONTENT_TYPE, QUEUE_STATES, type Metrics, type MetricsOptions, type PoolLike } from "./server/metrics/metrics.ts";
+export { metricsEnvShape, workerMetricsEnvShape } from "./server/metrics/metrics-env.ts";

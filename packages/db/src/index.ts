@@ -1,6 +1,6 @@
 // Runtime entry: the client factory and the generated types. Operations (migrations, embedded
 // PostgreSQL) live in "@mkt-x/db/ops" so the built apps do not carry them.
-export { createDb, type Db, type Tx } from "./client.ts";
+export { createDb, dbPool, type Db, type Tx } from "./client.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
 export { pgConfigFromUrl } from "./pg-config.ts";

@@ -18,6 +18,7 @@ import type { TargetPolicy } from "../outgoing-webhooks/target-policy.ts";
 import { ensureXMedia } from "../media/ensure-x-media.ts";
 import { MediaRefused } from "../media/fetch-media.ts";
 import { MEDIA_TYPES, type MediaType } from "../../../contract/messages.ts";
+import { countSendOutcomes, type Metrics } from "../../metrics/metrics.ts";
 
 export interface SendPipelineDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface SendPipelineDeps {
   leaseMs?: number;
   /** where attachment URLs may be fetched from: the outgoing-webhook rule (default: public addresses only) */
   mediaPolicy?: TargetPolicy;
+  /** Prometheus: each outcome is counted here, the one place every DM's fate is decided */
+  metrics?: Metrics;
   /** test hook: runs after X accepted the DM and before it is recorded (simulates a crash there) */
   afterXAccepted?: (messageId: string) => Promise<void>;
 }
@@ -95,6 +98,12 @@ type Attempted = { accepted: string; reconciled: boolean } | { outcome: SendOutc
  */
 export async function sendMessages(deps: SendPipelineDeps, messageIds: string[]): Promise<Map<string, SendOutcome | Error>> {
   const now = deps.now?.() ?? new Date();
+  const results = await runPipeline(deps, messageIds, now);
+  if (deps.metrics) countSendOutcomes(deps.metrics, results.values(), now);
+  return results;
+}
+
+async function runPipeline(deps: SendPipelineDeps, messageIds: string[], now: Date): Promise<Map<string, SendOutcome | Error>> {
   const results = new Map<string, SendOutcome | Error>();
   const rows = await deps.db.$queryRaw<SendRow[]>`
     SELECT m.id, m.merchant_id, m.origin, m.attachments, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,

@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from "pg";
 import type { PgBoss } from "pg-boss";
 import { splitWebhookDelivery, type SplitEvent } from "./split-webhook-delivery.ts";
 import { toStorableJson } from "../../../domain/storable-text.ts";
+import { webhookKindLabel, type Metrics } from "../../metrics/metrics.ts";
 
 export interface IngestResult {
   received: number;
@@ -27,7 +28,7 @@ interface Pending {
 
 const MAX_BATCH_EVENTS = 500;
 
-export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss }): WebhookIngestor {
+export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss; metrics?: Metrics }): WebhookIngestor {
   let queue: Pending[] = [];
   let flushing: Promise<void> | null = null;
 
@@ -108,8 +109,12 @@ export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss }): Webho
     ingest(body) {
       // what PostgreSQL cannot store (NUL, unpaired surrogates) becomes U+FFFD: the event is kept
       const events = splitWebhookDelivery(toStorableJson(body));
+      const metrics = deps.metrics;
+      // the delivery's wait for its (shared) commit is what X sees: measured to the settle
+      const done = metrics?.webhookIngestSeconds.startTimer();
+      if (metrics) for (const event of events) metrics.webhookEvents.inc({ kind: webhookKindLabel(event.kind) });
       return new Promise<IngestResult>((resolve, reject) => {
-        queue.push({ events, resolve, reject });
+        queue.push({ events, resolve: (r) => (done?.({ result: "stored" }), resolve(r)), reject: (e) => (done?.({ result: "error" }), reject(e)) });
         kick();
       });
     },
