@@ -72,6 +72,7 @@ export { getAnalyticsConversations } from "./server/services/analytics/conversat
 export { getAnalyticsCampaigns } from "./server/services/analytics/campaigns.ts";
 export { getAnalyticsAutomation } from "./server/services/analytics/automation.ts";
 export { createEmbeddedAiProvider, understandOffline, classify, extractSlots, detectLanguage, foldText } from "./server/services/ai/embedded-nlu.ts";
+export { loadEvalSet, evaluateNlu, checkTargets, formatReport, EVAL_TARGETS, EVAL_SET_PATH, type EvalCase, type EvalResult, type EvalSplit } from "./server/services/ai/evaluate-nlu.ts";
 export { createOpenAiProvider, DEFAULT_SYSTEM_PROMPT, type OpenAiProviderOptions } from "./server/services/ai/openai-provider.ts";
 export { getAiSettings, updateAiSettings, DEFAULT_AI_SETTINGS, type OrderLookupDeps } from "./server/services/ai/ai-settings.ts";
 export { sendAiMessage, getAiContext, escalateAiConversation, LOW_CONFIDENCE_REASON, HUMAN_REQUEST_REASON, HANDOVER_REASON } from "./server/services/ai/ai-conversation.ts";
