@@ -227,6 +227,22 @@ export function extractSlots(text: string): AiSlots {
   return slots;
 }
 
+/** Every regular expression the NLU runs on a customer's words, named (for the linear-time test). */
+export function nluPatterns(): Array<{ name: string; re: RegExp }> {
+  return [
+    ...RULES.flatMap((r) => [...r.strong.map((re, i) => ({ name: `${r.intent}.strong[${i}]`, re })), ...r.weak.map((re, i) => ({ name: `${r.intent}.weak[${i}]`, re }))]),
+    ...RESPELLINGS.map(([re], i) => ({ name: `respelling[${i}]`, re })),
+    ...ORDER_ID_PATTERNS.map((re, i) => ({ name: `orderId[${i}]`, re })),
+    ...VI_MARKERS.map((re, i) => ({ name: `language[${i}]`, re })),
+    { name: "email", re: EMAIL_TOKEN },
+    { name: "size", re: SIZE_PATTERN },
+    { name: "color", re: COLOR_PATTERN },
+    { name: "colorCue", re: COLOR_CUE },
+    { name: "notAColor", re: NOT_A_COLOR_AFTER },
+    { name: "quantity", re: QUANTITY_PATTERN },
+  ];
+}
+
 export interface Classification {
   intent: AiIntent;
   confidence: number;
