@@ -69,7 +69,7 @@ async function merchant(systemPrompt: string, faq: { question: string; answer: s
   const accountId = await insertAccount(pool, { merchantId });
   const contactId = await insertContact(pool, { merchantId, accountId });
   const conversationId = await insertConversation(pool, { merchantId, accountId, contactId });
-  expectSuccess(await h.call("PUT", `${api.base}/ai/settings`, { token, body: { systemPrompt } }));
+  expectSuccess(await h.call<Success<unknown>>("PUT", `${api.base}/ai/settings`, { token, body: { systemPrompt } }));
   const entry = expectSuccess(await h.call<Success<{ id: string }>>("POST", `${api.base}/ai/knowledge/faqs`, { token, body: { ...faq, tags: ["returns"] } }));
   const ask = async (message: string) => {
     const res = await h.call<Success<MessageBody>>("POST", `${api.base}/ai/conversations/${conversationId}/message`, { token, body: { message } });

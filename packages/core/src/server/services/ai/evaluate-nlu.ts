@@ -58,8 +58,8 @@ const ratio = (correct: number, total: number): Ratio => ({ correct, total, accu
 export interface EvalMiss {
   id: string;
   text: string;
-  expected: { intent: AiIntent; slots: AiSlots };
-  actual: { intent: AiIntent; slots: AiSlots };
+  expected: { intent: AiIntent; slots: Partial<Record<EvalSlot, string>> };
+  actual: { intent: string; slots: AiSlots };
 }
 
 export interface EvalResult {

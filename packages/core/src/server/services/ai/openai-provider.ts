@@ -98,9 +98,9 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): AiProvider {
     name: "openai",
     async understand(input: AiUnderstandInput): Promise<AiUnderstanding> {
       let parsed: z.infer<typeof Understanding> | null;
-      let system: string[] = [];
+      // what the model is told, that its answer may not repeat
+      const system = [input.settings.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, instructions(input.knownSlots), KNOWLEDGE_HEADER];
       try {
-        system = [input.settings.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, instructions(input.knownSlots), KNOWLEDGE_HEADER];
         const completion = await client.chat.completions.parse({
           // a setting stored before the operator narrowed AI_MODELS is not billed: the first allowed model answers
           model: !opts.models || opts.models.includes(input.settings.model) ? input.settings.model : (opts.models[0] ?? input.settings.model),
