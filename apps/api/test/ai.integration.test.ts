@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAiProvider } from "@mkt-x/core/server";
+import { AI_INTENTS } from "@mkt-x/core";
 import { startHarness, type ApiInstance, type Harness } from "./harness.ts";
 import { insertAccount, insertContact, insertConversation, newMerchant, type Success } from "./factories.ts";
 import { detailFields, expectFailure, expectSuccess } from "./envelope-assertions.ts";
@@ -142,6 +143,42 @@ describe("POST /ai/conversations/{id}/message (embedded NLU)", () => {
     // as long as a DM can be is fine
     const longest = await h.call("POST", `/ai/conversations/${id}/message`, { body: { message: `where is my order #12345 ${"x".repeat(9_975)}` } });
     expect(longest.status).toBe(200);
+  });
+});
+
+describe("POST /ai/conversations/{id}/message: messages as customers write them", () => {
+  const expectAnswer = (data: MessageBody) => {
+    expect(AI_INTENTS).toContain(data.intent);
+    expect(data.confidence).toBeGreaterThanOrEqual(0);
+    expect(data.confidence).toBeLessThanOrEqual(1);
+    expect(data.response.trim().length).toBeGreaterThan(0);
+    // an answer, not the message read back
+    expect(data.response.length).toBeLessThan(500);
+    for (const value of Object.values(data.slots)) expect(typeof value).toBe("string");
+  };
+
+  it.each([
+    ["10,000 characters of text around an order question", `Where is my order #12345? ${"tôi đang chờ hàng rất lâu rồi ".repeat(400)}`.slice(0, 10_000), { intent: "order_status_query", slots: { orderId: "12345" } }],
+    ["10,000 characters of emoji", "😀".repeat(5_000), { intent: "unknown" }],
+    ["10,000 characters without a space", "a".repeat(10_000), { intent: "unknown" }],
+    ["emoji only", "🙏😭🔥", { intent: "unknown" }],
+    ["mixed scripts", "Привет! 你好 مرحبا xin chào shop, áo này còn size M không? 🙏", { intent: "product_availability", slots: { size: "M" } }],
+    ["combining marks and right-to-left marks", "\u202eshop\u202c a\u0301\u0323\u0301 ?", {}],
+    ["zero-width characters inside words", "ref\u200bund p\u200dlease", {}],
+  ])("answers %s", async (_name, message, expected) => {
+    expect(message.length).toBeLessThanOrEqual(10_000);
+    const id = await conversation();
+    const data = expectSuccess(await send(id, message));
+    expectAnswer(data);
+    expect(data).toMatchObject(expected);
+    // the turn is kept as written
+    expect(expectSuccess(await context(id)).context[0]).toEqual({ role: "user", content: message.trim() });
+  });
+
+  it("refuses a NUL character or a lone surrogate with 400, storing nothing", async () => {
+    const id = await conversation();
+    for (const message of ["hi\u0000there", "where is \uD83D my order"]) expectFailure(await send(id, message), 400, "VALIDATION_ERROR");
+    expect(expectSuccess(await context(id)).context).toEqual([]);
   });
 });
 

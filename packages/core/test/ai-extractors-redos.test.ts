@@ -1,7 +1,7 @@
 // Every regular expression the embedded NLU runs on a customer's message, timed on 10,000
 // adversarial characters (the longest DM): each extractor must stay linear (≤ 20 ms).
 import { describe, expect, it } from "vitest";
-import { classify, detectLanguage, extractSlots, foldText, understandOffline } from "../src/server.ts";
+import { classify, detectLanguage, extractSlots, foldText, leaksInstructions, normalizeForIntent, nluPatterns, understandOffline } from "../src/server.ts";
 import { searchTerms } from "../src/server/services/ai-knowledge/search-knowledge.ts";
 
 const N = 10_000;
@@ -22,6 +22,18 @@ const ADVERSARIAL: Record<string, string> = {
   "combining marks": repeat("a\u0301\u0323"),
   "mixed scripts": repeat("áо中д١ "),
   "no spaces vietnamese": repeat("khongcohang"),
+  // the shapes of the rules added with the evaluation set: "còn … không", respellings, "number is"
+  "con words": repeat("còn áo "),
+  "hyphens": repeat("a-"),
+  "apostrophes": repeat("don't "),
+  "shorthand": repeat("u ur hok "),
+  "do you have it in": repeat("do you have it in "),
+  "order number is": repeat("order number is "),
+  "percent": repeat("12 % off "),
+  "heights": repeat("cao 1m6"),
+  "colour words": repeat("trắng tình trạng black friday "),
+  "is the x made": repeat("is the x "),
+  "fabric or fabric": repeat("cotton hay "),
 };
 
 function timed(fn: () => unknown): number {
@@ -41,6 +53,8 @@ describe("extractors on 10,000 adversarial characters", () => {
     extractSlots,
     classify,
     detectLanguage,
+    normalizeForIntent,
+    leaksInstructions: (t) => leaksInstructions(t, [t.slice(0, 4000), "You are a helpful customer service assistant for an online shop."]),
     searchTerms: (t) => searchTerms(t),
     understandOffline: (t) => understandOffline({ messages: [{ role: "user", content: t }], knownSlots: {} }),
   };
@@ -51,5 +65,27 @@ describe("extractors on 10,000 adversarial characters", () => {
         expect(timed(() => fn(text))).toBeLessThanOrEqual(20);
       });
     }
+  }
+});
+
+describe("every NLU regular expression alone on 10,000 adversarial characters", () => {
+  // as the NLU runs them: on folded, respelled text; a global pattern from a fresh copy
+  const patterns = nluPatterns().map(({ name, re }) => ({ name, re: new RegExp(re.source, re.flags.replace("g", "")) }));
+  it("knows them all (rules, respellings, slot extractors, language markers)", () => {
+    expect(patterns.length).toBeGreaterThan(250);
+    for (const slot of ["orderId[0]", "orderId[1]", "email", "size", "color", "quantity"]) expect(patterns.map((p) => p.name)).toContain(slot);
+  });
+  for (const [name, text] of Object.entries(ADVERSARIAL)) {
+    it(`each pattern: ${name}`, () => {
+      const inputs = [...new Set([text, foldText(text), normalizeForIntent(text)])];
+      const slow: string[] = [];
+      for (const { name: pattern, re } of patterns) {
+        for (const input of inputs) {
+          const ms = timed(() => re.exec(input));
+          if (ms > 20) slow.push(`${pattern}: ${ms.toFixed(1)} ms`);
+        }
+      }
+      expect(slow).toEqual([]);
+    });
   }
 });

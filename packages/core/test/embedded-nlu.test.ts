@@ -20,6 +20,9 @@ describe("embedded NLU", () => {
     ["my order number: 4242", "4242"],
     ["Đơn hàng 55555 của tôi đâu rồi?", "55555"],
     ["#ab-123 where is it", "AB-123"],
+    ["my order number is 123987", "123987"],
+    ["order status 55555?", "55555"],
+    ["mã đơn là 909090", "909090"],
   ])("extracts orderId from %j", (text, orderId) => {
     expect(extractSlots(text).orderId).toBe(orderId);
   });
@@ -83,6 +86,25 @@ describe("embedded NLU", () => {
 
   it("folds accents and case", () => {
     expect(foldText("  Người  THẬT Đơn ")).toBe("nguoi that don");
+  });
+
+  it("reads sizes and colours only where they are meant", () => {
+    expect(extractSlots("I saw a 20% off ad")).toEqual({});
+    expect(extractSlots("tình trạng đơn hàng 4321")).toEqual({ orderId: "4321" });
+    expect(extractSlots("black friday deals?")).toEqual({});
+    expect(extractSlots("do you have it in purple")).toEqual({ color: "purple" });
+    expect(extractSlots("áo thun trắng size M")).toEqual({ color: "white", size: "M" });
+  });
+
+  it.each([
+    ["I don't want these promos anymore, opt me out", "opt_out"],
+    ["where is my oder", "order_status_query"],
+    ["price for the size L black tee?", "pricing_query"],
+    ["the shoes pinch, can i swap them for size 41", "return_refund"],
+    ["mẫu này còn không shop", "product_availability"],
+    ["chân mình 24cm đi size mấy", "product_size"],
+  ])("classifies %j as %s (respellings and precedence)", (text, intent) => {
+    expect(classify(text).intent).toBe(intent);
   });
 
   it("does not take 'đúng' (right) for an opt-out", () => {

@@ -33,25 +33,38 @@ export interface RankedId {
 
 /**
  * The ids of the merchant's entries matching any term, best first: full-text rank plus the mean
- * trigram similarity of the terms (a term counts when at least TYPO_SIMILARITY alike).
+ * trigram similarity of the terms (a term counts when at least TYPO_SIMILARITY alike). Only the
+ * entries the indexes find (a full-text match, or a term's trigram match at TYPO_SIMILARITY, the
+ * threshold `<%` is given for this transaction) are scored: the cost follows the matches, not the
+ * size of the catalog.
  */
 export async function rankKnowledge(db: ScopedDb, opts: { merchantId: string; table: KnowledgeTable; terms: string[]; skip?: number; take: number }): Promise<{ ranked: RankedId[]; total: number }> {
   if (opts.terms.length === 0) return { ranked: [], total: 0 };
   const table = Prisma.raw(opts.table === "ai_faq_entries" ? "ai_faq_entries" : "ai_products");
-  const rows = await db.$queryRaw<Array<{ id: string; score: number; total: number }>>`
-    WITH scored AS (
+  const query = orQuery(opts.terms);
+  const [, rows] = await db.$transaction([
+    db.$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
+    db.$queryRaw<Array<{ id: string; score: number; total: number }>>`
+    WITH candidates AS (
+      SELECT k.id FROM ${table} k
+      WHERE k.merchant_id = ${opts.merchantId} AND to_tsvector('simple', k.search_text) @@ to_tsquery('simple', ${query})
+      UNION
+      SELECT k.id FROM ${table} k, unnest(${opts.terms}::text[]) AS t
+      WHERE k.merchant_id = ${opts.merchantId} AND t <% k.search_text
+    ), scored AS (
       SELECT k.id, k.created_at,
-             ts_rank(to_tsvector('simple', k.search_text), to_tsquery('simple', ${orQuery(opts.terms)})) AS fts,
+             ts_rank(to_tsvector('simple', k.search_text), to_tsquery('simple', ${query})) AS fts,
              (SELECT coalesce(sum(s), 0) / ${opts.terms.length}::float FROM (
                 SELECT word_similarity(t, k.search_text) AS s FROM unnest(${opts.terms}::text[]) AS t
              ) x WHERE s >= ${TYPO_SIMILARITY}) AS trgm
-      FROM ${table} k
+      FROM ${table} k JOIN candidates c ON c.id = k.id
       WHERE k.merchant_id = ${opts.merchantId}
     )
     SELECT id::text, (fts + trgm)::float AS score, count(*) OVER ()::int AS total
     FROM scored
     WHERE fts > 0 OR trgm > 0
     ORDER BY score DESC, created_at DESC, id
-    OFFSET ${opts.skip ?? 0} LIMIT ${opts.take}`;
+    OFFSET ${opts.skip ?? 0} LIMIT ${opts.take}`,
+  ]);
   return { ranked: rows.map((r) => ({ id: r.id, score: r.score })), total: rows[0]?.total ?? 0 };
 }

@@ -16,8 +16,11 @@ const FILLER = new Set(
     + "hang san muon mua va voi cua thi ma vay sao dang ntn").split(" "),
 );
 
+/** The words of a message the knowledge is searched by. */
+export const retrievalTerms = (message: string): string[] => searchTerms(message, FILLER);
+
 export async function retrieveKnowledge(db: ScopedDb, opts: { merchantId: string; message: string }): Promise<AiKnowledge> {
-  const terms = searchTerms(opts.message, FILLER);
+  const terms = retrievalTerms(opts.message);
   if (terms.length === 0) return { faqs: [], products: [] };
   const [products, faqs] = await Promise.all([
     rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_products", terms, take: CANDIDATES }),
