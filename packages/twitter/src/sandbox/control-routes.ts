@@ -23,7 +23,7 @@ export const CONTROL_ROUTES = [
   { method: "GET", path: "/_sandbox/users", does: "the sandbox users with their access tokens" },
   { method: "POST", path: "/_sandbox/users", body: "{ username, id?, name?, profileImageUrl? }", does: "add a user (or reissue its tokens)" },
   { method: "GET", path: "/_sandbox/webhooks", does: "registered webhooks and their subscriptions" },
-  { method: "GET", path: "/_sandbox/config", does: "default webhook URL and echo setting (POST to change)" },
+  { method: "GET", path: "/_sandbox/config", does: "default webhook URL, echo setting, DM rate limit and dropWebhooks (POST to change; dropWebhooks: true simulates an outage: events are kept in X's DM history but not delivered)" },
   { method: "POST", path: "/_sandbox/faults", body: "{ method?, path?, status?, count?, sticky?, resetInSeconds?, latencyMs? }", does: "make X API calls fail (GET lists, DELETE clears)" },
   { method: "POST", path: "/_sandbox/reset", does: "forget everything" },
 ] as const;
@@ -75,7 +75,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   app.get("/config", async () => sandbox.config());
   app.post<{ Body: Partial<SandboxConfig> }>(
     "/config",
-    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 } }) } },
+    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 }, dropWebhooks: { type: "boolean" } }) } },
     async (req) => sandbox.configure(req.body),
   );
 

@@ -13,6 +13,7 @@ import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
 import { registerXApiRoutes } from "./x-api-routes.ts";
 import { createStateSaver, readSandboxState, writeSandboxState } from "./state-file.ts";
 import { statusProblem } from "./x-problems.ts";
+import { dmConversationId } from "./snowflake.ts";
 import type { DeliveryResult, XSandbox, XSandboxControl, XSandboxOptions } from "./x-sandbox-types.ts";
 
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
@@ -57,9 +58,11 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
 
   async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: object, forUserId: string): Promise<DeliveryResult> {
     const target = store.deliveryUrl(forUserId);
-    const outcome = target
-      ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
-      : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
+    const outcome = store.config.dropWebhooks
+      ? { delivered: false, status: null, error: "webhook delivery dropped (simulated outage)" }
+      : target
+        ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
+        : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
     store.recordDelivery({ kind, eventId, forUserId, url: target, ...outcome, at: new Date().toISOString() });
     changed();
     return { eventId, ...outcome };
@@ -101,7 +104,11 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (!input.text) throw new SandboxError(400, "text is required");
       const eventId = input.eventId ?? store.nextId();
       const media = input.media ? { id: store.nextId(), ...input.media } : undefined;
-      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}), ...(media ? { media } : {}) });
+      const createdAt = new Date();
+      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, createdAt, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}), ...(media ? { media } : {}) });
+      // X keeps the DM whether or not the webhook hears of it: GET /2/dm_events lists it
+      store.recordReceivedDm({ dmEventId: eventId, dmConversationId: dmConversationId(sender.id, recipient.id), senderId: sender.id, recipientId: recipient.id, text: input.text, createdAt: createdAt.toISOString(), ...(media ? { media } : {}) });
+      changed();
       return deliver("direct_message", eventId, payload, payload.for_user_id);
     },
 
@@ -190,6 +197,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (patch.webhookUrl !== undefined) store.config.webhookUrl = patch.webhookUrl;
       if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
       if (patch.dmLimitPer15m !== undefined) store.config.dmLimitPer15m = patch.dmLimitPer15m;
+      if (patch.dropWebhooks !== undefined) store.config.dropWebhooks = patch.dropWebhooks;
       changed();
       return { ...store.config };
     },
