@@ -38,6 +38,8 @@ const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, w
 const ai = aiProviderFromEnv(env);
 const webhooks = { policy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
 const worker = await startWorker({ boss, deps: { db, send, campaigns, ai, log, webhooks }, log });
+// catch up on what X sent while no worker ran (the schedule repeats it every 15 minutes)
+await send.queue.send("dm.catchup", {});
 const relay = await startWebhookRelay({ db, queue: send.queue, databaseUrl: env.DATABASE_URL, log, onDeliveries: worker.nudge });
 
 let stopping = false;
