@@ -114,6 +114,25 @@ describe("catch-up after downtime", () => {
     expect(requests.at(-1)?.query).toMatchObject({ "dm_event.fields": "id,text,event_type,created_at,sender_id,dm_conversation_id,attachments,participant_ids", event_types: "MessageCreate", max_results: "100" });
   });
 
+  it("never brings back what a GDPR erasure removed; what the person writes afterwards is caught up", async () => {
+    const person = e.sandbox.addUser({ username: "catchup_erased" });
+    const first = await e.sandbox.inboundDm({ fromUserId: person.id, toUserId: shop.id, text: "my address is 1 Main St" });
+    expect(first.delivered).toBe(true);
+    const [contact] = await eventually(() => q<{ id: string }>("SELECT id FROM contacts WHERE twitter_user_id = $1", [person.id]), (r) => r.length === 1);
+    expect((await e.call("DELETE", `/contacts/${contact?.id}`)).status).toBe(200);
+    const account = await e.database.db.xAccount.findUniqueOrThrow({ where: { id: accountId } });
+    await catchUpAccount(deps(), account);
+    await settled();
+    expect(await q("SELECT id FROM contacts WHERE twitter_user_id = $1", [person.id])).toEqual([]);
+
+    e.sandbox.configure({ dropWebhooks: true });
+    await e.sandbox.inboundDm({ fromUserId: person.id, toUserId: shop.id, text: "hello again" });
+    e.sandbox.configure({ dropWebhooks: false });
+    await catchUpAccount(deps(), await e.database.db.xAccount.findUniqueOrThrow({ where: { id: accountId } }));
+    const conversation = await eventually(() => conversationOf(person.id), (c) => (c?.messages.length ?? 0) > 0);
+    expect(conversation?.messages.map((m) => m.content)).toEqual(["hello again"]);
+  });
+
   it("an account X answers 429 for stops at once and waits for the next run", async () => {
     const writer = e.sandbox.addUser({ username: "catchup_limited" });
     e.sandbox.configure({ dropWebhooks: true });

@@ -53,8 +53,9 @@ export async function catchUpDms(deps: CatchUpDeps, opts: CatchUpOptions = {}): 
 export async function catchUpAccount(deps: CatchUpDeps, account: XAccountModel, opts: CatchUpOptions = {}): Promise<AccountCatchUp> {
   const now = deps.now?.() ?? new Date();
   const lookbackMs = (opts.lookbackHours ?? CATCH_UP_LOOKBACK_HOURS) * 3600_000;
-  // DMs from before the account was connected are history, not missed events: no flow or AI for them
-  const since = new Date(Math.max(now.getTime() - lookbackMs, account.connectedAt.getTime()));
+  // DMs from before the account was connected are history, not missed events: no flow or AI for
+  // them; nor is anything from before a GDPR erasure on the account brought back
+  const since = new Date(Math.max(now.getTime() - lookbackMs, account.connectedAt.getTime(), account.catchupNotBefore?.getTime() ?? 0));
   const result: AccountCatchUp = { accountId: account.id, listed: 0, stored: 0 };
   let creds: XCredentials;
   try {

@@ -1,0 +1,3 @@
+-- DM catch-up reads X's history back: it must not bring back what a GDPR erasure removed. An
+-- erasure moves the account's catch-up window past its own moment (no trace of the person kept).
+ALTER TABLE "x_accounts" ADD COLUMN "catchup_not_before" TIMESTAMPTZ(3);
