@@ -24,6 +24,10 @@ const AFFECTS: Record<LiveEventType, readonly string[]> = {
   "flow.execution.updated": ["flows", "analytics"],
   // a reply the bot suggests (AI reply mode draft) shows on GET /conversations/{id}
   "suggestion.created": ["conversations"],
+  // the customer is writing: nothing stored changes (the thread listens with useLiveEvent)
+  "conversation.typing": [],
+  // the customer read our DMs: their readAt (also a message.updated each)
+  "conversation.read": ["conversations"],
 };
 
 export function LiveEventsProvider({ children }: { children: ReactNode }) {

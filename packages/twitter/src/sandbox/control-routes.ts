@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, TypingInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -13,7 +13,8 @@ export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/customer-dm", body: "{ to, from?, fromName?, text }", does: "a customer (by username, created on first use) writes to an account (username or id)" },
   { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, quickReplyMetadata?, media?: { type: photo|animated_gif|video, url } }", does: "a DM between two sandbox users, by id" },
   { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
-  { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId }", does: "a read receipt" },
+  { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId, via?: aaa|xaa }", does: "a read receipt: direct_message_mark_read_events or dm.read" },
+  { method: "POST", path: "/_sandbox/typing", body: "{ fromUserId, toUserId, via?: aaa|xaa }", does: "a person is typing to an account: direct_message_indicate_typing_events or dm.indicate_typing" },
   { method: "POST", path: "/_sandbox/mention", body: "{ fromUserId, toUserId, text, inReplyToPostId?, via?: aaa|xaa, postId? }", does: "a person posts mentioning an account (or replying to its post): tweet_create_events or post.mention.create / post.reply.create" },
   { method: "GET", path: "/_sandbox/posts", does: "the posts: the service's public replies (byApi) and the mentions made here" },
   { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API (mediaId: the media a DM carried)" },
@@ -55,8 +56,13 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   );
   app.post<{ Body: ReadInput }>(
     "/read",
-    { schema: { body: object(["readerUserId", "accountUserId", "lastReadEventId"], { readerUserId: str, accountUserId: str, lastReadEventId: str }) } },
+    { schema: { body: object(["readerUserId", "accountUserId", "lastReadEventId"], { readerUserId: str, accountUserId: str, lastReadEventId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
     async (req) => sandbox.read(req.body),
+  );
+  app.post<{ Body: TypingInput }>(
+    "/typing",
+    { schema: { body: object(["fromUserId", "toUserId"], { fromUserId: str, toUserId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
+    async (req) => sandbox.typing(req.body),
   );
 
   app.post<{ Body: RevokeInput }>(

@@ -6,7 +6,7 @@ import { registerControlRoutes } from "./control-routes.ts";
 import { registerOAuthRoutes } from "./oauth-routes.ts";
 import { SandboxOAuthStore } from "./oauth-store.ts";
 import { createFault } from "./faults.ts";
-import { buildFollowPayload, buildInboundDmPayload, buildMentionPayload, buildReadPayload, buildXaaPostPayload } from "./payloads.ts";
+import { buildFollowPayload, buildInboundDmPayload, buildMentionPayload, buildReadPayload, buildTypingPayload, buildXaaDmActivityPayload, buildXaaPostPayload } from "./payloads.ts";
 import { SandboxError } from "./sandbox-error.ts";
 import { SandboxStore, type SandboxDelivery, type SandboxDm, type SandboxPost } from "./sandbox-store.ts";
 import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
@@ -138,8 +138,25 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     async read(input) {
       const reader = store.requireUser(input.readerUserId, "readerUserId");
       const account = store.requireUser(input.accountUserId, "accountUserId");
+      const eventId = store.nextId();
+      if (input.via === "xaa") {
+        const payload = buildXaaDmActivityPayload({ eventType: "dm.read", eventId, sender: store.webhookUser(reader.id), account: store.webhookUser(account.id), dmConversationId: dmConversationId(reader.id, account.id), lastReadEventId: input.lastReadEventId });
+        return deliver("read", eventId, payload, account.id);
+      }
       const payload = buildReadPayload({ reader: store.webhookUser(reader.id), account: store.webhookUser(account.id), lastReadEventId: input.lastReadEventId });
-      return deliver("read", store.nextId(), payload, payload.for_user_id);
+      return deliver("read", eventId, payload, payload.for_user_id);
+    },
+
+    async typing(input) {
+      const sender = store.requireUser(input.fromUserId, "fromUserId");
+      const account = store.requireUser(input.toUserId, "toUserId");
+      // typing events carry no id on X; one is made up so callers can correlate deliveries
+      const eventId = store.nextId();
+      const payload =
+        input.via === "xaa"
+          ? buildXaaDmActivityPayload({ eventType: "dm.indicate_typing", eventId, sender: store.webhookUser(sender.id), account: store.webhookUser(account.id), dmConversationId: dmConversationId(sender.id, account.id) })
+          : buildTypingPayload({ sender: store.webhookUser(sender.id), account: store.webhookUser(account.id) });
+      return deliver("typing", eventId, payload, account.id);
     },
 
     async revoke(input) {

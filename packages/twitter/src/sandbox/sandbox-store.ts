@@ -92,7 +92,7 @@ export interface SandboxWebhook {
 }
 
 export interface SandboxDelivery {
-  kind: "direct_message" | "follow" | "read" | "echo" | "revoke" | "mention";
+  kind: "direct_message" | "follow" | "read" | "typing" | "echo" | "revoke" | "mention";
   eventId: string;
   forUserId: string;
   url: string | null;

@@ -59,6 +59,16 @@ export interface ReadInput {
   readerUserId: string;
   accountUserId: string;
   lastReadEventId: string;
+  /** the payload family: Account Activity's direct_message_mark_read_events (default) or the X Activity API's dm.read */
+  via?: "aaa" | "xaa";
+}
+
+/** A person is typing a DM to an account. */
+export interface TypingInput {
+  fromUserId: string;
+  toUserId: string;
+  /** the payload family: Account Activity's direct_message_indicate_typing_events (default) or the X Activity API's dm.indicate_typing */
+  via?: "aaa" | "xaa";
 }
 
 /** A person posts mentioning an account, or replying to one of its posts (or to any post by id). */
@@ -102,6 +112,8 @@ export interface XSandboxControl {
   customerDm(input: CustomerDmInput): Promise<CustomerDmResult>;
   follow(input: FollowInput): Promise<DeliveryResult>;
   read(input: ReadInput): Promise<DeliveryResult>;
+  /** the typing indicator of a person writing to the account */
+  typing(input: TypingInput): Promise<DeliveryResult>;
   /** The user revokes the app: their token answers 401 from now on and the revocation event is delivered. */
   revoke(input: RevokeInput): Promise<DeliveryResult>;
   /** a person's post mentioning the account (or replying to it) is delivered as X does */
