@@ -38,6 +38,11 @@ async function conversationOf(xUserId: string) {
 }
 
 describe("catch-up after downtime", () => {
+  it("dm.catchup is one job at a time over every worker, every 15 minutes", async () => {
+    expect(await e.boss.getQueue("dm.catchup")).toMatchObject({ policy: "exclusive" });
+    expect((await e.boss.getSchedules()).filter((s) => s.name === "dm.catchup")).toEqual([expect.objectContaining({ cron: "*/15 * * * *" })]);
+  });
+
   it("applies each DM missed during an outage once; a second run and a late webhook add nothing", async () => {
     const regular = e.sandbox.addUser({ username: "catchup_regular", name: "Rita Regular" });
     const newcomer = e.sandbox.addUser({ username: "catchup_newcomer", name: "Nico Newcomer" });
