@@ -11,6 +11,8 @@ type Handler = (event: LiveEvent) => void;
 type Status = "connecting" | "live" | "offline";
 
 const Ctx = createContext<{ listeners: Set<Handler>; status: Status } | null>(null);
+/** The provider's context, for component tests that hand events to useLiveEvent directly. */
+export const LiveEventsContext = Ctx;
 
 /** The tRPC routers whose queries show each event type's resource. */
 const AFFECTS: Record<LiveEventType, readonly string[]> = {
