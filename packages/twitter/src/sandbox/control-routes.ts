@@ -11,7 +11,7 @@ const object = (required: string[], properties: Record<string, unknown>) => ({ t
 /** What GET /_sandbox lists: the control API at a glance, for a person with a browser or curl. */
 export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/customer-dm", body: "{ to, from?, fromName?, text }", does: "a customer (by username, created on first use) writes to an account (username or id)" },
-  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, quickReplyMetadata?, media?: { type: photo|animated_gif|video, url } }", does: "a DM between two sandbox users, by id" },
+  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, createdAt?, quickReplyMetadata?, media?: { type: photo|animated_gif|video, url } }", does: "a DM between two sandbox users, by id" },
   { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
   { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId, via?: aaa|xaa }", does: "a read receipt: direct_message_mark_read_events or dm.read" },
   { method: "POST", path: "/_sandbox/typing", body: "{ fromUserId, toUserId, via?: aaa|xaa }", does: "a person is typing to an account: direct_message_indicate_typing_events or dm.indicate_typing" },
@@ -40,7 +40,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
 
   app.post<{ Body: InboundDmInput }>(
     "/inbound-dm",
-    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str, media: object(["type", "url"], { type: { type: "string", enum: ["photo", "animated_gif", "video"] }, url: str }) }) } },
+    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, createdAt: str, quickReplyMetadata: str, media: object(["type", "url"], { type: { type: "string", enum: ["photo", "animated_gif", "video"] }, url: str }) }) } },
     async (req) => sandbox.inboundDm(req.body),
   );
   // a person plays a customer: usernames instead of ids, the customer created on first use

@@ -104,7 +104,8 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (!input.text) throw new SandboxError(400, "text is required");
       const eventId = input.eventId ?? store.nextId();
       const media = input.media ? { id: store.nextId(), ...input.media } : undefined;
-      const createdAt = new Date();
+      const createdAt = input.createdAt !== undefined ? new Date(input.createdAt) : new Date();
+      if (Number.isNaN(createdAt.getTime())) throw new SandboxError(400, "createdAt must be an ISO date-time");
       const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, createdAt, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}), ...(media ? { media } : {}) });
       // X keeps the DM whether or not the webhook hears of it: GET /2/dm_events lists it
       store.recordReceivedDm({ dmEventId: eventId, dmConversationId: dmConversationId(sender.id, recipient.id), senderId: sender.id, recipientId: recipient.id, text: input.text, createdAt: createdAt.toISOString(), ...(media ? { media } : {}) });

@@ -32,6 +32,8 @@ export interface InboundDmInput {
   quickReplyMetadata?: string;
   /** a photo, GIF or video sent with the DM (message_data.attachment.media) */
   media?: { type: InboundMediaKind; url: string };
+  /** when the person wrote it (ISO date-time; default now): a DM X lists late, or one from before an outage */
+  createdAt?: string;
 }
 
 /** A person writes to an account, both named by username (or id); an unknown sender becomes a sandbox user. */

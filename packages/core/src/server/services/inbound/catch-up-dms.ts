@@ -36,10 +36,14 @@ export interface AccountCatchUp {
   stored: number;
   /** X answered 429: the account's catch-up stopped here and waits for the next run */
   rateLimitedUntil?: Date | null;
+  /** the page cap ended the run before the window's start */
+  truncated?: boolean;
   error?: string;
 }
 
 export const CATCH_UP_LOOKBACK_HOURS = 72;
+/** how far before the last complete run's start the next one reads (clocks differ; X lists late) */
+const CATCH_UP_OVERLAP_MS = 15 * 60_000;
 export const CATCH_UP_MAX_PAGES = 10;
 
 /** Catches up every connected account, one after the other (X's limits are per account). */
@@ -55,7 +59,9 @@ export async function catchUpAccount(deps: CatchUpDeps, account: XAccountModel, 
   const lookbackMs = (opts.lookbackHours ?? CATCH_UP_LOOKBACK_HOURS) * 3600_000;
   // DMs from before the account was connected are history, not missed events: no flow or AI for
   // them; nor is anything from before a GDPR erasure on the account brought back
-  const since = new Date(Math.max(now.getTime() - lookbackMs, account.connectedAt.getTime(), account.catchupNotBefore?.getTime() ?? 0));
+  // a run that read back to its window's start leaves a mark: the next one reads to shortly before it
+  const caughtUp = account.dmCaughtUpAt ? account.dmCaughtUpAt.getTime() - CATCH_UP_OVERLAP_MS : 0;
+  const since = new Date(Math.max(now.getTime() - lookbackMs, account.connectedAt.getTime(), account.catchupNotBefore?.getTime() ?? 0, caughtUp));
   const result: AccountCatchUp = { accountId: account.id, listed: 0, stored: 0 };
   let creds: XCredentials;
   try {
@@ -78,10 +84,14 @@ export async function catchUpAccount(deps: CatchUpDeps, account: XAccountModel, 
     const recent = listed.events.filter((e) => e.createdAt >= since);
     result.listed += recent.length;
     result.stored += await storeMissed(deps, account, recent, listed.users);
-    if (recent.length < listed.events.length || listed.nextToken === null) break;
+    if (recent.length < listed.events.length || listed.nextToken === null) {
+      await deps.db.$executeRaw`UPDATE x_accounts SET dm_caught_up_at = GREATEST(COALESCE(dm_caught_up_at, ${now}), ${now}) WHERE id = ${account.id}::uuid AND merchant_id = ${account.merchantId}`;
+      return result;
+    }
     token = listed.nextToken;
   }
-  return result;
+  // the page cap cut the window short: the next run reads it again from the top
+  return { ...result, truncated: true };
 }
 
 /** The other person of a one-to-one conversation with the account; null for group conversations. */
