@@ -44,6 +44,8 @@ const campaigns = { db, queue: send.queue, publicBaseUrl: env.PUBLIC_BASE_URL, w
 const ai = aiProviderFromEnv(env);
 const webhooks = { policy: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_TARGETS } };
 const worker = await startWorker({ boss, deps: { db, send, campaigns, ai, log, webhooks }, log, metrics });
+// catch up on what X sent while no worker ran (the schedule repeats it every 15 minutes)
+await send.queue.send("dm.catchup", {});
 const relay = await startWebhookRelay({ db, queue: send.queue, databaseUrl: env.DATABASE_URL, log, onDeliveries: worker.nudge });
 // without METRICS_TOKEN nothing listens: an open port would show the queues to anyone who can reach it
 const metricsServer = env.METRICS_TOKEN ? await startMetricsServer({ metrics, token: env.METRICS_TOKEN, port: env.WORKER_METRICS_PORT, host: env.WORKER_METRICS_HOST }) : null;

@@ -22,6 +22,7 @@ export { sendMessage, sendMessages, backoffMs, type SendPipelineDeps, type SendO
 export { reserveSendSlot, sweepSendCounters, DEFAULT_SEND_WINDOWS, type SendWindowLimits, type Reservation } from "./server/services/messages/send-windows.ts";
 export { processWebhookEvent, type InboundDeps, type ProcessOutcome } from "./server/services/inbound/process-webhook-event.ts";
 export { parseEvent, type InboundEvent } from "./server/services/inbound/parse-event.ts";
+export { catchUpDms, catchUpAccount, CATCH_UP_LOOKBACK_HOURS, CATCH_UP_MAX_PAGES, type CatchUpDeps, type CatchUpOptions, type AccountCatchUp } from "./server/services/inbound/catch-up-dms.ts";
 export { listConversations } from "./server/services/conversations/list-conversations.ts";
 export { getConversation } from "./server/services/conversations/get-conversation.ts";
 export { sendConversationMessage, inboxIdempotencyKey, type SendConversationMessageOptions } from "./server/services/conversations/send-conversation-message.ts";

@@ -24,6 +24,23 @@ describe("parsing X events", () => {
     expect(parseEvent("oauth.revoke", { data: { payload: {} } }, null)).toMatchObject({ type: "ignored" });
   });
 
+  it("reads typing indicators of both families (AAA direct_message_indicate_typing_events, XAA dm.indicate_typing)", () => {
+    expect(
+      parseEvent("direct_message_indicate_typing", { for_user_id: "100", direct_message_indicate_typing_events: [{ created_timestamp: "1642000000000", sender_id: "200", target: { recipient_id: "100" } }] }, null),
+    ).toEqual({ type: "typing", senderId: "200", accountUserId: "100", at: new Date(1642000000000), forUserId: "100" });
+    // XAA: the account from recipient_id, else from the conversation's ids
+    expect(parseEvent("dm.indicate_typing", { data: { event_type: "dm.indicate_typing", filter: { user_id: "100" }, payload: { sender_id: "200", recipient_id: "100", created_at: "2026-12-04T10:00:00Z" } } }, null)).toEqual({
+      type: "typing",
+      senderId: "200",
+      accountUserId: "100",
+      at: new Date("2026-12-04T10:00:00Z"),
+      forUserId: "100",
+    });
+    expect(parseEvent("dm.indicate_typing", { data: { event_type: "dm.indicate_typing", payload: { sender_id: "200", dm_conversation_id: "100-200" } } }, null)).toMatchObject({ type: "typing", senderId: "200", accountUserId: "100" });
+    expect(parseEvent("direct_message_indicate_typing", { direct_message_indicate_typing_events: [{ target: { recipient_id: "100" } }] }, null)).toMatchObject({ type: "ignored" });
+    expect(parseEvent("dm.indicate_typing", { data: { payload: {} } }, null)).toMatchObject({ type: "ignored" });
+  });
+
   it("reads the quick-reply option a person tapped (X's quick_reply_response metadata)", () => {
     const e = parseEvent(
       "direct_message",

@@ -28,6 +28,8 @@ describe("splitting X deliveries into events", () => {
     expect(splitWebhookDelivery(follow)[0]?.eventKey).toBe(splitWebhookDelivery(structuredClone(follow))[0]?.eventKey);
     expect(splitWebhookDelivery(follow)[0]?.kind).toBe("follow");
     expect(splitWebhookDelivery(read)[0]).toMatchObject({ eventKey: "read:2:1:10", kind: "direct_message_read" });
+    const typing = { for_user_id: "1", direct_message_indicate_typing_events: [{ created_timestamp: "5", sender_id: "2", target: { recipient_id: "1" } }] };
+    expect(splitWebhookDelivery(typing)[0]).toMatchObject({ eventKey: "typing:2:1:5", kind: "direct_message_indicate_typing" });
     const unknownA = splitWebhookDelivery({ for_user_id: "1", something_new_events: [{ a: 1 }] });
     const unknownB = splitWebhookDelivery({ for_user_id: "1", something_new_events: [{ a: 2 }] });
     expect(unknownA[0]?.kind).toBe("something_new");

@@ -2,7 +2,7 @@
 // request token call of connect with X is signed with the app's keys alone).
 import http from "node:http";
 import https from "node:https";
-import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XRateLimit, type XRequestToken, type XSentDm, type XUploadedMedia, type XUser, type XWebhook } from "@mkt-x/core";
+import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XDmHistoryEvent, type XDmHistoryPage, type XRateLimit, type XRequestToken, type XSentDm, type XUploadedMedia, type XUser, type XWebhook } from "@mkt-x/core";
 import { TwitterApi } from "twitter-api-v2";
 import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
 import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
@@ -43,6 +43,52 @@ function rateLimitsOf(value: unknown): XRateLimit[] {
   };
   if (!isRecord(value)) return [];
   return [one(value), one(value["day"]), one(value["userDay"])].filter((r): r is XRateLimit => r !== null);
+}
+
+const DM_HISTORY_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id,attachments,participant_ids";
+const MEDIA_TYPES = new Set(["photo", "animated_gif", "video"]);
+
+/** includes.media of a DM events page: media_key → what the DM carried (a video's best MP4). */
+function mediaByKey(includes: unknown): Map<string, NonNullable<XDmHistoryEvent["media"]>> {
+  const map = new Map<string, NonNullable<XDmHistoryEvent["media"]>>();
+  const media = isRecord(includes) ? includes["media"] : undefined;
+  for (const m of Array.isArray(media) ? media : []) {
+    const key = stringAt(m, "media_key");
+    const type = stringAt(m, "type");
+    if (key === undefined || type === undefined || !MEDIA_TYPES.has(type) || !isRecord(m)) continue;
+    const variants = Array.isArray(m["variants"]) ? m["variants"].filter(isRecord) : [];
+    const best = variants.filter((v) => v["content_type"] === "video/mp4").sort((a, b) => Number(b["bit_rate"] ?? 0) - Number(a["bit_rate"] ?? 0))[0];
+    const url = stringAt(m, "url") ?? stringAt(best, "url") ?? stringAt(m, "preview_image_url");
+    if (url !== undefined) map.set(key, { type: type as "photo" | "animated_gif" | "video", url });
+  }
+  return map;
+}
+
+function dmHistoryPageOf(body: unknown): XDmHistoryPage | undefined {
+  if (!isRecord(body)) return undefined;
+  const data = body["data"] ?? [];
+  if (!Array.isArray(data)) return undefined;
+  const includes = body["includes"];
+  const media = mediaByKey(includes);
+  const events: XDmHistoryEvent[] = [];
+  for (const e of data) {
+    const id = stringAt(e, "id");
+    const senderId = stringAt(e, "sender_id");
+    const createdAt = stringAt(e, "created_at");
+    const dmConversationId = stringAt(e, "dm_conversation_id");
+    if (id === undefined || senderId === undefined || createdAt === undefined || dmConversationId === undefined || !isRecord(e)) return undefined;
+    const participants = Array.isArray(e["participant_ids"]) ? e["participant_ids"].filter((p): p is string => typeof p === "string") : [];
+    const keys = recordAt(e, "attachments")?.["media_keys"];
+    const firstKey = Array.isArray(keys) && typeof keys[0] === "string" ? keys[0] : undefined;
+    events.push({ id, senderId, text: stringAt(e, "text") ?? "", createdAt: new Date(createdAt), dmConversationId, participantIds: participants, media: (firstKey !== undefined ? media.get(firstKey) : undefined) ?? null });
+  }
+  const users = isRecord(includes) && Array.isArray(includes["users"]) ? includes["users"] : [];
+  const people = users.flatMap((u): XUser[] => {
+    const id = stringAt(u, "id");
+    const username = stringAt(u, "username");
+    return id !== undefined && username !== undefined ? [{ id, username, name: stringAt(u, "name") ?? username, profileImageUrl: stringAt(u, "profile_image_url") ?? null }] : [];
+  });
+  return { events, users: people, nextToken: stringAt(recordAt(body, "meta"), "next_token") ?? null };
 }
 
 export function createTwitterXClient(options: TwitterXClientOptions): TwitterXClient {
@@ -154,6 +200,22 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
           });
           return events.every((e) => e !== undefined) ? events.filter((e) => e !== undefined) : undefined;
         },
+      ),
+
+    listRecentDmEvents: (creds, opts) =>
+      call(
+        "list recent DM events",
+        () =>
+          api(creds).v2.get<unknown>(`dm_events`, {
+            "dm_event.fields": DM_HISTORY_FIELDS,
+            event_types: "MessageCreate",
+            expansions: "sender_id,attachments.media_keys",
+            "user.fields": "username,name,profile_image_url",
+            "media.fields": "url,type,variants,preview_image_url",
+            max_results: opts?.maxResults ?? 100,
+            ...(opts?.paginationToken !== undefined ? { pagination_token: opts.paginationToken } : {}),
+          }),
+        dmHistoryPageOf,
       ),
 
     async ensureWebhook(creds, url) {

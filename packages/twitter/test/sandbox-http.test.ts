@@ -146,6 +146,42 @@ describe("control API under /_sandbox", () => {
     );
   });
 
+  it("typing indicators and read receipts of both payload families reach the webhook", async () => {
+    await http("POST", "/_sandbox/config", { webhookUrl: receiver.url });
+    const shop = sandbox.addUser({ username: "shop_typing" });
+    const fan = sandbox.addUser({ username: "fan_typing" });
+    expect((await http("POST", "/_sandbox/typing", { fromUserId: fan.id, toUserId: shop.id })).json).toMatchObject({ delivered: true, status: 200 });
+    expect((await http("POST", "/_sandbox/typing", { fromUserId: fan.id, toUserId: shop.id, via: "xaa" })).json).toMatchObject({ delivered: true, status: 200 });
+    expect((await http("POST", "/_sandbox/read", { readerUserId: fan.id, accountUserId: shop.id, lastReadEventId: "77", via: "xaa" })).json).toMatchObject({ delivered: true, status: 200 });
+    const [aaa, xaaTyping, xaaRead] = receiver.received.slice(-3).map((r) => r.json);
+    expect(aaa).toMatchObject({ for_user_id: shop.id, direct_message_indicate_typing_events: [{ sender_id: fan.id, target: { recipient_id: shop.id }, created_timestamp: expect.stringMatching(/^\d+$/) }] });
+    const conversation = BigInt(fan.id) < BigInt(shop.id) ? `${fan.id}-${shop.id}` : `${shop.id}-${fan.id}`;
+    expect(xaaTyping).toMatchObject({ data: { event_type: "dm.indicate_typing", filter: { user_id: shop.id }, payload: { sender_id: fan.id, recipient_id: shop.id, dm_conversation_id: conversation } } });
+    expect(xaaRead).toMatchObject({ data: { event_type: "dm.read", payload: { sender_id: fan.id, recipient_id: shop.id, last_read_event_id: "77" } } });
+    expect((await http("POST", "/_sandbox/typing", { fromUserId: fan.id })).status).toBe(400);
+  });
+
+  it("dropWebhooks simulates an outage: DMs are kept in X's history, not delivered", async () => {
+    await http("POST", "/_sandbox/config", { webhookUrl: receiver.url });
+    const shop = sandbox.addUser({ username: "shop_outage" });
+    const received = receiver.received.length;
+    expect((await http("POST", "/_sandbox/config", { dropWebhooks: true })).json).toMatchObject({ dropWebhooks: true });
+    const dm = await http("POST", "/_sandbox/customer-dm", { to: "shop_outage", from: "fan_outage", text: "anyone there?" });
+    expect(dm.json).toMatchObject({ delivered: false, status: null, error: "webhook delivery dropped (simulated outage)" });
+    expect(receiver.received.length).toBe(received);
+    await http("POST", "/_sandbox/config", { dropWebhooks: false });
+    const client = createTwitterXClient({ baseUrl: base, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
+    const page = await client.listRecentDmEvents({ accessToken: shop.accessToken, accessSecret: shop.accessSecret });
+    expect(page.events.map((e) => [e.id, e.text])).toEqual([[text(dm.json, "eventId"), "anyone there?"]]);
+    client.close();
+    // the outage over, the same event delivered late is still one DM in the history
+    await http("POST", "/_sandbox/inbound-dm", { fromUserId: text(dm.json, "fromUserId"), toUserId: shop.id, text: "anyone there?", eventId: text(dm.json, "eventId") });
+    expect(receiver.received.length).toBe(received + 1);
+    const again = createTwitterXClient({ baseUrl: base, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });
+    expect((await again.listRecentDmEvents({ accessToken: shop.accessToken, accessSecret: shop.accessSecret })).events).toHaveLength(1);
+    again.close();
+  });
+
   it("lists sent DMs, requests and webhooks, and reset forgets everything", async () => {
     const shop = sandbox.addUser({ username: "shop_reset" });
     const client = createTwitterXClient({ baseUrl: base, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET });

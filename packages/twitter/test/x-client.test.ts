@@ -85,6 +85,40 @@ describe("XClient against the sandbox", () => {
     await expect(f.client.listDmEvents(f.creds, "45")).resolves.toEqual([]);
   });
 
+  it("listRecentDmEvents lists every conversation's DMs newest first, page by page, with senders and media", async () => {
+    // a user of its own, so earlier tests' DMs do not count
+    const shop = f.sandbox.addUser({ username: "history_shop" });
+    const buyer = f.sandbox.addUser({ username: "history_buyer", name: "Hana Buyer" });
+    const creds = credsOf(shop);
+    const inbound = await f.sandbox.inboundDm({ fromUserId: buyer.id, toUserId: shop.id, text: "is it in stock?", media: { type: "photo", url: "https://pbs.twimg.com/dm/1.jpg" } });
+    const answer = await f.client.sendDm(creds, buyer.id, "yes it is");
+    const later = await f.sandbox.inboundDm({ fromUserId: buyer.id, toUserId: shop.id, text: "great" });
+
+    const first = await f.client.listRecentDmEvents(creds, { maxResults: 2 });
+    expect(first.events.map((e) => [e.id, e.senderId, e.text, e.dmConversationId])).toEqual([
+      [later.eventId, buyer.id, "great", `${shop.id}-${buyer.id}`],
+      [answer.dmEventId, shop.id, "yes it is", `${shop.id}-${buyer.id}`],
+    ]);
+    expect(first.nextToken).not.toBeNull();
+    expect(first.users).toEqual(expect.arrayContaining([expect.objectContaining({ id: buyer.id, username: "history_buyer", name: "Hana Buyer" })]));
+    const second = await f.client.listRecentDmEvents(creds, { maxResults: 2, paginationToken: first.nextToken ?? "" });
+    expect(second.events.map((e) => [e.id, e.text, e.media])).toEqual([[inbound.eventId, "is it in stock?", { type: "photo", url: "https://pbs.twimg.com/dm/1.jpg" }]]);
+    expect(second.nextToken).toBeNull();
+    expect(f.sandbox.requests().at(-1)).toMatchObject({
+      method: "GET",
+      path: "/2/dm_events",
+      query: { "dm_event.fields": "id,text,event_type,created_at,sender_id,dm_conversation_id,attachments,participant_ids", event_types: "MessageCreate", max_results: "2" },
+    });
+    // a user with no DMs: X leaves data out
+    await expect(f.client.listRecentDmEvents(credsOf(f.sandbox.addUser({ username: "history_nobody" })))).resolves.toEqual({ events: [], users: [], nextToken: null });
+  });
+
+  it("listRecentDmEvents: X's 429 is rate_limited with its reset", async () => {
+    f.sandbox.addFault({ method: "GET", path: "/2/dm_events", status: 429, resetInSeconds: 600 });
+    const error = await expectKind(f.client.listRecentDmEvents(f.creds), "rate_limited", 429);
+    expect(error.resetAt?.getTime()).toBeGreaterThan(Date.now() + 500_000);
+  });
+
   it("event ids increase like snowflakes", async () => {
     const a = await f.client.sendDm(f.creds, "43", "one");
     const b = await f.client.sendDm(f.creds, "43", "two");

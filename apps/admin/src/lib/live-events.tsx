@@ -11,6 +11,8 @@ type Handler = (event: LiveEvent) => void;
 type Status = "connecting" | "live" | "offline";
 
 const Ctx = createContext<{ listeners: Set<Handler>; status: Status } | null>(null);
+/** The provider's context, for component tests that hand events to useLiveEvent directly. */
+export const LiveEventsContext = Ctx;
 
 /** The tRPC routers whose queries show each event type's resource. */
 const AFFECTS: Record<LiveEventType, readonly string[]> = {
@@ -24,6 +26,10 @@ const AFFECTS: Record<LiveEventType, readonly string[]> = {
   "flow.execution.updated": ["flows", "analytics"],
   // a reply the bot suggests (AI reply mode draft) shows on GET /conversations/{id}
   "suggestion.created": ["conversations"],
+  // the customer is writing: nothing stored changes (the thread listens with useLiveEvent)
+  "conversation.typing": [],
+  // the customer read our DMs: their readAt (also a message.updated each)
+  "conversation.read": ["conversations"],
 };
 
 export function LiveEventsProvider({ children }: { children: ReactNode }) {

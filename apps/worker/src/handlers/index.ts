@@ -10,6 +10,7 @@ import { handleCampaignStart } from "./campaign-start.ts";
 import { handleCampaignDispatch } from "./campaign-dispatch.ts";
 import { handleFlowStep } from "./flow-step.ts";
 import { handleDeliverWebhook, type WebhookSettings } from "./deliver-webhook.ts";
+import { handleDmCatchup } from "./dm-catchup.ts";
 
 export interface HandlerDeps {
   db: Db;
@@ -43,4 +44,5 @@ export const HANDLERS: Record<JobName, JobRunner> = {
   "campaign.dispatch": defineHandler(JOBS["campaign.dispatch"].payload, handleCampaignDispatch),
   "flow.step": defineHandler(JOBS["flow.step"].payload, handleFlowStep),
   "webhook.deliver": defineHandler(JOBS["webhook.deliver"].payload, handleDeliverWebhook),
+  "dm.catchup": defineHandler(JOBS["dm.catchup"].payload, handleDmCatchup),
 };

@@ -13,12 +13,16 @@ export const LIVE_EVENT_TYPES = [
   "flow.execution.updated",
   // a reply the bot suggests to agents (AI reply mode draft): the suggestion and its conversationId
   "suggestion.created",
+  // the customer is writing (X's typing indicator): { conversationId, contactId, at }
+  "conversation.typing",
+  // the customer read our DMs up to X's event lastReadEventId: { conversationId, contactId, lastReadEventId, messageIds, at }
+  "conversation.read",
 ] as const;
 export const LiveEventType = z.enum(LIVE_EVENT_TYPES);
 export type LiveEventType = z.infer<typeof LiveEventType>;
 
 /** The types an agent or viewer may see (the inbox); admin and owner see every type. */
-export const INBOX_EVENT_TYPES: readonly LiveEventType[] = ["message.created", "message.updated", "conversation.created", "conversation.updated", "contact.created", "contact.updated", "suggestion.created"];
+export const INBOX_EVENT_TYPES: readonly LiveEventType[] = ["message.created", "message.updated", "conversation.created", "conversation.updated", "conversation.typing", "conversation.read", "contact.created", "contact.updated", "suggestion.created"];
 
 /** One event as clients receive it: SSE `data`, tRPC subscription items, webhook bodies (+ merchantId). */
 export const LiveEvent = z.object({

@@ -35,6 +35,28 @@ export interface XDmEvent {
   createdAt: Date;
 }
 
+/** A DM event of any of the user's conversations, as GET /2/dm_events lists it. */
+export interface XDmHistoryEvent {
+  id: string;
+  senderId: string;
+  text: string;
+  createdAt: Date;
+  /** "<smaller id>-<larger id>" for a one-to-one conversation */
+  dmConversationId: string;
+  /** participant_ids when X lists them (it does on membership events), else empty */
+  participantIds: string[];
+  /** the photo, GIF or video the DM carried (from includes.media) */
+  media: { type: "photo" | "animated_gif" | "video"; url: string } | null;
+}
+
+/** One page of GET /2/dm_events, newest first, with the senders' profiles (expansions=sender_id). */
+export interface XDmHistoryPage {
+  events: XDmHistoryEvent[];
+  users: XUser[];
+  /** meta.next_token: the next (older) page, null at the end */
+  nextToken: string | null;
+}
+
 /** The media types X's upload takes for DMs and posts. */
 export const X_MEDIA_MIME_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4", "video/quicktime"] as const;
 export type XMediaMimeType = (typeof X_MEDIA_MIME_TYPES)[number];
@@ -84,6 +106,8 @@ export interface XClient {
   uploadMedia(creds: XCredentials, media: XMediaUpload): Promise<XUploadedMedia>;
   /** Recent DM events of the one-to-one conversation with the participant, newest first. */
   listDmEvents(creds: XCredentials, participantId: string): Promise<XDmEvent[]>;
+  /** GET /2/dm_events (MessageCreate only): the DM events of every conversation of the user, newest first, a page at a time. */
+  listRecentDmEvents(creds: XCredentials, opts?: { paginationToken?: string; maxResults?: number }): Promise<XDmHistoryPage>;
   /** Account Activity API: register the app's webhook URL (idempotent: returns the existing one). */
   ensureWebhook(creds: XCredentials, url: string): Promise<XWebhook>;
   /** Account Activity API: subscribe the user to the app's webhook. */

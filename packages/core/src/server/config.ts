@@ -180,5 +180,5 @@ export function xAppFromEnv(env: XApp): { consumerKey: string; consumerSecret: s
  */
 export function unconfiguredXClient(): XClient {
   const refuse = (): Promise<never> => Promise.reject(new XApiError("transient", X_APP_NOT_CONFIGURED));
-  return { me: refuse, sendDm: refuse, postReply: refuse, uploadMedia: refuse, listDmEvents: refuse, ensureWebhook: refuse, subscribe: refuse, unsubscribe: refuse, invalidateToken: refuse, requestToken: refuse, accessToken: refuse };
+  return { me: refuse, sendDm: refuse, postReply: refuse, uploadMedia: refuse, listDmEvents: refuse, listRecentDmEvents: refuse, ensureWebhook: refuse, subscribe: refuse, unsubscribe: refuse, invalidateToken: refuse, requestToken: refuse, accessToken: refuse };
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, TypingInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -11,9 +11,10 @@ const object = (required: string[], properties: Record<string, unknown>) => ({ t
 /** What GET /_sandbox lists: the control API at a glance, for a person with a browser or curl. */
 export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/customer-dm", body: "{ to, from?, fromName?, text }", does: "a customer (by username, created on first use) writes to an account (username or id)" },
-  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, quickReplyMetadata?, media?: { type: photo|animated_gif|video, url } }", does: "a DM between two sandbox users, by id" },
+  { method: "POST", path: "/_sandbox/inbound-dm", body: "{ fromUserId, toUserId, text, eventId?, createdAt?, quickReplyMetadata?, media?: { type: photo|animated_gif|video, url } }", does: "a DM between two sandbox users, by id" },
   { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
-  { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId }", does: "a read receipt" },
+  { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId, via?: aaa|xaa }", does: "a read receipt: direct_message_mark_read_events or dm.read" },
+  { method: "POST", path: "/_sandbox/typing", body: "{ fromUserId, toUserId, via?: aaa|xaa }", does: "a person is typing to an account: direct_message_indicate_typing_events or dm.indicate_typing" },
   { method: "POST", path: "/_sandbox/mention", body: "{ fromUserId, toUserId, text, inReplyToPostId?, via?: aaa|xaa, postId? }", does: "a person posts mentioning an account (or replying to its post): tweet_create_events or post.mention.create / post.reply.create" },
   { method: "GET", path: "/_sandbox/posts", does: "the posts: the service's public replies (byApi) and the mentions made here" },
   { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API (mediaId: the media a DM carried)" },
@@ -23,7 +24,7 @@ export const CONTROL_ROUTES = [
   { method: "GET", path: "/_sandbox/users", does: "the sandbox users with their access tokens" },
   { method: "POST", path: "/_sandbox/users", body: "{ username, id?, name?, profileImageUrl? }", does: "add a user (or reissue its tokens)" },
   { method: "GET", path: "/_sandbox/webhooks", does: "registered webhooks and their subscriptions" },
-  { method: "GET", path: "/_sandbox/config", does: "default webhook URL and echo setting (POST to change)" },
+  { method: "GET", path: "/_sandbox/config", does: "default webhook URL, echo setting, DM rate limit and dropWebhooks (POST to change; dropWebhooks: true simulates an outage: events are kept in X's DM history but not delivered)" },
   { method: "POST", path: "/_sandbox/faults", body: "{ method?, path?, status?, count?, sticky?, resetInSeconds?, latencyMs? }", does: "make X API calls fail (GET lists, DELETE clears)" },
   { method: "POST", path: "/_sandbox/reset", does: "forget everything" },
 ] as const;
@@ -39,7 +40,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
 
   app.post<{ Body: InboundDmInput }>(
     "/inbound-dm",
-    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, quickReplyMetadata: str, media: object(["type", "url"], { type: { type: "string", enum: ["photo", "animated_gif", "video"] }, url: str }) }) } },
+    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, eventId: str, createdAt: str, quickReplyMetadata: str, media: object(["type", "url"], { type: { type: "string", enum: ["photo", "animated_gif", "video"] }, url: str }) }) } },
     async (req) => sandbox.inboundDm(req.body),
   );
   // a person plays a customer: usernames instead of ids, the customer created on first use
@@ -55,8 +56,13 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   );
   app.post<{ Body: ReadInput }>(
     "/read",
-    { schema: { body: object(["readerUserId", "accountUserId", "lastReadEventId"], { readerUserId: str, accountUserId: str, lastReadEventId: str }) } },
+    { schema: { body: object(["readerUserId", "accountUserId", "lastReadEventId"], { readerUserId: str, accountUserId: str, lastReadEventId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
     async (req) => sandbox.read(req.body),
+  );
+  app.post<{ Body: TypingInput }>(
+    "/typing",
+    { schema: { body: object(["fromUserId", "toUserId"], { fromUserId: str, toUserId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
+    async (req) => sandbox.typing(req.body),
   );
 
   app.post<{ Body: RevokeInput }>(
@@ -75,7 +81,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   app.get("/config", async () => sandbox.config());
   app.post<{ Body: Partial<SandboxConfig> }>(
     "/config",
-    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 } }) } },
+    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 }, dropWebhooks: { type: "boolean" } }) } },
     async (req) => sandbox.configure(req.body),
   );
 

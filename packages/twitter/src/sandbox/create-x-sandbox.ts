@@ -6,13 +6,14 @@ import { registerControlRoutes } from "./control-routes.ts";
 import { registerOAuthRoutes } from "./oauth-routes.ts";
 import { SandboxOAuthStore } from "./oauth-store.ts";
 import { createFault } from "./faults.ts";
-import { buildFollowPayload, buildInboundDmPayload, buildMentionPayload, buildReadPayload, buildXaaPostPayload } from "./payloads.ts";
+import { buildFollowPayload, buildInboundDmPayload, buildMentionPayload, buildReadPayload, buildTypingPayload, buildXaaDmActivityPayload, buildXaaPostPayload } from "./payloads.ts";
 import { SandboxError } from "./sandbox-error.ts";
 import { SandboxStore, type SandboxDelivery, type SandboxDm, type SandboxPost } from "./sandbox-store.ts";
 import { deliverPayload, runCrcCheck } from "./webhook-delivery.ts";
 import { registerXApiRoutes } from "./x-api-routes.ts";
 import { createStateSaver, readSandboxState, writeSandboxState } from "./state-file.ts";
 import { statusProblem } from "./x-problems.ts";
+import { dmConversationId } from "./snowflake.ts";
 import type { DeliveryResult, XSandbox, XSandboxControl, XSandboxOptions } from "./x-sandbox-types.ts";
 
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
@@ -57,9 +58,11 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
 
   async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: object, forUserId: string): Promise<DeliveryResult> {
     const target = store.deliveryUrl(forUserId);
-    const outcome = target
-      ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
-      : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
+    const outcome = store.config.dropWebhooks
+      ? { delivered: false, status: null, error: "webhook delivery dropped (simulated outage)" }
+      : target
+        ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
+        : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
     store.recordDelivery({ kind, eventId, forUserId, url: target, ...outcome, at: new Date().toISOString() });
     changed();
     return { eventId, ...outcome };
@@ -99,7 +102,12 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (!input.text) throw new SandboxError(400, "text is required");
       const eventId = input.eventId ?? store.nextId();
       const media = input.media ? { id: store.nextId(), ...input.media } : undefined;
-      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}), ...(media ? { media } : {}) });
+      const createdAt = input.createdAt !== undefined ? new Date(input.createdAt) : new Date();
+      if (Number.isNaN(createdAt.getTime())) throw new SandboxError(400, "createdAt must be an ISO date-time");
+      const payload = buildInboundDmPayload({ sender: store.webhookUser(sender.id), recipient: store.webhookUser(recipient.id), text: input.text, eventId, createdAt, ...(input.quickReplyMetadata !== undefined ? { quickReplyMetadata: input.quickReplyMetadata } : {}), ...(media ? { media } : {}) });
+      // X keeps the DM whether or not the webhook hears of it: GET /2/dm_events lists it
+      store.recordReceivedDm({ dmEventId: eventId, dmConversationId: dmConversationId(sender.id, recipient.id), senderId: sender.id, recipientId: recipient.id, text: input.text, createdAt: createdAt.toISOString(), ...(media ? { media } : {}) });
+      changed();
       return deliver("direct_message", eventId, payload, payload.for_user_id);
     },
 
@@ -129,8 +137,25 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     async read(input) {
       const reader = store.requireUser(input.readerUserId, "readerUserId");
       const account = store.requireUser(input.accountUserId, "accountUserId");
+      const eventId = store.nextId();
+      if (input.via === "xaa") {
+        const payload = buildXaaDmActivityPayload({ eventType: "dm.read", eventId, sender: store.webhookUser(reader.id), account: store.webhookUser(account.id), dmConversationId: dmConversationId(reader.id, account.id), lastReadEventId: input.lastReadEventId });
+        return deliver("read", eventId, payload, account.id);
+      }
       const payload = buildReadPayload({ reader: store.webhookUser(reader.id), account: store.webhookUser(account.id), lastReadEventId: input.lastReadEventId });
-      return deliver("read", store.nextId(), payload, payload.for_user_id);
+      return deliver("read", eventId, payload, payload.for_user_id);
+    },
+
+    async typing(input) {
+      const sender = store.requireUser(input.fromUserId, "fromUserId");
+      const account = store.requireUser(input.toUserId, "toUserId");
+      // typing events carry no id on X; one is made up so callers can correlate deliveries
+      const eventId = store.nextId();
+      const payload =
+        input.via === "xaa"
+          ? buildXaaDmActivityPayload({ eventType: "dm.indicate_typing", eventId, sender: store.webhookUser(sender.id), account: store.webhookUser(account.id), dmConversationId: dmConversationId(sender.id, account.id) })
+          : buildTypingPayload({ sender: store.webhookUser(sender.id), account: store.webhookUser(account.id) });
+      return deliver("typing", eventId, payload, account.id);
     },
 
     async revoke(input) {
@@ -188,6 +213,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (patch.webhookUrl !== undefined) store.config.webhookUrl = patch.webhookUrl;
       if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
       if (patch.dmLimitPer15m !== undefined) store.config.dmLimitPer15m = patch.dmLimitPer15m;
+      if (patch.dropWebhooks !== undefined) store.config.dropWebhooks = patch.dropWebhooks;
       changed();
       return { ...store.config };
     },

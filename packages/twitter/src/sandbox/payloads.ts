@@ -202,6 +202,49 @@ export function buildReadPayload(input: ReadPayloadInput): AccountActivityPayloa
   };
 }
 
+export interface TypingPayloadInput {
+  /** the person typing */
+  sender: WebhookUser;
+  /** the subscribed account they are writing to */
+  account: WebhookUser;
+  createdAt?: Date;
+}
+
+/** Account Activity: direct_message_indicate_typing_events (the person is writing to the account). */
+export function buildTypingPayload(input: TypingPayloadInput): object {
+  return {
+    for_user_id: input.account.id,
+    direct_message_indicate_typing_events: [{ created_timestamp: timestamp(input.createdAt), sender_id: input.sender.id, target: { recipient_id: input.account.id } }],
+    users: usersMap(input.sender, input.account),
+  };
+}
+
+/** X Activity API: dm.indicate_typing and dm.read, with the conversation's ids in the payload. */
+export function buildXaaDmActivityPayload(input: {
+  eventType: "dm.indicate_typing" | "dm.read";
+  eventId: string;
+  sender: WebhookUser;
+  account: WebhookUser;
+  dmConversationId: string;
+  lastReadEventId?: string;
+  createdAt?: Date;
+}): object {
+  return {
+    data: {
+      event_type: input.eventType,
+      event_uuid: input.eventId,
+      filter: { user_id: input.account.id },
+      payload: {
+        sender_id: input.sender.id,
+        recipient_id: input.account.id,
+        dm_conversation_id: input.dmConversationId,
+        ...(input.lastReadEventId !== undefined ? { last_read_event_id: input.lastReadEventId } : {}),
+        created_at: (input.createdAt ?? new Date()).toISOString(),
+      },
+    },
+  };
+}
+
 export interface SignedWebhookRequest {
   /** The exact bytes to send; the signature is over this string. */
   body: string;

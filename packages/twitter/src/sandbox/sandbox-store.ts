@@ -32,6 +32,8 @@ export interface SandboxDm {
   createdAt: string;
   /** the media the DM carried (its `attachments: [{ media_id }]`) */
   mediaId?: string;
+  /** a person's DM (control API): the photo, GIF or video it carried, as X lists it in includes.media */
+  media?: { id: string; type: "photo" | "animated_gif" | "video"; url: string };
 }
 
 /** A post: one the service made through POST /2/tweets (byApi), or one a control call made a person write. */
@@ -90,7 +92,7 @@ export interface SandboxWebhook {
 }
 
 export interface SandboxDelivery {
-  kind: "direct_message" | "follow" | "read" | "echo" | "revoke" | "mention";
+  kind: "direct_message" | "follow" | "read" | "typing" | "echo" | "revoke" | "mention";
   eventId: string;
   forUserId: string;
   url: string | null;
@@ -110,6 +112,11 @@ export interface SandboxConfig {
    * remaining / reset for the sending user and a DM past the limit answers 429, as X does. null: off.
    */
   dmLimitPer15m?: number | null;
+  /**
+   * A simulated outage of the app's webhook: events are recorded (DM history keeps them) but not
+   * delivered, each delivery logged with delivered false. Off by default.
+   */
+  dropWebhooks?: boolean;
 }
 
 interface WebhookRecord {
@@ -127,6 +134,12 @@ const push = <T>(list: T[], item: T): void => {
   if (list.length > LOG_LIMIT) list.splice(0, list.length - LOG_LIMIT);
 };
 
+/** Snowflakes compare as numbers (a test may pick any numeric id); anything else as text. */
+export function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 const freshToken = (userId: string): string => `${userId}-${randomBytes(18).toString("base64url")}`;
 const freshSecret = (): string => randomBytes(33).toString("base64url");
 
@@ -138,6 +151,8 @@ export interface SandboxStoreSnapshot {
   tokens: [string, string][];
   webhooks: SandboxWebhook[];
   dms: SandboxDm[];
+  /** the DMs persons wrote to accounts through the control API (absent in files written before) */
+  receivedDms?: SandboxDm[];
   deliveries: SandboxDelivery[];
   requests: SandboxRequest[];
   requestSeq: number;
@@ -151,6 +166,8 @@ export class SandboxStore {
   readonly nextId = createSnowflakeGenerator();
   readonly users = new Map<string, SandboxUser>();
   readonly dms: SandboxDm[] = [];
+  /** DMs persons wrote to accounts (control API): X's DM history lists them with the sent ones */
+  readonly receivedDms: SandboxDm[] = [];
   readonly requests: SandboxRequest[] = [];
   readonly faults: SandboxFault[] = [];
   readonly deliveries: SandboxDelivery[] = [];
@@ -172,6 +189,7 @@ export class SandboxStore {
     this.tokens.clear();
     this.webhookRecords.clear();
     this.dms.length = 0;
+    this.receivedDms.length = 0;
     this.requests.length = 0;
     this.faults.length = 0;
     this.deliveries.length = 0;
@@ -187,6 +205,7 @@ export class SandboxStore {
       tokens: [...this.tokens.entries()],
       webhooks: this.webhooks(),
       dms: this.dms,
+      receivedDms: this.receivedDms,
       deliveries: this.deliveries,
       requests: this.requests.slice(-SNAPSHOT_REQUEST_LIMIT),
       requestSeq: this.requestSeq,
@@ -201,6 +220,7 @@ export class SandboxStore {
     for (const [token, userId] of snapshot.tokens) this.tokens.set(token, userId);
     for (const w of snapshot.webhooks) this.webhookRecords.set(w.id, { id: w.id, url: w.url, valid: w.valid, createdAt: w.createdAt, subscribers: new Set(w.subscribedUserIds) });
     this.dms.push(...snapshot.dms);
+    this.receivedDms.push(...(snapshot.receivedDms ?? []));
     this.deliveries.push(...snapshot.deliveries);
     this.requests.push(...snapshot.requests);
     this.requestSeq = snapshot.requestSeq;
@@ -260,6 +280,18 @@ export class SandboxStore {
 
   recordDm(dm: SandboxDm): void {
     push(this.dms, dm);
+  }
+
+  /** A person's DM to an account; a replayed event id (same DM delivered again) is kept once. */
+  recordReceivedDm(dm: SandboxDm): void {
+    if (this.receivedDms.some((d) => d.dmEventId === dm.dmEventId)) return;
+    push(this.receivedDms, dm);
+  }
+
+  /** Every DM event the user took part in (sent through the API or written to them), newest first. */
+  dmHistory(userId: string): SandboxDm[] {
+    const mine = [...this.dms, ...this.receivedDms].filter((d) => d.senderId === userId || d.recipientId === userId);
+    return mine.sort((a, b) => compareIds(b.dmEventId, a.dmEventId));
   }
 
   recordPost(post: SandboxPost): void {

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isRecord } from "../json-narrowing.ts";
 import { takeFault, type SandboxFault } from "./faults.ts";
 import { verifyOAuth1 } from "./oauth1-verify.ts";
-import type { SandboxDm, SandboxPost, SandboxRequest, SandboxStore, SandboxUser } from "./sandbox-store.ts";
+import { compareIds, type SandboxDm, type SandboxPost, type SandboxRequest, type SandboxStore, type SandboxUser } from "./sandbox-store.ts";
 import { dmConversationId } from "./snowflake.ts";
 import { invalidRequest, resourceNotFound, statusProblem, v1Errors } from "./x-problems.ts";
 import { mediaRefusal, registerMediaRoutes } from "./media-routes.ts";
@@ -192,6 +192,73 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
       .map((dm) => ({ id: dm.dmEventId, event_type: "MessageCreate", text: dm.text, sender_id: dm.senderId, created_at: dm.createdAt, dm_conversation_id: dm.dmConversationId }));
     // X leaves `data` out when there is nothing to list
     return events.length ? { data: events, meta: { result_count: events.length } } : { meta: { result_count: 0 } };
+  });
+
+  // GET /2/dm_events: every DM event of the user, newest first, X's field selection, expansions and
+  // pagination (meta.next_token, passed back as pagination_token)
+  app.get("/2/dm_events", async (req, reply) => {
+    const me = userOf(req);
+    const q = isRecord(req.query) ? req.query : {};
+    const list = (key: string) => (typeof q[key] === "string" ? q[key].split(",").filter(Boolean) : []);
+    const max = q["max_results"] === undefined ? 100 : Number(q["max_results"]);
+    if (!Number.isInteger(max) || max < 1 || max > 100) {
+      return reply.code(400).send(invalidRequest(`The \`max_results\` query parameter value [${String(q["max_results"])}] is not between 1 and 100`, { max_results: [String(q["max_results"])] }));
+    }
+    const types = list("event_types");
+    if (types.some((t) => !["MessageCreate", "ParticipantsJoin", "ParticipantsLeave"].includes(t))) {
+      return reply.code(400).send(invalidRequest("event_types must be MessageCreate, ParticipantsJoin or ParticipantsLeave", { event_types: types }));
+    }
+    let history = store.dmHistory(me.id);
+    const token = typeof q["pagination_token"] === "string" ? q["pagination_token"] : undefined;
+    if (token !== undefined) {
+      const before = Buffer.from(token, "base64url").toString("utf8").replace(/^before:/, "");
+      if (!/^\d+$/.test(before)) return reply.code(400).send(invalidRequest(`The \`pagination_token\` query parameter value [${token}] is not valid`, { pagination_token: [token] }));
+      history = history.filter((dm) => compareIds(dm.dmEventId, before) < 0);
+    }
+    const page = history.slice(0, max);
+    const fields = new Set(list("dm_event.fields"));
+    const expansions = new Set(list("expansions"));
+    const userFields = new Set(list("user.fields"));
+    const mediaFields = new Set(list("media.fields"));
+    const mediaKey = (dm: SandboxDm) => (dm.media ? `${dm.media.type === "photo" ? 3 : dm.media.type === "video" ? 7 : 16}_${dm.media.id}` : null);
+    const data = page.map((dm) => {
+      const key = mediaKey(dm);
+      return {
+        id: dm.dmEventId,
+        event_type: "MessageCreate",
+        text: dm.text,
+        ...(fields.has("sender_id") ? { sender_id: dm.senderId } : {}),
+        ...(fields.has("created_at") ? { created_at: dm.createdAt } : {}),
+        ...(fields.has("dm_conversation_id") ? { dm_conversation_id: dm.dmConversationId } : {}),
+        ...(fields.has("attachments") && key ? { attachments: { media_keys: [key] } } : {}),
+      };
+    });
+    const includes: Record<string, unknown[]> = {};
+    if (expansions.has("sender_id") || expansions.has("participant_ids")) {
+      const ids = [...new Set(page.flatMap((dm) => (expansions.has("participant_ids") ? [dm.senderId, dm.recipientId] : [dm.senderId])))];
+      includes["users"] = ids.map((id) => {
+        const u = store.webhookUser(id);
+        return { id, name: u.name ?? u.username, username: u.username, ...(userFields.has("profile_image_url") && u.profileImageUrl ? { profile_image_url: u.profileImageUrl } : {}) };
+      });
+    }
+    if (expansions.has("attachments.media_keys")) {
+      const media = page.filter((dm) => dm.media).map((dm) => {
+        const m = dm.media ?? { id: "", type: "photo" as const, url: "" };
+        const type = m.type;
+        return {
+          media_key: mediaKey(dm),
+          type,
+          ...(type === "photo" && mediaFields.has("url") ? { url: m.url } : {}),
+          ...(type !== "photo" && mediaFields.has("variants") ? { variants: [{ content_type: "video/mp4", bit_rate: 0, url: m.url }] } : {}),
+        };
+      });
+      if (media.length) includes["media"] = media;
+    }
+    const last = page.at(-1);
+    const more = last !== undefined && history.length > page.length;
+    const meta = { result_count: page.length, ...(more ? { next_token: Buffer.from(`before:${last.dmEventId}`).toString("base64url") } : {}) };
+    // X leaves `data` (and `includes`) out when there is nothing to list
+    return page.length ? { data, ...(Object.keys(includes).length ? { includes } : {}), meta } : { meta };
   });
 
   const webhookBody = (id: string) => {

@@ -32,6 +32,8 @@ export interface InboundDmInput {
   quickReplyMetadata?: string;
   /** a photo, GIF or video sent with the DM (message_data.attachment.media) */
   media?: { type: InboundMediaKind; url: string };
+  /** when the person wrote it (ISO date-time; default now): a DM X lists late, or one from before an outage */
+  createdAt?: string;
 }
 
 /** A person writes to an account, both named by username (or id); an unknown sender becomes a sandbox user. */
@@ -59,6 +61,16 @@ export interface ReadInput {
   readerUserId: string;
   accountUserId: string;
   lastReadEventId: string;
+  /** the payload family: Account Activity's direct_message_mark_read_events (default) or the X Activity API's dm.read */
+  via?: "aaa" | "xaa";
+}
+
+/** A person is typing a DM to an account. */
+export interface TypingInput {
+  fromUserId: string;
+  toUserId: string;
+  /** the payload family: Account Activity's direct_message_indicate_typing_events (default) or the X Activity API's dm.indicate_typing */
+  via?: "aaa" | "xaa";
 }
 
 /** A person posts mentioning an account, or replying to one of its posts (or to any post by id). */
@@ -102,6 +114,8 @@ export interface XSandboxControl {
   customerDm(input: CustomerDmInput): Promise<CustomerDmResult>;
   follow(input: FollowInput): Promise<DeliveryResult>;
   read(input: ReadInput): Promise<DeliveryResult>;
+  /** the typing indicator of a person writing to the account */
+  typing(input: TypingInput): Promise<DeliveryResult>;
   /** The user revokes the app: their token answers 401 from now on and the revocation event is delivered. */
   revoke(input: RevokeInput): Promise<DeliveryResult>;
   /** a person's post mentioning the account (or replying to it) is delivered as X does */

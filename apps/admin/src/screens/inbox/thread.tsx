@@ -7,6 +7,7 @@ import { useTRPC, errorMessage, type RouterOutputs } from "../../lib/trpc.ts";
 import { IfCan, useCan, useMe } from "../../lib/me.tsx";
 import { ErrorState, formatDateTime, Loading } from "../../lib/ui.tsx";
 import { Composer } from "./composer.tsx";
+import { TypingNotice } from "./typing-notice.tsx";
 
 type Details = RouterOutputs["conversations"]["get"];
 type Message = NonNullable<Details["messages"]>[number];
@@ -234,6 +235,7 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
           ))}
         </Stack>
       </Box>
+      <TypingNotice conversationId={conversationId} name={name} />
       <IfCan permission="inbox">
         <Composer
           blockedReason={account && account.status !== "active" ? `@${account.username} is ${account.status}: reconnect it in Accounts to reply` : null}

@@ -28,6 +28,8 @@ const EVENT_HELP: Record<LiveEventType, string> = {
   "campaign.updated": "a campaign starts, progresses or ends",
   "flow.execution.updated": "a flow run starts, advances or ends",
   "suggestion.created": "the AI drafts a reply for an agent (reply mode draft)",
+  "conversation.typing": "a customer is typing a DM (X's typing indicator)",
+  "conversation.read": "a customer read your DMs (X's read receipt)",
 };
 
 const DELIVERY_STATUS: Record<Delivery["status"], { label: string; color: string }> = {

@@ -29,8 +29,11 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   const existing = new Set((await boss.getQueues()).map((q) => q.name));
   if (!existing.has(DEAD_LETTER_QUEUE)) await boss.createQueue(DEAD_LETTER_QUEUE, { retentionSeconds: 30 * 86400 });
   for (const name of JOB_NAMES) {
-    if (existing.has(name)) await boss.updateQueue(name, { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE });
-    else await boss.createQueue(name, { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE });
+    const options: Record<string, unknown> = { ...JOBS[name].queue, deadLetter: DEAD_LETTER_QUEUE };
+    // a queue's policy is set when it is created; pg-boss refuses to change it
+    const { policy: _policy, ...updatable } = options;
+    if (existing.has(name)) await boss.updateQueue(name, updatable);
+    else await boss.createQueue(name, options);
     const job = JOBS[name];
     if ("schedule" in job) await boss.schedule(name, job.schedule, {});
   }

@@ -21,6 +21,16 @@ export const JOBS = {
     queue: { retryLimit: 1, retryDelay: 30, expireInSeconds: 120 },
     schedule: "*/5 * * * *",
   },
+  /**
+   * Catch-up after downtime (at worker start and every 15 minutes): each connected account's recent
+   * DM history read back from X, every DM the webhook missed stored as its webhook event. One at a
+   * time over every worker (exclusive: one queued or active job at most).
+   */
+  "dm.catchup": {
+    payload: z.object({}).loose(),
+    queue: { policy: "exclusive", retryLimit: 2, retryDelay: 60, expireInSeconds: 900 },
+    schedule: "*/15 * * * *",
+  },
   /** Fan-out of one run of a campaign (at its start time), then its dispatch. */
   "campaign.start": {
     payload: z.object({ campaignId: z.uuid(), run: z.number().int().min(1), startAt: z.iso.datetime() }),

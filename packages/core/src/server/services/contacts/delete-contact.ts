@@ -30,6 +30,8 @@ export async function deleteContact(db: ScopedDb, opts: { merchantId: string; co
       WHERE merchant_id = ${opts.merchantId}
         AND recipient_id IN (SELECT id FROM campaign_recipients WHERE merchant_id = ${opts.merchantId} AND contact_id = ${contact.id}::uuid)`;
     await tx.contact.deleteMany({ where: { id: contact.id } });
+    // X still holds their DMs: the catch-up must not read them back (inbound/catch-up-dms.ts)
+    await tx.$executeRaw`UPDATE x_accounts SET catchup_not_before = now() WHERE id = ${contact.accountId}::uuid AND merchant_id = ${opts.merchantId}`;
   });
   return null;
 }

@@ -40,6 +40,7 @@ export type InboundEvent =
     }
   | { type: "follow"; followerId: string; followedId: string; at: Date; users: Map<string, XUserInfo>; forUserId: string | null }
   | { type: "read"; readerId: string; accountUserId: string; lastReadEventId: string; at: Date; forUserId: string | null }
+  | { type: "typing"; senderId: string; accountUserId: string; at: Date; forUserId: string | null }
   | { type: "revoke"; userId: string; at: Date; forUserId: string | null }
   | { type: "ignored"; reason: string; forUserId: string | null };
 
@@ -166,6 +167,13 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     if (!readerId || !accountUserId || !lastReadEventId) return { type: "ignored", reason: "read receipt without reader, account or event id", forUserId };
     return { type: "read", readerId, accountUserId, lastReadEventId, at: at(e?.created_timestamp), forUserId };
   }
+  if (kind === "direct_message_indicate_typing") {
+    const e = first(p.direct_message_indicate_typing_events);
+    const senderId = str(e?.sender_id);
+    const accountUserId = str(obj(e?.target).recipient_id);
+    if (!senderId || !accountUserId) return { type: "ignored", reason: "typing indicator without sender or recipient", forUserId };
+    return { type: "typing", senderId, accountUserId, at: at(e?.created_timestamp), forUserId };
+  }
 
   if (kind === "user_event.revoke") {
     // AAA: { user_event: { revoke: { date_time, target: { app_id }, source: { user_id } } } }
@@ -208,6 +216,14 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const lastReadEventId = str(x.last_read_event_id) ?? str(x.dm_event_id);
     if (!readerId || !accountUserId || !lastReadEventId) return { type: "ignored", reason: "dm.read without reader, account or event id", forUserId: xFor };
     return { type: "read", readerId, accountUserId, lastReadEventId, at: at(null, x.created_at ?? data.created_at), forUserId: xFor };
+  }
+  if (kind === "dm.indicate_typing") {
+    const senderId = str(x.sender_id);
+    const participants = Array.isArray(x.participant_ids) ? x.participant_ids.map(str).filter((v): v is string => v !== null) : [];
+    const fromConversation = (str(x.dm_conversation_id) ?? "").split("-").find((id) => id !== senderId && /^\d+$/.test(id)) ?? null;
+    const accountUserId = str(x.recipient_id) ?? participants.find((id) => id !== senderId) ?? fromConversation ?? xFor;
+    if (!senderId || !accountUserId) return { type: "ignored", reason: "dm.indicate_typing without sender or recipient", forUserId: xFor };
+    return { type: "typing", senderId, accountUserId, at: at(null, x.created_at ?? data.created_at), forUserId: xFor };
   }
   if (kind === "oauth.revoke") {
     const userId = str(x.user_id) ?? str(obj(x.source).user_id) ?? xFor;

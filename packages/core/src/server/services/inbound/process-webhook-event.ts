@@ -12,6 +12,7 @@ import { countMessagesIn, openConversations } from "../conversations/conversatio
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
 import { parseEvent, type InboundEvent, type InboundMedia, type XUserInfo } from "./parse-event.ts";
 import { emitContactEvents, emitMessageEvents } from "../../events/emit-events.ts";
+import { recordEvent, recordEvents } from "../../events/record-event.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
 
 export interface InboundDeps {
@@ -77,17 +78,58 @@ async function apply(tx: Tx, queue: JobQueue, event: InboundEvent): Promise<Appl
     await queue.send("domain.event", { type: "new_follower", merchantId: account.merchantId, accountId: account.id, contactId }, { tx });
     return { status: "processed", effect: "follower recorded", account };
   }
+  if (event.type === "typing") {
+    if (event.accountUserId !== account.twitterUserId || event.senderId === account.twitterUserId) return { status: "skipped", reason: "typing indicator not from a person to the account", account };
+    const conversation = await latestDmConversation(tx, account, event.senderId);
+    if (!conversation) return { status: "skipped", reason: "typing indicator from someone without a conversation", account };
+    // nothing is stored: the inbox shows it while it is fresh (`at` says how fresh)
+    await recordEvent(tx, { merchantId: account.merchantId, type: "conversation.typing", data: { conversationId: conversation.conversationId, contactId: conversation.contactId, at: event.at.toISOString() } });
+    return { status: "processed", effect: "typing indicator", account };
+  }
   // read receipt: our outbound DMs to the reader up to the last read event are read now
-  const read = await tx.$queryRaw<{ id: string }[]>`
+  const read = await tx.$queryRaw<{ id: string; conversation_id: string; contact_id: string }[]>`
     UPDATE messages m SET read_at = ${event.at}, updated_at = now()
     FROM contacts c
     WHERE c.account_id = ${account.id}::uuid AND c.twitter_user_id = ${event.readerId}
       AND m.contact_id = c.id AND m.direction = 'outbound' AND m.read_at IS NULL
       AND m.twitter_message_id IS NOT NULL AND m.twitter_message_id ~ '^[0-9]+$'
       AND m.twitter_message_id::numeric <= ${event.lastReadEventId}::numeric
-    RETURNING m.id::text AS id`;
+    RETURNING m.id::text AS id, m.conversation_id::text AS conversation_id, m.contact_id::text AS contact_id`;
   await emitMessageEvents(tx, "message.updated", read.map((m) => m.id));
+  // conversation.read per conversation whose messages it read; a receipt that changed nothing
+  // (read again, or only the X app's DMs) still tells the inbox the person has seen the thread
+  const byConversation = new Map<string, { contactId: string; messageIds: string[] }>();
+  for (const m of read) {
+    const entry = byConversation.get(m.conversation_id) ?? { contactId: m.contact_id, messageIds: [] };
+    entry.messageIds.push(m.id);
+    byConversation.set(m.conversation_id, entry);
+  }
+  if (byConversation.size === 0) {
+    const latest = await latestDmConversation(tx, account, event.readerId);
+    if (latest) byConversation.set(latest.conversationId, { contactId: latest.contactId, messageIds: [] });
+  }
+  await recordEvents(
+    tx,
+    [...byConversation].map(([conversationId, r]) => ({
+      merchantId: account.merchantId,
+      type: "conversation.read" as const,
+      data: { conversationId, contactId: r.contactId, lastReadEventId: event.lastReadEventId, messageIds: r.messageIds, at: event.at.toISOString() },
+    })),
+  );
   return { status: "processed", effect: `${read.length} message(s) read`, account };
+}
+
+/** The person's DM conversation with the account: the open one, else the latest. */
+async function latestDmConversation(tx: Tx, account: XAccountModel, xUserId: string): Promise<{ conversationId: string; contactId: string } | null> {
+  const rows = await tx.$queryRaw<{ conversation_id: string; contact_id: string }[]>`
+    SELECT c.id::text AS conversation_id, k.id::text AS contact_id
+    FROM contacts k JOIN conversations c ON c.contact_id = k.id
+    WHERE k.merchant_id = ${account.merchantId} AND k.account_id = ${account.id}::uuid AND k.twitter_user_id = ${xUserId}
+      AND c.merchant_id = ${account.merchantId} AND c.channel = 'direct_message'
+    ORDER BY (c.status = 'open') DESC, c.last_message_at DESC NULLS LAST, c.started_at DESC
+    LIMIT 1`;
+  const row = rows[0];
+  return row ? { conversationId: row.conversation_id, contactId: row.contact_id } : null;
 }
 
 async function findAccount(tx: Tx, xUserIds: (string | null)[]): Promise<XAccountModel | null> {

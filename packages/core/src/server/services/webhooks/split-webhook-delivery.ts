@@ -67,6 +67,10 @@ function eventKeyOf(key: string, item: unknown, forUserId: string | null): strin
     const target = isObj(it.target) ? str(it.target.recipient_id) : null;
     return `read:${str(it.sender_id)}:${target}:${str(it.last_read_event_id)}`;
   }
+  if (key === "direct_message_indicate_typing_events") {
+    const target = isObj(it.target) ? str(it.target.recipient_id) : null;
+    return `typing:${str(it.sender_id)}:${target}:${str(it.created_timestamp) ?? digest(item)}`;
+  }
   if (key === "follow_events") {
     const source = isObj(it.source) ? str(it.source.id) : null;
     const target = isObj(it.target) ? str(it.target.id) : null;
