@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { AccountPostInput, CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -15,6 +15,7 @@ export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
   { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId }", does: "a read receipt" },
   { method: "POST", path: "/_sandbox/mention", body: "{ fromUserId, toUserId, text, inReplyToPostId?, via?: aaa|xaa, postId? }", does: "a person posts mentioning an account (or replying to its post): tweet_create_events or post.mention.create / post.reply.create" },
+  { method: "POST", path: "/_sandbox/account-post", body: "{ userId, text, inReplyToPostId? }", does: "the account posts in the X app (a post, or a reply in a thread): tweet_create_events for it" },
   { method: "GET", path: "/_sandbox/posts", does: "the posts: the service's public replies (byApi) and the mentions made here" },
   { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API (mediaId: the media a DM carried)" },
   { method: "GET", path: "/_sandbox/media", does: "the media uploaded through X's media upload, with owner, type, size and SHA-256" },
@@ -69,6 +70,11 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
     "/mention",
     { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, inReplyToPostId: str, postId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
     async (req) => sandbox.mention(req.body),
+  );
+  app.post<{ Body: AccountPostInput }>(
+    "/account-post",
+    { schema: { body: object(["userId", "text"], { userId: str, text: str, inReplyToPostId: str }) } },
+    async (req) => sandbox.accountPost(req.body),
   );
   app.get("/posts", async () => sandbox.posts());
 
