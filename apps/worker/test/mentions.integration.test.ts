@@ -107,3 +107,86 @@ describe("mentions become conversations answered in public", () => {
     expect((await list("channel=mention&limit=100")).filter((c) => c.contact.username === shop.username)).toHaveLength(0);
   });
 });
+
+interface Execution {
+  id: string;
+  contactId: string;
+  status: string;
+  error: string | null;
+}
+
+/** The domain.event job of the post (a reply to a post) has run: whatever flows it starts are started. */
+async function domainEventDone(postId: string): Promise<void> {
+  const [message] = await eventually(async () => (await e.database.pool.query<{ id: string }>("SELECT id::text FROM messages WHERE twitter_message_id = $1", [postId])).rows, (r) => r.length === 1);
+  await eventually(
+    async () => (await e.database.pool.query<{ state: string }>("SELECT state FROM pgboss.job WHERE name = 'domain.event' AND data->>'messageId' = $1", [message?.id])).rows,
+    (r) => r.length === 1 && r[0]?.state === "completed",
+  );
+}
+
+describe("comment to DM", () => {
+  it("a post_reply flow answers each person's keyword comment once, in public, with a DM deep link; DMs to people who never wrote stay refused", async () => {
+    const own = await e.sandbox.accountPost({ userId: shop.id, text: "Giveaway! Comment LINK for the details" });
+    const create = await e.call<{ data: { id: string } }>("POST", "/automation/flows", {
+      name: "comment to DM",
+      trigger: { type: "post_reply", config: { postId: own.postId, keywords: ["link"], startsAt: new Date(Date.now() - 60_000).toISOString() } },
+      nodes: [{ id: "reply", type: "reply_with_dm_link", config: { text: "Sent! Tap to get the details in DM:", dmText: "Send me the giveaway details" } }],
+      connections: [],
+    });
+    expect(create.status, JSON.stringify(create.body)).toBe(200);
+    const flowId = create.body.data.id;
+    expect((await e.call("POST", `/automation/flows/${flowId}/activate`)).status).toBe(200);
+    // a flow that would DM the commenter directly: held to consent (they never wrote)
+    const tpl = await e.call<{ data: { id: string } }>("POST", "/templates", { name: "giveaway dm", type: "text", content: "Here are the details", variables: [] });
+    const dmFlow = await e.call<{ data: { id: string } }>("POST", "/automation/flows", { name: "direct DM", trigger: { type: "post_reply", config: { postId: own.postId } }, nodes: [{ id: "dm", type: "send_message", config: { templateId: tpl.body.data.id } }], connections: [] });
+    expect(dmFlow.status, JSON.stringify(dmFlow.body)).toBe(200);
+    expect((await e.call("POST", `/automation/flows/${dmFlow.body.data.id}/activate`)).status).toBe(200);
+
+    const bob = e.sandbox.addUser({ username: "bob_comments" });
+    const comment = await e.sandbox.mention({ fromUserId: bob.id, toUserId: shop.id, text: "LINK please!", inReplyToPostId: own.postId });
+    const reply = await e.sandbox.waitForPost((p) => p.authorId === shop.id && p.inReplyToPostId === comment.postId, 15_000);
+    const link = `https://x.com/messages/compose?recipient_id=${shop.id}&text=${encodeURIComponent("Send me the giveaway details")}`;
+    expect(reply).toMatchObject({ text: `Sent! Tap to get the details in DM: ${link}`, conversationId: own.postId, byApi: true });
+
+    // a second comment of bob's, XAA this time, and a comment without the keyword from someone else
+    const again = await e.sandbox.mention({ fromUserId: bob.id, toUserId: shop.id, text: "link? still waiting", inReplyToPostId: own.postId, via: "xaa" });
+    const cat = e.sandbox.addUser({ username: "cat_comments" });
+    const plain = await e.sandbox.mention({ fromUserId: cat.id, toUserId: shop.id, text: "nice!", inReplyToPostId: own.postId });
+    await domainEventDone(again.postId);
+    await domainEventDone(plain.postId);
+    const execs = await eventually(
+      async () => (await e.call<{ data: Execution[] }>("GET", `/automation/flows/${flowId}/executions`)).body.data,
+      (x) => x.length === 1 && x[0]?.status === "completed",
+    );
+    expect(execs).toHaveLength(1);
+    const replies = e.sandbox.posts().filter((p) => p.authorId === shop.id && p.byApi && p.conversationId === own.postId);
+    expect(replies.map((p) => p.inReplyToPostId)).toEqual([comment.postId]);
+
+    // the direct-DM flow ran for bob and cat, and X got no DM: no consent, they never wrote
+    const dmExecs = await eventually(async () => (await e.call<{ data: Execution[] }>("GET", `/automation/flows/${dmFlow.body.data.id}/executions`)).body.data, (x) => x.length === 2 && x.every((r) => r.status === "completed"));
+    expect(dmExecs).toHaveLength(2);
+    const failed = await eventually(
+      async () => (await e.database.pool.query<{ status: string; error: string }>("SELECT status, error FROM messages WHERE origin = 'flow' AND content = 'Here are the details'")).rows,
+      (r) => r.length === 2 && r.every((m) => m.status === "failed"),
+    );
+    expect(failed[0]?.error).toMatch(/no consent/);
+    expect(e.sandbox.dms().filter((d) => d.recipientId === bob.id || d.recipientId === cat.id)).toHaveLength(0);
+  });
+
+  it("the graph validator and the contract refuse what cannot run", async () => {
+    const bad = await e.call<{ code: string }>("POST", "/automation/flows", { name: "x", trigger: { type: "message_received", config: {} }, nodes: [{ id: "r", type: "reply_with_dm_link", config: { text: "hi", dmText: "yo" } }], connections: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("VALIDATION_ERROR");
+    const window = await e.call("POST", "/automation/flows", { name: "x", trigger: { type: "post_reply", config: { postId: "1", startsAt: "2026-12-02T00:00:00Z", endsAt: "2026-12-01T00:00:00Z" } }, nodes: [], connections: [] });
+    expect(window.status).toBe(400);
+    const long = await e.call("POST", "/automation/flows", { name: "x", trigger: { type: "post_reply", config: { postId: "1" } }, nodes: [{ id: "r", type: "reply_with_dm_link", config: { text: "中".repeat(129), dmText: "yo" } }], connections: [] });
+    expect(long.status).toBe(400);
+    const notPost = await e.call("POST", "/automation/flows", { name: "x", trigger: { type: "post_reply", config: { postId: "abc" } }, nodes: [], connections: [] });
+    expect(notPost.status).toBe(400);
+    // the update path checks the assembled graph: a trigger changed away from post_reply
+    const ok = await e.call<{ data: { id: string } }>("POST", "/automation/flows", { name: "x", trigger: { type: "post_reply", config: { postId: "1" } }, nodes: [{ id: "r", type: "reply_with_dm_link", config: { text: "中".repeat(128), dmText: "yo" } }], connections: [] });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const changed = await e.call("PUT", `/automation/flows/${ok.body.data.id}`, { trigger: { type: "new_follower", config: {} } });
+    expect(changed.status).toBe(400);
+  });
+});

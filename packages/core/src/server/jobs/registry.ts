@@ -42,6 +42,8 @@ export const JOBS = {
       conversationId: z.uuid().optional(),
       /** message_received, post_reply: the inbound message (absent on events queued before it was carried) */
       messageId: z.uuid().optional(),
+      /** post_reply: the post the reply answers */
+      inReplyToPostId: z.string().optional(),
     }),
     queue: { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },

@@ -273,7 +273,7 @@ async function applyMention(tx: Tx, queue: JobQueue, account: XAccountModel, e: 
   if (reopened.count > 0) await emitConversationEvents(tx, "conversation.updated", [conversationId]);
   // a reply to a post may start a comment-to-DM flow (post_reply trigger); the post travels with the event
   if (e.inReplyToPostId !== null) {
-    await queue.send("domain.event", { type: "post_reply", merchantId: account.merchantId, accountId: account.id, contactId, conversationId, messageId: stored }, { tx });
+    await queue.send("domain.event", { type: "post_reply", merchantId: account.merchantId, accountId: account.id, contactId, conversationId, messageId: stored, inReplyToPostId: e.inReplyToPostId }, { tx });
   }
   return { status: "processed", effect: created[0] ? "mention conversation opened" : "post added to its thread" };
 }
