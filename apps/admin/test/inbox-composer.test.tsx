@@ -105,3 +105,26 @@ describe("the reply composer", () => {
     expect(onSend).not.toHaveBeenCalled();
   });
 });
+
+describe("the composer of a mention conversation", () => {
+  it("says Public reply, offers no quick replies or buttons, and counts as X weighs a post", async () => {
+    const onSend = vi.fn<(body: ComposerBody) => Promise<unknown>>().mockResolvedValue(undefined);
+    render(
+      <MantineProvider>
+        <Composer onSend={onSend} publicReply />
+      </MantineProvider>,
+    );
+    const box = screen.getByLabelText("Public reply");
+    expect(screen.queryByRole("radio", { name: "Quick replies" })).not.toBeInTheDocument();
+    expect(screen.getByText("0 / 280")).toBeInTheDocument();
+    // a link counts 23 however long, CJK characters 2
+    fireEvent.change(box, { target: { value: `注文 https://example.com/${"x".repeat(100)}` } });
+    expect(screen.getByText("28 / 280")).toBeInTheDocument();
+    fireEvent.change(box, { target: { value: "中".repeat(141) } });
+    expect(screen.getByText("282 / 280")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Post reply" })).toBeDisabled();
+    fireEvent.change(box, { target: { value: "@jane it left today" } });
+    await userEvent.click(screen.getByRole("button", { name: "Post reply" }));
+    expect(onSend).toHaveBeenCalledWith({ content: "@jane it left today", type: "text" });
+  });
+});

@@ -28,7 +28,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const SUMMARY_KEYS = ["accountId", "assignedToUserId", "channel", "contact", "contactId", "id", "lastMessageAt", "messageCount", "startedAt", "status"];
+// threadId and postUrl: the thread and link of a mention conversation (null for DMs)
+const SUMMARY_KEYS = ["accountId", "assignedToUserId", "channel", "contact", "contactId", "id", "lastMessageAt", "messageCount", "postUrl", "startedAt", "status", "threadId"];
 const CONVERSATION_KEYS = [...SUMMARY_KEYS, "closeReason", "closedAt"].sort();
 // the inbox's additions: the list's unread count and escalation, the details' escalation
 const LIST_ITEM_KEYS = [...SUMMARY_KEYS, "escalated", "unreadCount"].sort();
@@ -139,6 +140,8 @@ describe("GET /conversations", () => {
       accountId: accountA,
       status: "open",
       channel: "direct_message",
+      threadId: null,
+      postUrl: null,
       assignedToUserId: "agent-1",
       messageCount: 12,
       startedAt: at(0).toISOString(),

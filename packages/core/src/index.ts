@@ -9,6 +9,7 @@ export * from "./contract/messages.ts";
 export * from "./contract/contacts.ts";
 export * from "./contract/conversations.ts";
 export * from "./domain/business-hours.ts";
+export * from "./domain/post-length.ts";
 export * from "./domain/format-duration.ts";
 export * from "./domain/contact-fields.ts";
 export * from "./domain/contacts-csv.ts";

@@ -43,8 +43,9 @@ describe("mentions", () => {
     expect(e).toMatchObject({ type: "mention", postId: "9001", authorId: "200", text: fields.text, threadId: "9001", inReplyToPostId: null, url: "https://x.com/jane/status/9001", at: fields.createdAt });
     const reply = parseEvent("tweet_create", buildMentionPayload({ ...fields, postId: "9002", inReplyToPostId: "8000", inReplyToUserId: "100", conversationId: "8000" }), null);
     expect(reply).toMatchObject({ type: "mention", postId: "9002", threadId: "8000", inReplyToPostId: "8000" });
-    // the account's own post is not a mention of it
-    expect(parseEvent("tweet_create", buildMentionPayload({ ...fields, author: account }), null)).toMatchObject({ type: "ignored" });
+    expect(e).toMatchObject({ byAccount: false });
+    // the account's own post (its reply in the thread) comes back too: marked as the account's
+    expect(parseEvent("tweet_create", buildMentionPayload({ ...fields, author: account, inReplyToPostId: "9001", inReplyToUserId: "200" }), null)).toMatchObject({ type: "mention", byAccount: true, threadId: "9001" });
   });
 
   it("XAA post.mention.create and post.reply.create: the post's conversation_id is the thread", () => {

@@ -165,6 +165,24 @@ describe("Account Activity deliveries", () => {
     }
   });
 
+  it("the account's own posts come back as its tweet_create_events: one written in the X app, and with echoOutbound a public reply made through POST /2/tweets", async () => {
+    const person = customer();
+    const mention = await f.sandbox.mention({ fromUserId: person.id, toUserId: f.account.id, text: "@acme hello" });
+    const own = await f.sandbox.accountPost({ userId: f.account.id, text: "hi from the app", inReplyToPostId: mention.postId });
+    expect(own).toMatchObject({ delivered: true, conversationId: mention.postId });
+    expect(lastDelivery().json).toMatchObject({ for_user_id: f.account.id, tweet_create_events: [{ id_str: own.postId, text: "hi from the app", in_reply_to_status_id_str: mention.postId, in_reply_to_user_id_str: person.id, user: { id: f.account.id } }] });
+    f.sandbox.configure({ echoOutbound: true });
+    try {
+      const posted = await f.client.postReply(f.creds, "answered in public", mention.postId);
+      await f.sandbox.settled();
+      const delivery = lastDelivery();
+      expect(verifyWebhookSignature(CONSUMER_SECRET, delivery.raw, delivery.signature)).toBe(true);
+      expect(delivery.json).toMatchObject({ for_user_id: f.account.id, tweet_create_events: [{ id_str: posted.postId, in_reply_to_status_id_str: mention.postId, user: { id: f.account.id } }] });
+    } finally {
+      f.sandbox.configure({ echoOutbound: false });
+    }
+  });
+
   it("without echoOutbound, sending a DM delivers nothing", async () => {
     const count = receiver.received.length;
     await f.client.sendDm(f.creds, customer().id, "quiet");

@@ -9,6 +9,9 @@ export const CONVERSATION_STATUSES = ["open", "closed"] as const;
 export const ConversationStatus = z.enum(CONVERSATION_STATUSES);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
+export const CONVERSATION_CHANNELS = ["direct_message", "mention"] as const;
+export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
+
 export const MAX_MESSAGE_CHARS = 10_000;
 /** X takes one media item per DM */
 export const MAX_ATTACHMENTS = 1;
@@ -27,8 +30,9 @@ export const ConversationSummary = z.object({
   contactId: Uuid,
   accountId: Uuid,
   status: ConversationStatus,
-  /** direct_message */
-  channel: z.string(),
+  channel: z.enum(CONVERSATION_CHANNELS).meta({ description: "direct_message: a DM conversation; mention: a public thread on X (posts that mention the account or reply to it), answered by public replies" }),
+  threadId: z.string().nullable().meta({ description: "mention: X's conversation_id of the thread (its first post); null for DMs" }),
+  postUrl: z.string().nullable().meta({ description: "mention: the link of the post that opened the conversation (https://x.com/{username}/status/{id}); null for DMs" }),
   /** the `sub` of the user working it, null when unassigned */
   assignedToUserId: z.string().nullable(),
   messageCount: z.number().int(),
@@ -82,6 +86,11 @@ const QueryBoolean = z.preprocess((v) => (typeof v === "string" && Object.hasOwn
 export const ListConversationsInput = PageInput.extend({
   accountId: Uuid.optional(),
   status: ConversationStatus.optional(),
+  channel: z
+    .enum([...CONVERSATION_CHANNELS, "dm"])
+    .transform((c): ConversationChannel => (c === "dm" ? "direct_message" : c))
+    .optional()
+    .meta({ description: "direct_message (or dm): DM conversations only; mention: public threads only" }),
   /** a user id (the token's `sub`) */
   assignedTo: z.string().trim().min(1).max(128).optional(),
   // inbox filters (admin inbox): search, escalated, unassigned

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, JsonBoolean, PageInput, Uuid } from "./common.ts";
+import { MAX_POST_WEIGHT, POST_URL_WEIGHT, postWeight } from "../domain/post-length.ts";
 
 export const FLOW_STATUSES = ["draft", "active", "inactive"] as const;
 export type FlowStatus = (typeof FLOW_STATUSES)[number];
@@ -10,10 +11,16 @@ export type FlowExecutionStatus = (typeof FLOW_EXECUTION_STATUSES)[number];
 export const isFlowExecutionStatus = (v: string): v is FlowExecutionStatus => (FLOW_EXECUTION_STATUSES as readonly string[]).includes(v);
 
 export const MAX_FLOW_WAIT_SECONDS = 30 * 86400;
-export const FLOW_TRIGGER_TYPES = ["new_follower", "message_received", "manual"] as const;
-export const FLOW_NODE_TYPES = ["send_message", "wait", "condition", "add_tag", "remove_tag", "end"] as const;
+export const FLOW_TRIGGER_TYPES = ["new_follower", "message_received", "post_reply", "manual"] as const;
+export const FLOW_NODE_TYPES = ["send_message", "reply_with_dm_link", "wait", "condition", "add_tag", "remove_tag", "end"] as const;
 
 const EmptyConfig = z.object({}).strict().default({});
+const Keywords = z.array(z.string().trim().min(1).max(100)).max(50);
+
+/** X's link that opens a DM to the account with the text filled in: the person sends it (and so writes first). */
+export const dmDeepLink = (accountXUserId: string, text: string): string => `https://x.com/messages/compose?recipient_id=${encodeURIComponent(accountXUserId)}&text=${encodeURIComponent(text)}`;
+/** the reply's words leave room for the link (X counts every URL 23) and a space in X's weighted 280 */
+export const MAX_DM_LINK_REPLY_WEIGHT = MAX_POST_WEIGHT - POST_URL_WEIGHT - 1;
 
 export const FlowTrigger = z.discriminatedUnion("type", [
   z.object({ type: z.literal("new_follower"), config: EmptyConfig }).strict(),
@@ -21,11 +28,26 @@ export const FlowTrigger = z.discriminatedUnion("type", [
     .object({
       type: z.literal("message_received"),
       config: z
-        .object({ keywords: z.array(z.string().trim().min(1).max(100)).max(50).optional().meta({ description: "match when the message contains any of them (case-insensitive); none: every message" }) })
+        .object({ keywords: Keywords.optional().meta({ description: "match when the message contains any of them (case-insensitive); none: every message" }) })
         .strict()
         .default({}),
     })
     .strict(),
+  z
+    .object({
+      type: z.literal("post_reply"),
+      config: z
+        .object({
+          postId: z.string().regex(/^\d{1,19}$/, { message: "an X post id (digits)" }).meta({ description: "the account's post whose replies (comments) start the flow" }),
+          keywords: Keywords.optional().meta({ description: "match when the reply contains any of them (case-insensitive); none: every reply" }),
+          startsAt: z.iso.datetime({ offset: true }).optional().meta({ description: "replies posted before this are left alone" }),
+          endsAt: z.iso.datetime({ offset: true }).optional().meta({ description: "replies posted after this are left alone" }),
+        })
+        .strict()
+        .refine((c) => c.startsAt === undefined || c.endsAt === undefined || Date.parse(c.endsAt) > Date.parse(c.startsAt), { message: "endsAt must be after startsAt", path: ["endsAt"] }),
+    })
+    .strict()
+    .meta({ description: "a reply on X to the chosen post (comment to DM): answer it in public with reply_with_dm_link" }),
   z.object({ type: z.literal("manual"), config: EmptyConfig }).strict(),
 ]);
 export type FlowTrigger = z.infer<typeof FlowTrigger>;
@@ -63,6 +85,24 @@ export const FlowNode = z.discriminatedUnion("type", [
     })
     .strict(),
   z
+    .object({
+      id: NodeId,
+      type: z.literal("reply_with_dm_link"),
+      config: z
+        .object({
+          text: z
+            .string()
+            .trim()
+            .min(1)
+            .refine((t) => postWeight(t) <= MAX_DM_LINK_REPLY_WEIGHT, { message: `the reply counts more than ${MAX_DM_LINK_REPLY_WEIGHT} of X's weighted 280 (the DM link takes ${POST_URL_WEIGHT} and a space)` })
+            .meta({ description: `the public reply's words; the DM link follows them (X's weighted count, at most ${MAX_DM_LINK_REPLY_WEIGHT})` }),
+          dmText: z.string().trim().min(1).max(1000).meta({ description: "the DM the link fills in for the person to send (they send it: consent follows from their first message)" }),
+        })
+        .strict(),
+    })
+    .strict()
+    .meta({ description: "post_reply flows only: a public reply to the person's post with a DM deep link (https://x.com/messages/compose?recipient_id=…&text=…); at most one per person per post" }),
+  z
     .object({ id: NodeId, type: z.literal("wait"), config: z.object({ duration: z.number().int().min(1).max(MAX_FLOW_WAIT_SECONDS).meta({ description: "seconds, 1 to 30 days" }) }).strict() })
     .strict(),
   z.object({ id: NodeId, type: z.literal("condition"), config: ConditionConfig }).strict(),
@@ -90,9 +130,17 @@ export interface GraphIssue {
   message: string;
 }
 
-/** Structural problems of a flow graph: duplicate ids, dangling or unlabelled connections, cycles, entry count. */
-export function flowGraphIssues(nodes: readonly FlowNode[], connections: readonly FlowConnection[]): GraphIssue[] {
+/**
+ * Structural problems of a flow graph: duplicate ids, dangling or unlabelled connections, cycles,
+ * entry count; with the trigger, steps it cannot run (a public reply needs a post_reply trigger).
+ */
+export function flowGraphIssues(nodes: readonly FlowNode[], connections: readonly FlowConnection[], trigger?: FlowTrigger): GraphIssue[] {
   const issues: GraphIssue[] = [];
+  if (trigger && trigger.type !== "post_reply") {
+    nodes.forEach((n, i) => {
+      if (n.type === "reply_with_dm_link") issues.push({ path: ["nodes", i, "type"], message: "a reply with a DM link answers a post: only a post_reply flow has one" });
+    });
+  }
   const byId = new Map<string, FlowNode>();
   nodes.forEach((n, i) => {
     if (byId.has(n.id)) issues.push({ path: ["nodes", i, "id"], message: `duplicate node id ${n.id}` });
@@ -140,9 +188,9 @@ export function flowEntryNode(nodes: readonly FlowNode[], connections: readonly 
   return nodes.find((n) => !incoming.has(n.id));
 }
 
-const graphRefine = (v: { nodes?: FlowNode[] | undefined; connections?: FlowConnection[] | undefined }, ctx: z.RefinementCtx) => {
+const graphRefine = (v: { trigger?: FlowTrigger | undefined; nodes?: FlowNode[] | undefined; connections?: FlowConnection[] | undefined }, ctx: z.RefinementCtx) => {
   if (!v.nodes || !v.connections) return;
-  for (const issue of flowGraphIssues(v.nodes, v.connections)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  for (const issue of flowGraphIssues(v.nodes, v.connections, v.trigger)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
 };
 
 export const Flow = z.object({

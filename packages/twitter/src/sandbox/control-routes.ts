@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { FAULT_STATUSES, type FaultInput } from "./faults.ts";
 import type { AddUserInput, SandboxConfig } from "./sandbox-store.ts";
-import type { CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, TypingInput, XSandboxControl } from "./x-sandbox-types.ts";
+import type { AccountPostInput, CustomerDmInput, FollowInput, InboundDmInput, MentionInput, ReadInput, RevokeInput, TypingInput, XSandboxControl } from "./x-sandbox-types.ts";
 
 const str = { type: "string", minLength: 1 } as const;
 const object = (required: string[], properties: Record<string, unknown>) => ({ type: "object", required, properties, additionalProperties: false });
@@ -16,6 +16,7 @@ export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId, via?: aaa|xaa }", does: "a read receipt: direct_message_mark_read_events or dm.read" },
   { method: "POST", path: "/_sandbox/typing", body: "{ fromUserId, toUserId, via?: aaa|xaa }", does: "a person is typing to an account: direct_message_indicate_typing_events or dm.indicate_typing" },
   { method: "POST", path: "/_sandbox/mention", body: "{ fromUserId, toUserId, text, inReplyToPostId?, via?: aaa|xaa, postId? }", does: "a person posts mentioning an account (or replying to its post): tweet_create_events or post.mention.create / post.reply.create" },
+  { method: "POST", path: "/_sandbox/account-post", body: "{ userId, text, inReplyToPostId? }", does: "the account posts in the X app (a post, or a reply in a thread): tweet_create_events for it" },
   { method: "GET", path: "/_sandbox/posts", does: "the posts: the service's public replies (byApi) and the mentions made here" },
   { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API (mediaId: the media a DM carried)" },
   { method: "GET", path: "/_sandbox/media", does: "the media uploaded through X's media upload, with owner, type, size and SHA-256" },
@@ -75,6 +76,11 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
     "/mention",
     { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, inReplyToPostId: str, postId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
     async (req) => sandbox.mention(req.body),
+  );
+  app.post<{ Body: AccountPostInput }>(
+    "/account-post",
+    { schema: { body: object(["userId", "text"], { userId: str, text: str, inReplyToPostId: str }) } },
+    async (req) => sandbox.accountPost(req.body),
   );
   app.get("/posts", async () => sandbox.posts());
 

@@ -82,6 +82,21 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
     if (store.isSubscribed(dm.recipientId)) later(deliver("direct_message", dm.dmEventId, payloadFor(dm.recipientId), dm.recipientId));
   }
 
+  /** X's tweet_create_events for the account's own post (X delivers those to its subscription too). */
+  function ownPostPayload(post: SandboxPost): object {
+    const parent = post.inReplyToPostId !== null ? store.posts.find((p) => p.postId === post.inReplyToPostId) : undefined;
+    const account = store.webhookUser(post.authorId);
+    return buildMentionPayload({ author: account, account, postId: post.postId, text: post.text, inReplyToPostId: post.inReplyToPostId, inReplyToUserId: parent?.authorId ?? null, conversationId: post.conversationId, createdAt: new Date(post.createdAt) });
+  }
+
+  function onPost(post: SandboxPost): void {
+    postEvents.emit("post", post);
+    if (!store.config.echoOutbound) return;
+    // X delivers the account's own posts asynchronously, after the API call has answered.
+    const pending = deliver("mention", post.postId, ownPostPayload(post), post.authorId).finally(() => background.delete(pending));
+    background.add(pending);
+  }
+
   /** A user by id, or by username (case-insensitive, with or without @). */
   function findUser(ref: string) {
     const name = ref.replace(/^@/, "").toLowerCase();
@@ -203,6 +218,24 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       const result = await deliver("mention", postId, payload, account.id);
       return { ...result, postId, conversationId: post.conversationId };
     },
+    async accountPost(input) {
+      const account = store.requireUser(input.userId, "userId");
+      if (!input.text) throw new SandboxError(400, "text is required");
+      const parent = input.inReplyToPostId !== undefined ? store.posts.find((p) => p.postId === input.inReplyToPostId) : undefined;
+      const postId = store.nextId();
+      const post: SandboxPost = {
+        postId,
+        authorId: account.id,
+        text: input.text,
+        inReplyToPostId: input.inReplyToPostId ?? null,
+        conversationId: parent?.conversationId ?? input.inReplyToPostId ?? postId,
+        createdAt: new Date().toISOString(),
+        byApi: false,
+      };
+      store.recordPost(post);
+      const result = await deliver("mention", postId, ownPostPayload(post), account.id);
+      return { ...result, postId, conversationId: post.conversationId };
+    },
     posts: () => store.posts.map((p) => ({ ...p })),
 
     config: () => ({ ...store.config }),
@@ -245,7 +278,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
   // every X API, OAuth and control request may have changed the state
   if (saver) app.addHook("onResponse", async () => changed());
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(statusProblem(404)));
-  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, onPost: (post) => postEvents.emit("post", post), delay }));
+  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, onPost, delay }));
   app.register(async (c) => registerControlRoutes(c, control), { prefix: "/_sandbox" });
   // 3-legged OAuth: request and access tokens, and the authorize page a person sees
   app.register(async (o) => registerOAuthRoutes(o, { store, oauth, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, delay }));

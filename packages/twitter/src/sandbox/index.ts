@@ -1,5 +1,5 @@
 export { createXSandbox } from "./create-x-sandbox.ts";
-export type { XSandbox, XSandboxControl, XSandboxOptions, InboundDmInput, CustomerDmInput, CustomerDmResult, FollowInput, ReadInput, TypingInput, RevokeInput, DeliveryResult, MentionInput, MentionResult } from "./x-sandbox-types.ts";
+export type { XSandbox, XSandboxControl, XSandboxOptions, InboundDmInput, CustomerDmInput, CustomerDmResult, FollowInput, ReadInput, TypingInput, RevokeInput, DeliveryResult, MentionInput, MentionResult, AccountPostInput } from "./x-sandbox-types.ts";
 export type { AddUserInput, SandboxUser, SandboxDm, SandboxMediaView, SandboxPost, SandboxRequest, SandboxWebhook, SandboxDelivery, SandboxConfig } from "./sandbox-store.ts";
 export { FAULT_STATUSES, type FaultInput, type FaultStatus, type SandboxFault } from "./faults.ts";
 export { SandboxError } from "./sandbox-error.ts";

@@ -86,6 +86,14 @@ export interface MentionInput {
   postId?: string;
 }
 
+/** The account itself posts (in the X app): X delivers its own posts to its subscription too. */
+export interface AccountPostInput {
+  userId: string;
+  text: string;
+  /** a reply in a thread: the post answered */
+  inReplyToPostId?: string;
+}
+
 export interface MentionResult extends DeliveryResult {
   postId: string;
   conversationId: string;
@@ -120,6 +128,8 @@ export interface XSandboxControl {
   revoke(input: RevokeInput): Promise<DeliveryResult>;
   /** a person's post mentioning the account (or replying to it) is delivered as X does */
   mention(input: MentionInput): Promise<MentionResult>;
+  /** the account posts in the X app (its own post, or a reply in a thread); delivered as tweet_create_events for it */
+  accountPost(input: AccountPostInput): Promise<MentionResult>;
   /** the posts: the service's public replies (byApi) and the persons' posts made with mention() */
   posts(): SandboxPost[];
   config(): SandboxConfig;

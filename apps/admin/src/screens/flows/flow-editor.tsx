@@ -43,7 +43,7 @@ export interface FlowEditorProps {
 }
 
 const PALETTE_GROUPS: { title: string; types: FlowNodeType[] }[] = [
-  { title: "Actions", types: ["send_message", "add_tag", "remove_tag"] },
+  { title: "Actions", types: ["send_message", "reply_with_dm_link", "add_tag", "remove_tag"] },
   { title: "Logic", types: ["condition", "wait", "end"] },
 ];
 // every node type of the contract is in the palette

@@ -22,6 +22,7 @@ export const TRIGGER_ID = "__trigger__";
 
 export const NODE_LABELS: Record<FlowNodeType, string> = {
   send_message: "Send message",
+  reply_with_dm_link: "Reply with DM link",
   wait: "Wait",
   condition: "Condition",
   add_tag: "Add tag",
@@ -31,6 +32,7 @@ export const NODE_LABELS: Record<FlowNodeType, string> = {
 
 export const NODE_HINTS: Record<FlowNodeType, string> = {
   send_message: "Send a template as a DM",
+  reply_with_dm_link: "Answer the comment in public with a link that opens a DM to you",
   wait: "Pause before the next step",
   condition: "Branch on tags, opt-out or an attribute",
   add_tag: "Tag the contact",
@@ -40,12 +42,14 @@ export const NODE_HINTS: Record<FlowNodeType, string> = {
 
 export const TRIGGER_LABELS: Record<FlowTriggerType, string> = {
   message_received: "Message received",
+  post_reply: "Reply to a post",
   new_follower: "New follower",
   manual: "Manual",
 };
 
 export const TRIGGER_HINTS: Record<FlowTriggerType, string> = {
   message_received: "A customer DMs the account (optionally with a keyword)",
+  post_reply: "Someone replies on X to a chosen post (comment to DM)",
   new_follower: "Someone follows the account",
   manual: "Started by hand for chosen contacts",
 };
@@ -54,6 +58,7 @@ export const BRANCH_LABELS: Record<Branch, string> = { true: "Yes", false: "No" 
 
 export function newTrigger(type: FlowTriggerType): FlowTrigger {
   if (type === "message_received") return { type, config: { keywords: [] } };
+  if (type === "post_reply") return { type, config: { postId: "", keywords: [] } };
   return { type, config: {} };
 }
 
@@ -61,6 +66,8 @@ export function newNode(type: FlowNodeType, id: string): FlowNode {
   switch (type) {
     case "send_message":
       return { id, type, config: { templateId: "", delay: 0 } };
+    case "reply_with_dm_link":
+      return { id, type, config: { text: "", dmText: "" } };
     case "wait":
       return { id, type, config: { duration: 3600 } };
     case "condition":
@@ -84,6 +91,10 @@ export function triggerSummary(trigger: FlowTrigger): string {
     const words = trigger.config.keywords ?? [];
     return words.length ? `Keywords: ${words.join(", ")}` : "Any message";
   }
+  if (trigger.type === "post_reply") {
+    const words = trigger.config.keywords ?? [];
+    return `Replies to post ${trigger.config.postId || "(none chosen)"}${words.length ? ` with ${words.join(", ")}` : ""}`;
+  }
   return TRIGGER_HINTS[trigger.type];
 }
 
@@ -95,6 +106,8 @@ export function nodeSummary(node: FlowNode, templateName: (id: string) => string
       const name = templateName(node.config.templateId) ?? "Template";
       return node.config.delay ? `${name}, after ${formatDuration(node.config.delay)}` : name;
     }
+    case "reply_with_dm_link":
+      return node.config.text ? node.config.text : "No reply written";
     case "wait":
       return node.config.duration > 0 ? `For ${formatDuration(node.config.duration)}` : "No duration";
     case "condition": {
@@ -135,6 +148,11 @@ const FIELD_LABELS: Record<string, string> = {
   value: "Value",
   tag: "Tag",
   keywords: "Keywords",
+  postId: "Post id",
+  startsAt: "Starts at",
+  endsAt: "Ends at",
+  text: "Reply",
+  dmText: "DM text",
   id: "Step id",
 };
 
@@ -174,7 +192,7 @@ export function validateFlow(draft: FlowDraft): FlowIssues {
     if (!parsed.success) for (const i of configIssues(parsed.error.issues, node)) add({ nodeId: node.id, message: `${FIELD_LABELS[i.field] ?? i.field}: ${i.message}` }, i.field);
   }
 
-  for (const issue of flowGraphIssues(draft.nodes, draft.connections)) {
+  for (const issue of flowGraphIssues(draft.nodes, draft.connections, trigger.success ? trigger.data : undefined)) {
     const [kind, index] = issue.path;
     const nodeId =
       kind === "nodes" && typeof index === "number" ? draft.nodes[index]?.id : kind === "connections" && typeof index === "number" ? draft.connections[index]?.fromNodeId : undefined;

@@ -45,7 +45,27 @@ export function TriggerSettings({ trigger, errors, editable, onChange }: { trigg
           clearable
         />
       ) : null}
+      {trigger.type === "post_reply" ? <PostReplySettings trigger={trigger} errors={errors} onChange={onChange} /> : null}
     </Stack>
+  );
+}
+
+/** Comment to DM: the post, its keywords and the time window (ISO 8601, as the API takes them). */
+function PostReplySettings({ trigger, errors, onChange }: { trigger: Extract<FlowTrigger, { type: "post_reply" }>; errors: Record<string, string> | undefined; onChange: (t: FlowTrigger) => void }) {
+  const set = (patch: Partial<typeof trigger.config>) => {
+    const config = { ...trigger.config, ...patch };
+    // an emptied date is no bound at all
+    if (!config.startsAt) delete config.startsAt;
+    if (!config.endsAt) delete config.endsAt;
+    onChange({ type: "post_reply", config });
+  };
+  return (
+    <>
+      <TextInput label="Post id" description="Your post on X whose replies start the flow" value={trigger.config.postId} error={errors?.postId} onChange={(e) => set({ postId: e.currentTarget.value.trim() })} />
+      <TagsInput label="Keywords" description="Any of them in the reply, case-insensitive. None: every reply." value={trigger.config.keywords ?? []} error={errors?.keywords} onChange={(keywords) => set({ keywords })} clearable />
+      <TextInput label="Starts at" description="Optional, e.g. 2026-12-24T09:00:00Z" value={trigger.config.startsAt ?? ""} error={errors?.startsAt} onChange={(e) => set({ startsAt: e.currentTarget.value.trim() })} />
+      <TextInput label="Ends at" description="Optional, after the start" value={trigger.config.endsAt ?? ""} error={errors?.endsAt} onChange={(e) => set({ endsAt: e.currentTarget.value.trim() })} />
+    </>
   );
 }
 
@@ -93,6 +113,13 @@ function ConfigFields({ node, errors, templates, onChange }: { node: FlowNode; e
             onChange={(v) => onChange({ ...node, config: { ...node.config, templateId: v ?? "" } })}
           />
           <DurationInput label="Delay" description="Hold the DM back this long (0: at once)" min={0} value={node.config.delay} error={errors.delay} onChange={(delay) => onChange({ ...node, config: { ...node.config, delay } })} />
+        </>
+      );
+    case "reply_with_dm_link":
+      return (
+        <>
+          <TextInput label="Reply" description="Posted in public under the person's comment, followed by the DM link (one reply per person per post)" value={node.config.text} error={errors.text} onChange={(e) => onChange({ ...node, config: { ...node.config, text: e.currentTarget.value } })} />
+          <TextInput label="DM text" description="What the link fills in; the person sends it, so they write first" value={node.config.dmText} error={errors.dmText} onChange={(e) => onChange({ ...node, config: { ...node.config, dmText: e.currentTarget.value } })} />
         </>
       );
     case "wait":

@@ -161,6 +161,7 @@ function NewFlowModal({ opened, onClose }: { opened: boolean; onClose: () => voi
   const [name, setName] = useState("");
   const [type, setType] = useState<FlowTriggerType>("message_received");
   const [keywords, setKeywords] = useState<string[]>([]);
+  const [postId, setPostId] = useState("");
   const [error, setError] = useState<string | undefined>();
   const create = useMutation(
     trpc.flows.create.mutationOptions({
@@ -173,7 +174,7 @@ function NewFlowModal({ opened, onClose }: { opened: boolean; onClose: () => voi
     }),
   );
   const submit = () => {
-    const trigger = type === "message_received" ? { type, config: { keywords } } : newTrigger(type);
+    const trigger = type === "message_received" ? { type, config: { keywords } } : type === "post_reply" ? { type, config: { postId: postId.trim(), keywords } } : newTrigger(type);
     const parsed = CreateFlowInput.safeParse({ name, trigger });
     if (!parsed.success) return setError(parsed.error.issues.map((i) => `${i.path.join(".") || "flow"}: ${i.message}`).join("; "));
     setError(undefined);
@@ -191,6 +192,12 @@ function NewFlowModal({ opened, onClose }: { opened: boolean; onClose: () => voi
           <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
           <Select label="Starts when" data={FLOW_TRIGGER_TYPES.map((t) => ({ value: t, label: TRIGGER_LABELS[t] }))} value={type} allowDeselect={false} onChange={(v) => isTriggerType(v) && setType(v)} />
           {type === "message_received" ? <TagsInput label="Keywords" description="Press Enter after each. None: every message starts it." value={keywords} onChange={setKeywords} /> : null}
+          {type === "post_reply" ? (
+            <>
+              <TextInput label="Post id" description="The id of your post on X (the digits at the end of its link)" required value={postId} onChange={(e) => setPostId(e.currentTarget.value)} />
+              <TagsInput label="Keywords" description="Press Enter after each. None: every reply starts it." value={keywords} onChange={setKeywords} />
+            </>
+          ) : null}
           {error ? (
             <Text c="red" size="sm" role="alert">
               {error}

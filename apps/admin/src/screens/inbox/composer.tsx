@@ -3,7 +3,7 @@
 // before Send is enabled, so what the API would refuse cannot be sent.
 import { useState } from "react";
 import { ActionIcon, Button, Group, SegmentedControl, Stack, Text, Textarea, TextInput } from "@mantine/core";
-import { MAX_CARD_BUTTONS, MAX_MESSAGE_CHARS, MAX_QUICK_REPLIES, SendMessageBody } from "@mkt-x/core";
+import { MAX_CARD_BUTTONS, MAX_MESSAGE_CHARS, MAX_POST_WEIGHT, MAX_QUICK_REPLIES, SendMessageBody, postWeight } from "@mkt-x/core";
 
 type Kind = "text" | "quick_reply" | "card";
 export type ComposerBody = SendMessageBody;
@@ -12,11 +12,13 @@ export interface ComposerProps {
   onSend: (body: ComposerBody) => Promise<unknown>;
   /** why sending is not possible now (a disconnected account): shown, and Send stays disabled */
   blockedReason?: string | null;
+  /** a mention conversation: the reply is posted in public, plain text within X's weighted 280 */
+  publicReply?: boolean;
 }
 
 const counterFormat = new Intl.NumberFormat("en-US");
 
-export function Composer({ onSend, blockedReason }: ComposerProps) {
+export function Composer({ onSend, blockedReason, publicReply = false }: ComposerProps) {
   const [content, setContent] = useState("");
   const [kind, setKind] = useState<Kind>("text");
   const [options, setOptions] = useState<string[]>([""]);
@@ -31,11 +33,14 @@ export function Composer({ onSend, blockedReason }: ComposerProps) {
     ...(kind === "card" ? { buttons: buttons.filter((b) => b.label.trim() !== "" || b.url.trim() !== "").map((b) => ({ label: b.label.trim(), url: b.url.trim() })) } : {}),
   };
   const parsed = SendMessageBody.safeParse(body);
-  const over = content.length > MAX_MESSAGE_CHARS;
+  // a post counts as X weighs it (URLs 23, CJK and emoji 2); a DM in characters
+  const used = publicReply ? postWeight(content) : content.length;
+  const limit = publicReply ? MAX_POST_WEIGHT : MAX_MESSAGE_CHARS;
+  const over = used > limit;
   const blank = content.trim() === "";
   const missingOptions = (kind === "quick_reply" && (body.quickReplies?.length ?? 0) === 0) || (kind === "card" && (body.buttons?.length ?? 0) === 0);
-  const problem = blank ? null : over ? `X allows at most ${counterFormat.format(MAX_MESSAGE_CHARS)} characters` : missingOptions ? (kind === "card" ? "Add at least one button" : "Add at least one option") : parsed.success ? null : (parsed.error.issues[0]?.message ?? "Check the message");
-  const canSend = !blockedReason && !sending && !blank && parsed.success && !missingOptions;
+  const problem = blank ? null : over ? (publicReply ? `A post counts at most ${MAX_POST_WEIGHT} (links count 23, CJK characters and emoji 2)` : `X allows at most ${counterFormat.format(MAX_MESSAGE_CHARS)} characters`) : missingOptions ? (kind === "card" ? "Add at least one button" : "Add at least one option") : parsed.success ? null : (parsed.error.issues[0]?.message ?? "Check the message");
+  const canSend = !blockedReason && !sending && !blank && !over && parsed.success && !missingOptions;
 
   async function send() {
     if (!canSend || !parsed.success) return;
@@ -57,8 +62,9 @@ export function Composer({ onSend, blockedReason }: ComposerProps) {
   return (
     <Stack gap="xs" component="form" onSubmit={(e) => { e.preventDefault(); void send(); }}>
       <Textarea
-        label="Reply"
-        placeholder={blockedReason ?? "Write a reply… (Ctrl+Enter sends)"}
+        label={publicReply ? "Public reply" : "Reply"}
+        description={publicReply ? "Posted on X under the customer's latest post, visible to everyone" : undefined}
+        placeholder={blockedReason ?? (publicReply ? "Write a public reply… (Ctrl+Enter posts)" : "Write a reply… (Ctrl+Enter sends)")}
         autosize
         minRows={2}
         maxRows={8}
@@ -74,7 +80,7 @@ export function Composer({ onSend, blockedReason }: ComposerProps) {
         aria-describedby="reply-counter"
       />
       <Group justify="space-between" wrap="wrap" gap="xs">
-        <SegmentedControl
+        {publicReply ? <span /> : <SegmentedControl
           size="xs"
           aria-label="Message type"
           value={kind}
@@ -84,13 +90,13 @@ export function Composer({ onSend, blockedReason }: ComposerProps) {
             { value: "quick_reply", label: "Quick replies" },
             { value: "card", label: "Card buttons" },
           ]}
-        />
+        />}
         <Group gap="sm">
           <Text id="reply-counter" size="xs" c={over ? "red" : "dimmed"} aria-live="polite">
-            {counterFormat.format(content.length)} / {counterFormat.format(MAX_MESSAGE_CHARS)}
+            {counterFormat.format(used)} / {counterFormat.format(limit)}
           </Text>
           <Button type="submit" size="sm" disabled={!canSend} loading={sending}>
-            Send
+            {publicReply ? "Post reply" : "Send"}
           </Button>
         </Group>
       </Group>

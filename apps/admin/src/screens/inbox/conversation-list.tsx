@@ -50,6 +50,18 @@ export function InboxFilters({ search, accounts, onChange }: { search: InboxSear
           { value: "unassigned", label: "Unassigned" },
         ]}
       />
+      <SegmentedControl
+        size="xs"
+        fullWidth
+        aria-label="Channel"
+        value={search.channel ?? "any"}
+        onChange={(v) => onChange({ channel: v === "direct_message" || v === "mention" ? v : undefined, page: undefined })}
+        data={[
+          { value: "any", label: "All channels" },
+          { value: "direct_message", label: "DMs" },
+          { value: "mention", label: "Mentions" },
+        ]}
+      />
       <Group gap="sm" wrap="nowrap" align="flex-end">
         <NativeSelect
           size="xs"
@@ -95,6 +107,11 @@ function Row({ c, selected, onSelect, meId }: { c: Item; selected: boolean; onSe
               <Badge size="sm" color="blue" variant="filled">
                 {c.unreadCount}
                 <VisuallyHidden> unread</VisuallyHidden>
+              </Badge>
+            ) : null}
+            {c.channel === "mention" ? (
+              <Badge size="sm" color="cyan" variant="light" title="A public thread on X: replies are posted in public">
+                Mention
               </Badge>
             ) : null}
             {c.escalated ? (

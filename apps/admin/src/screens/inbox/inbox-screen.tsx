@@ -35,6 +35,7 @@ export function InboxScreen() {
       ...(search.assigned === "mine" ? { assignedTo: me.id } : {}),
       ...(search.assigned === "unassigned" ? { unassigned: true } : {}),
       ...(search.escalated ? { escalated: true } : {}),
+      ...(search.channel ? { channel: search.channel } : {}),
       ...(search.q ? { search: search.q } : {}),
     }),
     placeholderData: (prev) => prev,
@@ -47,7 +48,7 @@ export function InboxScreen() {
   const selected = search.conversation;
   const detailsQuery = useQuery({ ...trpc.conversations.get.queryOptions({ conversationId: selected ?? "", includeMessages: false }), enabled: selected !== undefined });
   const contactId = detailsQuery.data?.contactId;
-  const filtered = search.status !== "open" || !!search.account || !!search.assigned || !!search.escalated || !!search.q;
+  const filtered = search.status !== "open" || !!search.account || !!search.assigned || !!search.escalated || !!search.channel || !!search.q;
 
   const listPane = (
     <Stack gap="sm">

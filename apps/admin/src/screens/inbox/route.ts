@@ -8,6 +8,7 @@ export const InboxSearch = z.object({
   account: z.string().max(64).optional().catch(undefined),
   assigned: z.enum(["mine", "unassigned"]).optional().catch(undefined),
   escalated: z.boolean().optional().catch(undefined),
+  channel: z.enum(["direct_message", "mention"]).optional().catch(undefined),
   q: z.string().max(100).optional().catch(undefined),
   page: z.number().int().min(1).max(10_000).optional().catch(undefined),
   conversation: z.string().max(64).optional().catch(undefined),

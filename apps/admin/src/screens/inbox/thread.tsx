@@ -1,7 +1,7 @@
 // One conversation: its messages (newest page live, older pages on demand with messagesCursor),
 // who is working it, close / reopen, and the reply box.
 import { useEffect, useRef, useState } from "react";
-import { Alert, Anchor, Badge, Box, Button, Group, NativeSelect, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { Alert, Anchor, Badge, Box, Button, Group, NativeSelect, Paper, Stack, Text, Title, Tooltip, VisuallyHidden } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC, errorMessage, type RouterOutputs } from "../../lib/trpc.ts";
 import { IfCan, useCan, useMe } from "../../lib/me.tsx";
@@ -174,6 +174,11 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
           <Badge color={c.status === "open" ? "teal" : "gray"} variant="light">
             {c.status === "open" ? "Open" : "Closed"}
           </Badge>
+          {c.channel === "mention" ? (
+            <Badge color="cyan" variant="light" component="a" href={c.postUrl ?? undefined} target="_blank" rel="noreferrer" style={{ cursor: c.postUrl ? "pointer" : undefined }}>
+              Mention{c.postUrl ? <VisuallyHidden>: open the post on X</VisuallyHidden> : null}
+            </Badge>
+          ) : null}
           {c.escalated ? (
             <Tooltip label={c.escalationReason ?? "The AI handed this conversation to a person"}>
               <Badge color="orange" variant="light">
@@ -238,6 +243,7 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
       <TypingNotice conversationId={conversationId} name={name} />
       <IfCan permission="inbox">
         <Composer
+          publicReply={c.channel === "mention"}
           blockedReason={account && account.status !== "active" ? `@${account.username} is ${account.status}: reconnect it in Accounts to reply` : null}
           onSend={(body) => send.mutateAsync({ conversationId, ...body }).catch((e: unknown) => Promise.reject(new Error(errorMessage(e))))}
         />

@@ -44,13 +44,16 @@ export const JOBS = {
   /** Things that happened, for automation flows to react to (new follower, message received). */
   "domain.event": {
     payload: z.object({
-      type: z.enum(["new_follower", "message_received"]),
+      /** post_reply: a reply on X to a post (a comment), carried as the inbound message of its mention conversation */
+      type: z.enum(["new_follower", "message_received", "post_reply"]),
       merchantId: z.string(),
       accountId: z.uuid(),
       contactId: z.uuid(),
       conversationId: z.uuid().optional(),
-      /** message_received: the inbound message (absent on events queued before it was carried) */
+      /** message_received, post_reply: the inbound message (absent on events queued before it was carried) */
       messageId: z.uuid().optional(),
+      /** post_reply: the post the reply answers */
+      inReplyToPostId: z.string().optional(),
     }),
     queue: { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },

@@ -12,6 +12,7 @@ export async function listConversations(db: ScopedDb, input: ListConversationsIn
   const where = {
     ...(input.accountId ? { accountId: input.accountId } : {}),
     ...(input.status ? { status: input.status } : {}),
+    ...(input.channel ? { channel: input.channel } : {}),
     ...(input.assignedTo ? { assignedToUserId: input.assignedTo } : {}),
     ...inboxFilters(input),
   } satisfies Prisma.ConversationWhereInput;

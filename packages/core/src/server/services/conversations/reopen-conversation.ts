@@ -13,10 +13,11 @@ import { emitConversationEvents } from "../../events/emit-events.ts";
  */
 export async function reopenConversation(db: ScopedDb, opts: { conversationId: string }): Promise<Conversation> {
   if (!isUuid(opts.conversationId)) throw notFound("Conversation", opts.conversationId);
-  const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, select: { id: true, contactId: true, status: true } });
+  const conversation = await db.conversation.findFirst({ where: { id: opts.conversationId }, select: { id: true, contactId: true, status: true, channel: true } });
   if (!conversation) throw notFound("Conversation", opts.conversationId);
   if (conversation.status === "closed") {
-    const other = await db.conversation.findFirst({ where: { contactId: conversation.contactId, status: "open", id: { not: conversation.id } }, select: { id: true } });
+    // the one-open rule holds for DMs; a mention thread reopens beside anything
+    const other = conversation.channel === "direct_message" ? await db.conversation.findFirst({ where: { contactId: conversation.contactId, channel: "direct_message", status: "open", id: { not: conversation.id } }, select: { id: true } }) : null;
     if (other) throw openElsewhere(other.id);
     try {
       await db.$transaction(async (tx) => {

@@ -14,6 +14,7 @@ import { emitConversationEvents } from "../../events/emit-events.ts";
 import { templateShapeIssues } from "../../../contract/templates.ts";
 import { composeDm, type ComposedDm } from "../../../domain/compose-dm.ts";
 import { pendingSuggestion, useSuggestion } from "../ai/suggestions.ts";
+import { MAX_POST_WEIGHT, POST_URL_WEIGHT, postWeight } from "../../../domain/post-length.ts";
 
 export interface SendConversationMessageOptions {
   /**
@@ -62,6 +63,9 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
   // a bot's suggestion (AI reply mode draft) sent as it is when no content is given; checked again under the lock
   const suggestion = body.suggestionId === undefined ? null : await pendingSuggestion(db, { merchantId, conversationId, suggestionId: body.suggestionId });
   const dm = composeReply({ ...body, content: body.content ?? suggestion?.content });
+  const head = await db.conversation.findFirst({ where: { id: conversationId, merchantId }, select: { channel: true } });
+  if (!head) throw notFound("Conversation", conversationId);
+  if (head.channel === "mention") assertPublicReply(body, dm.text);
   // the attachment is fetched and checked now, so a URL that will not do is a 400 and nothing is queued
   // (a retry with a known Idempotency-Key fetches again: cheap next to a second message)
   for (const [i, a] of (body.attachments ?? []).entries()) {
@@ -84,8 +88,8 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
         throw new AppError("VALIDATION_ERROR", "account is not connected", { field: "accountId", reason: `the conversation's X account is ${conversation.account.status}; reconnect it to reply` });
       }
 
-      if (conversation.status === "closed") {
-        const other = await tx.conversation.findFirst({ where: { merchantId, contactId: conversation.contactId, status: "open", id: { not: conversation.id } }, select: { id: true } });
+      if (conversation.status === "closed" && conversation.channel === "direct_message") {
+        const other = await tx.conversation.findFirst({ where: { merchantId, contactId: conversation.contactId, channel: "direct_message", status: "open", id: { not: conversation.id } }, select: { id: true } });
         if (other) throw openElsewhere(other.id);
       }
 
@@ -145,6 +149,19 @@ function composeReply(body: SendMessageBody): Extract<ComposedDm, { ok: true }> 
   const dm = composeDm({ type: body.type, text: body.content, quickReplies: body.quickReplies, buttons: body.buttons });
   if (!dm.ok) throw new AppError("VALIDATION_ERROR", dm.error, [{ field: "content", message: dm.error }]);
   return dm;
+}
+
+/**
+ * A mention conversation is answered in public (POST /2/tweets): plain text within X's weighted
+ * 280 (URLs 23, CJK and emoji 2), no media (not implemented for posts), no quick replies or buttons.
+ */
+function assertPublicReply(body: SendMessageBody, text: string): void {
+  const issues: { field: string; message: string }[] = [];
+  if ((body.attachments ?? []).length > 0) issues.push({ field: "attachments", message: "a public reply to a mention takes no attachments" });
+  if (body.type !== "text") issues.push({ field: "type", message: "a public reply to a mention is plain text (no quick replies or buttons)" });
+  const weight = postWeight(text);
+  if (weight > MAX_POST_WEIGHT) issues.push({ field: "content", message: `a public reply counts ${weight} of X's ${MAX_POST_WEIGHT} (URLs count ${POST_URL_WEIGHT}, CJK characters and emoji 2)` });
+  if (issues.length > 0) throw new AppError("VALIDATION_ERROR", "Request validation failed", issues);
 }
 
 function replayOf(earlier: MessageModel, conversationId: string, text: string): MessageModel {

@@ -8,7 +8,7 @@ import { normalizeTag } from "../../../domain/contact-fields.ts";
 import { composeDm } from "../../../domain/compose-dm.ts";
 import { toTemplateDto } from "../templates/template-dto.ts";
 import { openConversations } from "../conversations/conversation-rows.ts";
-import { flowEntryNode, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
+import { dmDeepLink, flowEntryNode, FlowTrigger, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
 import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { JobPayload } from "../../jobs/registry.ts";
@@ -46,6 +46,12 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
   let triggerKey = `${event.type}:${event.contactId}`;
   let text = "";
   let chosenLabel: string | null = null;
+  let reply: PostReply | null = null;
+  if (event.type === "post_reply") {
+    reply = await postReplyOf(deps.db, event);
+    if (!reply) return { started: [] };
+    text = reply.text;
+  }
   if (event.type === "message_received") {
     // the DM that raised the event; an event without it (queued by an older version) reads the latest
     const latest = await deps.db.message.findFirst({
@@ -64,8 +70,11 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
     const { trigger, nodes, connections } = parseFlowGraph(f);
     if (trigger.type !== event.type) return [];
     if (trigger.type === "message_received" && !matchesKeywords(text, trigger.config.keywords) && !(chosenLabel !== null && matchesKeywords(chosenLabel, trigger.config.keywords))) return [];
+    if (trigger.type === "post_reply" && !(reply && repliesTo(reply, trigger.config))) return [];
     const entry = flowEntryNode(nodes, connections);
-    return entry ? [{ flowId: f.id, entryId: entry.id }] : [];
+    // comment to DM: one execution per person per post, however many times they comment
+    const key = trigger.type === "post_reply" ? `post_reply:${event.contactId}:${trigger.config.postId}` : triggerKey;
+    return entry ? [{ flowId: f.id, entryId: entry.id, triggerKey: key }] : [];
   });
   if (candidates.length === 0) return { started: [] };
   return deps.db.$transaction(async (tx) => {
@@ -74,7 +83,7 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
       // the flow must still be active when the execution is written
       const rows = await tx.$queryRaw<{ id: string }[]>`
         INSERT INTO flow_executions (merchant_id, flow_id, contact_id, status, current_node_id, trigger_key)
-        SELECT f.merchant_id, f.id, ${event.contactId}::uuid, 'running', ${c.entryId}, ${triggerKey}
+        SELECT f.merchant_id, f.id, ${event.contactId}::uuid, 'running', ${c.entryId}, ${c.triggerKey}
         FROM flows f WHERE f.id = ${c.flowId}::uuid AND f.status = 'active'
         ON CONFLICT (flow_id, trigger_key) DO NOTHING
         RETURNING id`;
@@ -86,6 +95,31 @@ export async function startFlowsForEvent(deps: FlowEngineDeps, event: JobPayload
     await emitFlowExecutionEvents(tx, started);
     return { started };
   });
+}
+
+/** A reply on X to a post, as its mention conversation holds it. */
+interface PostReply {
+  text: string;
+  at: Date;
+  threadId: string | null;
+  inReplyToPostId: string | null;
+}
+
+async function postReplyOf(db: Db, event: JobPayload<"domain.event">): Promise<PostReply | null> {
+  if (!event.messageId) return null;
+  const m = await db.message.findFirst({
+    where: { id: event.messageId, merchantId: event.merchantId, contactId: event.contactId, direction: "inbound", conversation: { channel: "mention" } },
+    select: { content: true, createdAt: true, conversation: { select: { threadId: true } } },
+  });
+  return m ? { text: m.content, at: m.createdAt, threadId: m.conversation.threadId, inReplyToPostId: event.inReplyToPostId ?? null } : null;
+}
+
+/** post_reply: a reply to the chosen post (directly, or in its thread), within the window, with a keyword. */
+function repliesTo(reply: PostReply, config: Extract<FlowTrigger, { type: "post_reply" }>["config"]): boolean {
+  if (reply.inReplyToPostId !== config.postId && reply.threadId !== config.postId) return false;
+  if (config.startsAt !== undefined && reply.at.getTime() < Date.parse(config.startsAt)) return false;
+  if (config.endsAt !== undefined && reply.at.getTime() > Date.parse(config.endsAt)) return false;
+  return matchesKeywords(reply.text, config.keywords);
 }
 
 interface LockedExecution {
@@ -174,6 +208,10 @@ async function runNode(tx: Tx, queue: JobQueue, exec: LockedExecution, node: Flo
       const sent = await sendFlowMessage(tx, queue, exec, node, now);
       return sent ?? { next: nextOf(connections, node.id) };
     }
+    case "reply_with_dm_link": {
+      const replied = await replyWithDmLink(tx, queue, exec, node);
+      return replied ?? { next: nextOf(connections, node.id) };
+    }
   }
 }
 
@@ -185,6 +223,36 @@ export function evaluateCondition(contact: { tags: string[]; attributes: unknown
   if (typeof attrs !== "object" || attrs === null || Array.isArray(attrs) || !Object.prototype.hasOwnProperty.call(attrs, key)) return false;
   const value: unknown = (attrs as Record<string, unknown>)[key];
   return value === cond.value;
+}
+
+/**
+ * Comment to DM, the compliant way: a public reply to the person's post in their mention
+ * conversation, ending with a link that opens a DM to the account with dmText filled in. The person
+ * sends that DM themselves, so consent follows from their first message; nothing is DMed to them
+ * before. One reply per person per post (the idempotency key), whichever flow or execution asks.
+ */
+async function replyWithDmLink(tx: Tx, queue: JobQueue, exec: LockedExecution, node: Extract<FlowNode, { type: "reply_with_dm_link" }>): Promise<{ failed: string } | null> {
+  const trigger = FlowTrigger.safeParse(exec.trigger);
+  if (!trigger.success || trigger.data.type !== "post_reply") return { failed: "a reply with a DM link needs a post_reply trigger" };
+  const postId = trigger.data.config.postId;
+  const contact = await tx.contact.findFirst({ where: { id: exec.contact_id, merchantId: exec.merchant_id }, select: { id: true, accountId: true, account: { select: { twitterUserId: true } } } });
+  if (!contact) return { failed: "the contact no longer exists" };
+  // their conversation in the post's thread, else their latest public thread with the account
+  const conversation =
+    (await tx.conversation.findFirst({ where: { merchantId: exec.merchant_id, contactId: contact.id, channel: "mention", threadId: postId }, select: { id: true } })) ??
+    (await tx.conversation.findFirst({ where: { merchantId: exec.merchant_id, contactId: contact.id, accountId: contact.accountId, channel: "mention" }, orderBy: { lastMessageAt: { sort: "desc", nulls: "last" } }, select: { id: true } }));
+  if (!conversation) return { failed: "the person has no post to reply to" };
+  await enqueueOutboundMessage(tx, queue, {
+    merchantId: exec.merchant_id,
+    accountId: contact.accountId,
+    conversationId: conversation.id,
+    contactId: contact.id,
+    content: `${node.config.text} ${dmDeepLink(contact.account.twitterUserId, node.config.dmText)}`,
+    origin: "flow",
+    automated: true,
+    idempotencyKey: `dmlink:${contact.accountId}:${postId}:${contact.id}`,
+  });
+  return null;
 }
 
 async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, node: Extract<FlowNode, { type: "send_message" }>, now: Date): Promise<{ failed: string } | null> {

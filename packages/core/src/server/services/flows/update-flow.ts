@@ -12,7 +12,7 @@ export async function updateFlow(db: ScopedDb, opts: { input: UpdateFlowInput })
   const current = parseFlowGraph(flow);
   const nodes = input.nodes ?? current.nodes;
   const connections = input.connections ?? current.connections;
-  assertFlowGraph(nodes, connections);
+  assertFlowGraph(nodes, connections, input.trigger ?? current.trigger);
   if (input.nodes) await assertFlowTemplates(db, nodes);
   // the status is part of the condition: a concurrent activation wins, this update then finds nothing
   const { count } = await db.flow.updateMany({

@@ -1,11 +1,11 @@
 // What the contract cannot check alone: the templates a flow sends are the merchant's own, and a
 // graph assembled from an update's parts is still sound.
 import { AppError } from "../../../errors.ts";
-import { flowGraphIssues, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
+import { flowGraphIssues, type FlowConnection, type FlowNode, type FlowTrigger } from "../../../contract/flows.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 
-export function assertFlowGraph(nodes: readonly FlowNode[], connections: readonly FlowConnection[]): void {
-  const issues = flowGraphIssues(nodes, connections);
+export function assertFlowGraph(nodes: readonly FlowNode[], connections: readonly FlowConnection[], trigger?: FlowTrigger): void {
+  const issues = flowGraphIssues(nodes, connections, trigger);
   if (issues.length) throw new AppError("VALIDATION_ERROR", "Request validation failed", issues.map((i) => ({ field: i.path.join("."), message: i.message })));
 }
 

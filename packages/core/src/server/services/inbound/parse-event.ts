@@ -34,6 +34,8 @@ export type InboundEvent =
       inReplyToPostId: string | null;
       /** https://x.com/{username}/status/{id} */
       url: string;
+      /** the connected account's own post (its public reply, perhaps written in the X app): outbound, not a customer's */
+      byAccount: boolean;
       at: Date;
       users: Map<string, XUserInfo>;
       forUserId: string | null;
@@ -146,11 +148,10 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const author = userInfo(e?.user);
     const postId = str(e?.id_str) ?? str(e?.id);
     if (!e || !author || !postId) return { type: "ignored", reason: "tweet_create without author or id", forUserId };
-    // the account's own posts come back too: not a mention
-    if (author.id === forUserId) return { type: "ignored", reason: "the account's own post", forUserId };
+    // the account's own posts come back too: its replies in a thread, recorded as outbound
     const inReplyToPostId = str(e.in_reply_to_status_id_str);
     const text = str(obj(e.extended_tweet).full_text) ?? str(e.full_text) ?? str(e.text) ?? "";
-    return { type: "mention", postId, authorId: author.id, text, threadId: str(e.conversation_id_str) ?? inReplyToPostId ?? postId, inReplyToPostId, url: postUrl(author.username, postId), at: at(e.timestamp_ms, e.created_at), users: new Map([[author.id, author]]), forUserId };
+    return { type: "mention", postId, authorId: author.id, text, threadId: str(e.conversation_id_str) ?? inReplyToPostId ?? postId, inReplyToPostId, url: postUrl(author.username, postId), byAccount: author.id === forUserId, at: at(e.timestamp_ms, e.created_at), users: new Map([[author.id, author]]), forUserId };
   }
   if (kind === "follow") {
     const e = first(p.follow_events);
@@ -204,11 +205,10 @@ export function parseEvent(kind: string, payload: unknown, forUserIdColumn: stri
     const postId = str(post.id);
     const authorId = str(post.author_id);
     if (!postId || !authorId) return { type: "ignored", reason: `${kind} without post id or author`, forUserId: xFor };
-    if (authorId === xFor) return { type: "ignored", reason: "the account's own post", forUserId: xFor };
     const users = usersOf(obj(x.includes).users ?? obj(data.includes).users ?? obj(p.includes).users);
     const replied = Array.isArray(post.referenced_tweets) ? post.referenced_tweets.map(obj).find((r) => r.type === "replied_to") : undefined;
     const inReplyToPostId = str(replied?.id);
-    return { type: "mention", postId, authorId, text: str(post.text) ?? "", threadId: str(post.conversation_id) ?? inReplyToPostId ?? postId, inReplyToPostId, url: postUrl(users.get(authorId)?.username ?? null, postId), at: at(null, post.created_at ?? data.created_at), users, forUserId: xFor };
+    return { type: "mention", postId, authorId, text: str(post.text) ?? "", threadId: str(post.conversation_id) ?? inReplyToPostId ?? postId, inReplyToPostId, url: postUrl(users.get(authorId)?.username ?? null, postId), byAccount: authorId === xFor, at: at(null, post.created_at ?? data.created_at), users, forUserId: xFor };
   }
   if (kind === "dm.read") {
     const readerId = str(x.sender_id) ?? str(x.reader_id);

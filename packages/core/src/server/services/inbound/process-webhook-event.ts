@@ -11,7 +11,7 @@ import { markSent } from "../messages/mark-sent.ts";
 import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
 import { optKeyword, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from "../../../domain/opt-out.ts";
 import { parseEvent, type InboundEvent, type InboundMedia, type XUserInfo } from "./parse-event.ts";
-import { emitContactEvents, emitMessageEvents } from "../../events/emit-events.ts";
+import { emitContactEvents, emitConversationEvents, emitMessageEvents } from "../../events/emit-events.ts";
 import { recordEvent, recordEvents } from "../../events/record-event.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
 
@@ -53,8 +53,12 @@ type Applied = ({ status: "processed"; effect: string } | { status: "skipped"; r
 
 async function apply(tx: Tx, queue: JobQueue, event: InboundEvent): Promise<Applied> {
   if (event.type === "ignored") return { status: "skipped", reason: event.reason };
-  // parsed and kept (deduped by its key like every event), not yet opened as a mention conversation
-  if (event.type === "mention") return { status: "skipped", reason: "mentions are recorded but not yet opened as conversations" };
+  if (event.type === "mention") {
+    // a post names the account it was delivered for (AAA for_user_id, XAA filter.user_id)
+    const account = await findAccount(tx, [event.forUserId]);
+    if (!account) return { status: "skipped", reason: `no connected account for X user ${event.forUserId ?? "(none)"}` };
+    return { ...(event.byAccount ? await applyOwnPost(tx, account, event) : await applyMention(tx, queue, account, event)), account };
+  }
   if (event.type === "revoke") {
     const account = await findAccount(tx, [event.userId]);
     if (!account) return { status: "skipped", reason: `no connected account for X user ${event.userId}` };
@@ -296,4 +300,74 @@ async function applyOutboundEcho(tx: Tx, account: XAccountModel, e: Extract<Inbo
   const conversationId = await openConversation(tx, account, contactId, e.at);
   await insertMessage(tx, account, { conversationId, contactId, direction: "outbound", text: e.text, eventId: e.eventId, at: e.at, origin: "x_app", status: "sent", media: e.media });
   return { status: "processed", effect: "outbound DM from the X app recorded" };
+}
+
+type MentionEvent = Extract<InboundEvent, { type: "mention" }>;
+
+/**
+ * A post that mentions the account or replies to it: a conversation of channel `mention`, one per
+ * thread (X's conversation_id) and person, holding their posts; a new post in a closed thread
+ * reopens it. Writing in public is no consent to DMs: the contact's consent is left as it is.
+ */
+async function applyMention(tx: Tx, queue: JobQueue, account: XAccountModel, e: MentionEvent): Promise<Applied> {
+  const user = e.users.get(e.authorId) ?? { id: e.authorId, username: null, name: null, profileImageUrl: null };
+  const { id: contactId, inserted } = await upsertContact(tx, account, user, { at: e.at, source: "mention", consent: false });
+  if (inserted) await emitContactEvents(tx, "contact.created", [contactId]);
+  const threadId = await threadOf(tx, account, e);
+  const created = await tx.$queryRaw<{ id: string }[]>`
+    WITH created AS (
+      INSERT INTO conversations (merchant_id, account_id, contact_id, status, channel, thread_id, post_url, started_at)
+      VALUES (${account.merchantId}, ${account.id}::uuid, ${contactId}::uuid, 'open', 'mention', ${threadId}, ${e.url}, ${e.at})
+      ON CONFLICT (account_id, thread_id, contact_id) WHERE channel = 'mention' DO NOTHING
+      RETURNING id, contact_id),
+    counted AS (UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created))
+    SELECT id::text AS id FROM created`;
+  let conversationId = created[0]?.id;
+  if (conversationId) await emitConversationEvents(tx, "conversation.created", [conversationId]);
+  else {
+    const existing = await tx.conversation.findFirst({ where: { merchantId: account.merchantId, accountId: account.id, contactId, channel: "mention", threadId }, select: { id: true } });
+    if (!existing) throw new Error("mention conversation vanished");
+    conversationId = existing.id;
+  }
+  const stored = await insertMessage(tx, account, { conversationId, contactId, direction: "inbound", text: e.text, eventId: e.postId, at: e.at, origin: "customer", status: "received" });
+  if (stored === null) return { status: "processed", effect: "post already recorded" };
+  const reopened = await tx.conversation.updateMany({ where: { id: conversationId, status: "closed" }, data: { status: "open", closedAt: null, closeReason: null } });
+  if (reopened.count > 0) await emitConversationEvents(tx, "conversation.updated", [conversationId]);
+  // a reply to a post may start a comment-to-DM flow (post_reply trigger); the post travels with the event
+  if (e.inReplyToPostId !== null) {
+    await queue.send("domain.event", { type: "post_reply", merchantId: account.merchantId, accountId: account.id, contactId, conversationId, messageId: stored, inReplyToPostId: e.inReplyToPostId }, { tx });
+  }
+  return { status: "processed", effect: created[0] ? "mention conversation opened" : "post added to its thread" };
+}
+
+/**
+ * The thread a post belongs to. Account Activity's v1.1 posts carry no conversation_id (the parser
+ * falls back to the post replied to): a reply to a post we hold is in that post's thread.
+ */
+async function threadOf(tx: Tx, account: XAccountModel, e: MentionEvent): Promise<string> {
+  if (e.inReplyToPostId === null) return e.threadId;
+  const parent = await tx.message.findFirst({ where: { merchantId: account.merchantId, accountId: account.id, twitterMessageId: e.inReplyToPostId }, select: { conversation: { select: { channel: true, threadId: true } } } });
+  return parent?.conversation.channel === "mention" && parent.conversation.threadId ? parent.conversation.threadId : e.threadId;
+}
+
+/**
+ * The account's own post in a thread we hold: the echo of a public reply we posted (settling it if
+ * the send pipeline has not recorded X's answer yet) or one written in the X app. Never a customer's.
+ */
+async function applyOwnPost(tx: Tx, account: XAccountModel, e: MentionEvent): Promise<Applied> {
+  const known = await tx.message.findUnique({ where: { accountId_twitterMessageId: { accountId: account.id, twitterMessageId: e.postId } }, select: { id: true } });
+  if (known) return { status: "processed", effect: "echo of a recorded reply" };
+  // the conversation of the post it answers (one per person in a thread)
+  const answered = e.inReplyToPostId === null ? null : await tx.message.findFirst({ where: { merchantId: account.merchantId, accountId: account.id, twitterMessageId: e.inReplyToPostId, conversation: { channel: "mention" } }, select: { conversationId: true, contactId: true } });
+  if (!answered) return { status: "skipped", reason: "the account's own post, outside a thread it holds" };
+  const pending = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM messages WHERE conversation_id = ${answered.conversationId}::uuid AND direction = 'outbound' AND status = 'sending'
+      AND twitter_message_id IS NULL AND content = ${e.text}
+    ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  if (pending[0]) {
+    await markSent(tx, [{ id: pending[0].id, twitterMessageId: e.postId }], e.at);
+    return { status: "processed", effect: "echo settled a public reply" };
+  }
+  await insertMessage(tx, account, { conversationId: answered.conversationId, contactId: answered.contactId, direction: "outbound", text: e.text, eventId: e.postId, at: e.at, origin: "x_app", status: "sent" });
+  return { status: "processed", effect: "public reply from the X app recorded" };
 }

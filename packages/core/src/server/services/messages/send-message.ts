@@ -79,6 +79,10 @@ interface SendRow {
   campaign_id: string | null;
   campaign_status: string | null;
   campaign_end_at: Date | null;
+  /** direct_message | mention: a mention conversation's messages are public replies (POST /2/tweets) */
+  channel: string;
+  /** mention: the latest post of the customer in the thread, the one the reply answers */
+  reply_to_post_id: string | null;
 }
 
 /** One message through the pipeline (the batch form is what the worker runs). */
@@ -109,8 +113,13 @@ async function runPipeline(deps: SendPipelineDeps, messageIds: string[], now: Da
     SELECT m.id, m.merchant_id, m.origin, m.attachments, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
            a.id AS account_id, a.status::text AS account_status, a.twitter_user_id AS account_x_id, a.access_token_enc, a.access_secret_enc,
            a.require_consent, a.send_paused_until, c.twitter_user_id AS contact_x_id, c.opted_out, c.consent_at,
-           m.campaign_id, k.status AS campaign_status, k.end_at AS campaign_end_at
+           m.campaign_id, k.status AS campaign_status, k.end_at AS campaign_end_at, v.channel,
+           CASE WHEN v.channel = 'mention' THEN (
+             SELECT p.twitter_message_id FROM messages p
+             WHERE p.conversation_id = m.conversation_id AND p.direction = 'inbound' AND p.twitter_message_id IS NOT NULL
+             ORDER BY p.created_at DESC, p.id DESC LIMIT 1) END AS reply_to_post_id
     FROM messages m JOIN x_accounts a ON a.id = m.account_id JOIN contacts c ON c.id = m.contact_id
+    JOIN conversations v ON v.id = m.conversation_id
     LEFT JOIN campaigns k ON k.id = m.campaign_id
     WHERE m.id = ANY(${messageIds}::uuid[])`;
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -169,7 +178,8 @@ async function precheck(deps: SendPipelineDeps, message: SendRow | undefined, no
     if (message.campaign_end_at && message.campaign_end_at <= now) return withdraw(deps, message, "ended");
   }
   if (message.automated && message.opted_out) return fail(deps, message, "contact opted out");
-  if (message.automated && message.require_consent && !message.consent_at) return fail(deps, message, "no consent: the contact never wrote to the account");
+  // consent is about DMs: a public reply answers a person who wrote to the account in public
+  if (message.automated && message.require_consent && !message.consent_at && message.channel !== "mention") return fail(deps, message, "no consent: the contact never wrote to the account");
   if (message.account_status !== "active" || !message.access_token_enc || !message.access_secret_enc) return fail(deps, message, "account is not connected");
   if (message.send_paused_until && message.send_paused_until > now) return defer(deps, message, message.send_paused_until, "X rate limit: account paused", { notSent: message.status !== "sending" });
   return null;
@@ -183,6 +193,10 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
   const startedBefore = message.status === "sending" ? message.sending_started_at : null;
   const attemptNo = message.attempts + 1;
 
+  if (startedBefore && message.channel === "mention") {
+    // X lists no posts to look in here; the reply's own echo (tweet_create) settles it if it went out
+    return { outcome: await fail(deps, message, "an earlier attempt to post this public reply may have reached X; not posted again (check the thread)") };
+  }
   if (startedBefore) {
     try {
       const found = await findDelivered(deps, creds, { accountId: message.account_id, accountUserId: message.account_x_id }, message.contact_x_id, message.content, startedBefore);
@@ -198,6 +212,7 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
     if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore }) };
   }
 
+  if (message.channel === "mention") return postPublicReply(deps, message, creds, now, attemptNo, startedBefore);
   const media = mediaOf(message.attachments);
   try {
     const mediaId = media ? await attachMedia(deps, message, creds, media, now, uploads) : undefined;
@@ -229,6 +244,36 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
       case "bad_request":
       case "not_found":
         return { outcome: await fail(deps, message, `X refused the message: ${e.message}`) };
+      case "transient":
+        return { outcome: await retryLater(deps, message, attemptNo, e) };
+    }
+  }
+}
+
+/**
+ * A message of a mention conversation: posted in public as a reply to the customer's latest post
+ * in the thread (POST /2/tweets with reply.in_reply_to_tweet_id), never as a DM.
+ */
+async function postPublicReply(deps: SendPipelineDeps, message: SendRow, creds: XCredentials, now: Date, attemptNo: number, startedBefore: Date | null): Promise<Attempted> {
+  if (!message.reply_to_post_id) return { outcome: await fail(deps, message, "no post of the customer in this thread to reply to") };
+  try {
+    const posted = await deps.x.postReply(creds, message.content, message.reply_to_post_id);
+    return { accepted: posted.postId, reconciled: false };
+  } catch (e) {
+    if (!(e instanceof XApiError)) return { outcome: await retryLater(deps, message, attemptNo, e) };
+    switch (e.kind) {
+      case "rate_limited": {
+        const until = e.resetAt && e.resetAt > now ? e.resetAt : new Date(now.getTime() + 15 * 60_000);
+        return { outcome: await defer(deps, message, until, "X rate limit (429)", { notSent: !startedBefore }) };
+      }
+      case "invalid_credentials":
+        await deps.db.$transaction((tx) => revokeAccount(tx, { accountId: message.account_id, reason: "X rejected the account's tokens (401); reconnect it", now }));
+        return { outcome: await fail(deps, message, "X rejected the account's credentials (401)") };
+      case "forbidden":
+        return { outcome: await fail(deps, message, "X refused the public reply: the thread does not take replies from this account (403)") };
+      case "bad_request":
+      case "not_found":
+        return { outcome: await fail(deps, message, `X refused the public reply: ${e.message}`) };
       case "transient":
         return { outcome: await retryLater(deps, message, attemptNo, e) };
     }
