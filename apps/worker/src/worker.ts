@@ -5,6 +5,7 @@ import { ensureQueues, JOBS, JOB_NAMES } from "@mkt-x/core/server";
 import { ZodError } from "zod";
 import { HANDLERS, type HandlerDeps } from "./handlers/index.ts";
 import { startDispatcher, type Dispatcher } from "./delivery-dispatcher.ts";
+import { startSettleLoop } from "./settle-loop.ts";
 
 export interface WorkerLog {
   info: (o: object, m: string) => void;
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   pollingIntervalSeconds?: number;
   /** batches in flight at once per queue in this process */
   localConcurrency?: number;
+  /** how often the settle pass runs (settle-loop.ts); 0: never */
+  settleIntervalMs?: number;
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void>; nudge: () => void }> {
@@ -47,12 +50,14 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
       });
     });
   }
+  const settle = opts.settleIntervalMs === 0 ? null : startSettleLoop({ deps: opts.deps.campaigns, log: opts.log, ...(opts.settleIntervalMs ? { intervalMs: opts.settleIntervalMs } : {}) });
   opts.log.info({ queues: JOB_NAMES }, "worker started");
   return {
     // jobs were just queued in this process (the webhook relay's deliveries): fetch them now
     nudge: () => dispatchers.forEach((d) => d.nudge()),
     // stop fetching, let in-flight jobs finish (or release them when the timeout passes)
     stop: async () => {
+      await settle?.stop();
       await Promise.all(dispatchers.map((d) => d.stop()));
       await opts.boss.stop({ graceful: true, timeout: 20_000 });
     },
