@@ -2,6 +2,7 @@
 // that kill it: a crash is only a crash when the process dies with its sockets and timers.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { eventually } from "./harness.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
@@ -20,7 +21,10 @@ export interface WorkerProcess {
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   // production: a developer's .env must not leak into the test
   const { X_CONSUMER_KEY: _key, X_CONSUMER_SECRET: _secret, X_SANDBOX: _sandbox, DATABASE_URL: _db, ...inherited } = process.env;
-  const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["src/main.ts"], {
+  // node itself with tsx's loader: the tsx command is a wrapper that runs node as its own child, so a
+  // SIGKILL to the wrapper would leave the real worker running
+  const loader = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  const child = spawn(process.execPath, ["--import", loader, "src/main.ts"], {
     cwd: join(import.meta.dirname, ".."),
     env: { ...inherited, NODE_ENV: "production", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
