@@ -164,7 +164,7 @@ function renewLeases(deps: SendPipelineDeps, ids: Set<string>): { stop: () => vo
     deps.db.$executeRaw`
       UPDATE messages SET lease_until = ${until}
       WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'sending' AND lease_until IS NOT NULL AND lease_until < ${until}`.catch(() => {});
-  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  }, Math.max(100, Math.floor(leaseMs / 3)));
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }
