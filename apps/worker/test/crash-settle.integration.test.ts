@@ -120,7 +120,11 @@ async function crashMidCampaign(env: E2E, kind: string, crash: (first: WorkerPro
     );
     return { atX: dmsPerRecipient(env, accountXId).size, ...rows[0]! };
   };
-  await eventually(progress, (p) => p.atX >= RECIPIENTS / 3 && p.sending > 0 && p.atX > p.sent, 120_000);
+  await eventually(progress, (p) => p.atX >= RECIPIENTS / 3 && p.sending > 0 && p.atX > p.sent, 120_000).catch((err: unknown) => {
+    // what the worker said, to tell a stuck campaign from a worker that never got going
+    console.log(JSON.stringify({ test: kind, workerExit: first.child.exitCode, workerLog: first.logLines.filter((l) => (l.level ?? 0) >= 40).slice(0, 10), lastLines: first.logLines.slice(-5) }));
+    throw err;
+  });
   const crashedAt = Date.now();
   await crash(first, wenv);
   const atCrash = await progress();

@@ -26,19 +26,26 @@ export async function settleCampaigns(deps: CampaignRunDeps, opts: { now?: Date;
     const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext('mktx:settle-campaigns')) AS ok`;
     if (!lock?.ok) return null;
     const requeued = await requeueStalledMessages({ db: tx, queue: deps.queue }, { now, olderThanMs: opts.stalledAfterMs ?? STALLED_AFTER_MS, tx });
-    const running = await tx.$queryRaw<{ id: string; run: number; open: number; dispatching: boolean }[]>`
+    const running = await tx.$queryRaw<{ id: string; run: number; open: number; starting: boolean; dispatching: boolean }[]>`
       SELECT c.id, c.run,
         (SELECT count(*)::int FROM campaign_recipients r WHERE r.campaign_id = c.id AND r.run = c.run AND r.status = 'pending')
           + (SELECT count(*)::int FROM messages m WHERE m.campaign_id = c.id AND m.status IN ('queued', 'sending')) AS open,
         EXISTS (
           SELECT 1 FROM pgboss.job j
-          WHERE j.name IN ('campaign.dispatch', 'campaign.start') AND j.state IN ('created', 'retry', 'active') AND j.data->>'campaignId' = c.id::text
+          WHERE j.name = 'campaign.start' AND j.state IN ('created', 'retry', 'active') AND j.data->>'campaignId' = c.id::text
+        ) AS starting,
+        EXISTS (
+          SELECT 1 FROM pgboss.job j
+          WHERE j.name = 'campaign.dispatch' AND j.state IN ('created', 'retry', 'active') AND j.data->>'campaignId' = c.id::text
         ) AS dispatching
       FROM campaigns c WHERE c.status = 'running'`;
+    // a run not fanned out yet (its start job pending: nothing is open because nobody is listed yet)
+    // is left to its start job
+    const live = running.filter((c) => !c.starting);
     // work left and nobody dispatching: a fresh dispatch job polls until the DMs are final, then completes the run
-    const orphaned = running.filter((c) => c.open > 0 && !c.dispatching);
+    const orphaned = live.filter((c) => c.open > 0 && !c.dispatching);
     for (const c of orphaned) await deps.queue.send("campaign.dispatch", { campaignId: c.id, run: c.run }, { tx });
-    return { requeued, redispatched: orphaned.length, done: running.filter((c) => c.open === 0) };
+    return { requeued, redispatched: orphaned.length, done: live.filter((c) => c.open === 0) };
   });
   if (!found) return null;
   let completed = 0;
