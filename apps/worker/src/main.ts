@@ -23,7 +23,8 @@ const log = pino({ level: env.LOG_LEVEL, name: "worker" });
 const xApp = xAppFromEnv(env);
 if (!xApp) log.warn(`${X_APP_NOT_CONFIGURED}: DMs stay unsent (retried, then failed) until they are set`);
 const db = createDb(env.DATABASE_URL, { poolSize: env.WORKER_CONCURRENCY + 2 });
-const boss = createPgBoss(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
+// a dead worker's jobs (heartbeat stopped) are noticed within seconds: see JOB_HEARTBEAT_SECONDS
+const boss = createPgBoss(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2, superviseSeconds: 5 });
 boss.on("error", (err) => log.error({ err: err.message }, "pg-boss error"));
 await boss.start();
 // Prometheus: the same names as the API's; queue depth is one grouped count at each scrape

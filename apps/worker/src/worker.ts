@@ -5,6 +5,7 @@ import { ensureQueues, JOBS, JOB_NAMES, type Metrics } from "@mkt-x/core/server"
 import { ZodError } from "zod";
 import { HANDLERS, type HandlerDeps } from "./handlers/index.ts";
 import { startDispatcher, type Dispatcher } from "./delivery-dispatcher.ts";
+import { startSettleLoop } from "./settle-loop.ts";
 
 export interface WorkerLog {
   info: (o: object, m: string) => void;
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   localConcurrency?: number;
   /** Prometheus: job wait (created → started) and run time per queue */
   metrics?: Metrics;
+  /** how often the settle pass runs (settle-loop.ts); 0: never */
+  settleIntervalMs?: number;
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Promise<void>; nudge: () => void }> {
@@ -55,12 +58,14 @@ export async function startWorker(opts: WorkerOptions): Promise<{ stop: () => Pr
       });
     });
   }
+  const settle = opts.settleIntervalMs === 0 ? null : startSettleLoop({ deps: opts.deps.campaigns, log: opts.log, ...(opts.settleIntervalMs ? { intervalMs: opts.settleIntervalMs } : {}) });
   opts.log.info({ queues: JOB_NAMES }, "worker started");
   return {
     // jobs were just queued in this process (the webhook relay's deliveries): fetch them now
     nudge: () => dispatchers.forEach((d) => d.nudge()),
     // stop fetching, let in-flight jobs finish (or release them when the timeout passes)
     stop: async () => {
+      await settle?.stop();
       await Promise.all(dispatchers.map((d) => d.stop()));
       await opts.boss.stop({ graceful: true, timeout: 20_000 });
     },

@@ -18,6 +18,8 @@ export interface WorkerHarness {
   queue: JobQueue;
   sandbox: XSandbox;
   cipher: TokenCipher;
+  /** the cipher's key, for a worker process started on the same database (TOKEN_ENCRYPTION_KEY) */
+  encryptionKey: Buffer;
   send: SendPipelineDeps;
   campaigns: CampaignRunDeps;
   errors: object[];
@@ -33,7 +35,8 @@ export async function startWorkerHarness(opts: { windows?: SendWindowLimits | nu
   boss.on("error", () => {});
   await boss.start();
   const queue = createJobQueue(boss);
-  const cipher = createTokenCipher(randomBytes(32));
+  const encryptionKey = randomBytes(32);
+  const cipher = createTokenCipher(encryptionKey);
   const send: SendPipelineDeps = {
     db: database.db,
     x: createTwitterXClient({ baseUrl: sandboxUrl, consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET, timeoutMs: 2000 }),
@@ -51,6 +54,7 @@ export async function startWorkerHarness(opts: { windows?: SendWindowLimits | nu
     queue,
     sandbox,
     cipher,
+    encryptionKey,
     send,
     campaigns,
     errors,

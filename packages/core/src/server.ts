@@ -39,7 +39,7 @@ export { listContactConversations } from "./server/services/contacts/list-contac
 export { deleteContact } from "./server/services/contacts/delete-contact.ts";
 export { importContactsCsv, DEFAULT_IMPORT_BATCH, MAX_REPORTED_ERRORS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, MAX_RECORD_BYTES, type ImportContactsCsvOptions } from "./server/services/contacts/import-contacts-csv.ts";
 export { exportContactsCsv, exportContactsCsvText, type ContactsCsvExportStream } from "./server/services/contacts/export-contacts-csv.ts";
-export { sweepStalledMessages, sweepStalledWebhookEvents, WEBHOOK_EVENT_MAX_SWEEPS } from "./server/services/messages/sweep-stalled-messages.ts";
+export { sweepStalledMessages, requeueStalledMessages, sweepStalledWebhookEvents, WEBHOOK_EVENT_MAX_SWEEPS } from "./server/services/messages/sweep-stalled-messages.ts";
 export { createTemplate } from "./server/services/templates/create-template.ts";
 export { listTemplates } from "./server/services/templates/list-templates.ts";
 export { getTemplate } from "./server/services/templates/get-template.ts";
@@ -58,6 +58,7 @@ export { campaignMetricsDetails } from "./server/services/campaigns/campaign-met
 export { testSendCampaign } from "./server/services/campaigns/test-send-campaign.ts";
 export { followShortLink, shortLinkVisitor, rewriteLinks } from "./server/services/campaigns/short-links.ts";
 export { startCampaignRun, dispatchCampaign, type CampaignRunDeps } from "./server/services/campaigns/run-campaign.ts";
+export { settleCampaigns, type SettleResult } from "./server/services/campaigns/settle-campaigns.ts";
 export { compileSegmentPredicate, validateSegmentConditions, type CompileSegmentOptions } from "./server/services/segments/compile-segment.ts";
 export { countSegmentContacts, currentSegmentCount, refreshSegmentCount } from "./server/services/segments/count-segment.ts";
 export { createSegment } from "./server/services/segments/create-segment.ts";

@@ -2,6 +2,13 @@
 // payload → queue policy. The worker re-validates every payload it receives.
 import { z } from "zod";
 
+/**
+ * Seconds without a heartbeat after which pg-boss fails an active job of a queue that sets it (the
+ * worker holding it died or lost the database) and retries it. pg-boss's minimum; its workers beat
+ * every half of it. The worker supervises every few seconds (WORKER_SUPERVISE_SECONDS) to notice.
+ */
+export const JOB_HEARTBEAT_SECONDS = 10;
+
 export const JOBS = {
   "webhook.event": {
     payload: z.object({ webhookEventId: z.uuid() }),
@@ -9,11 +16,13 @@ export const JOBS = {
   },
   /**
    * One outbound DM through the send pipeline. Transient X failures are retried by the handler's
-   * own schedule (it knows X's reset times); the queue's retries only cover crashes and timeouts.
+   * own schedule (it knows X's reset times); the queue's retries only cover crashes and timeouts. A
+   * worker that dies mid-send stops its heartbeat, so the job is failed and retried within
+   * heartbeatSeconds and one supervise pass; the retry asks X before it sends (never a second copy).
    */
   "message.send": {
     payload: z.object({ messageId: z.uuid() }),
-    queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60 },
+    queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /** Every few minutes: re-enqueue outbound messages whose job was lost; drop expired counters. */
   "message.sweep": {
@@ -34,12 +43,12 @@ export const JOBS = {
   /** Fan-out of one run of a campaign (at its start time), then its dispatch. */
   "campaign.start": {
     payload: z.object({ campaignId: z.uuid(), run: z.number().int().min(1), startAt: z.iso.datetime() }),
-    queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 600 },
+    queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /** Turns pending recipients of a running campaign into queued DMs, batch by batch, within the windows. */
   "campaign.dispatch": {
     payload: z.object({ campaignId: z.uuid(), run: z.number().int().min(1) }),
-    queue: { retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 300 },
+    queue: { retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 300, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /** Things that happened, for automation flows to react to (new follower, message received). */
   "domain.event": {

@@ -284,7 +284,7 @@ function scalars(value: unknown): Record<string, string | number | boolean> {
 }
 
 /** When nothing is pending or in flight: the run is done; a recurring campaign is scheduled anew. */
-async function finishIfDone(deps: CampaignRunDeps, campaignId: string, run: number, now: Date): Promise<boolean> {
+export async function finishIfDone(deps: CampaignRunDeps, campaignId: string, run: number, now: Date): Promise<boolean> {
   const open = await deps.db.$queryRaw<{ n: number }[]>`
     SELECT (SELECT count(*) FROM campaign_recipients WHERE campaign_id = ${campaignId}::uuid AND run = ${run} AND status = 'pending')
          + (SELECT count(*) FROM messages WHERE campaign_id = ${campaignId}::uuid AND status IN ('queued', 'sending')) AS n`;

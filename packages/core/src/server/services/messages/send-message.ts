@@ -32,7 +32,10 @@ export interface SendPipelineDeps {
   maxAttempts?: number;
   /** first retry delay after a transient failure; doubles per attempt, capped at three minutes */
   retryBaseMs?: number;
-  /** how long one worker owns a send; longer than the X call's timeout */
+  /**
+   * how long one worker owns a send without renewing it: renewed every third of it while the send
+   * runs, so a worker that dies mid-send frees its messages this soon (then they are reconciled with X)
+   */
   leaseMs?: number;
   /** where attachment URLs may be fetched from: the outgoing-webhook rule (default: public addresses only) */
   mediaPolicy?: TargetPolicy;
@@ -49,7 +52,7 @@ export type SendOutcome =
   | { status: "skipped"; reason: string };
 
 const DEFAULT_MAX_ATTEMPTS = 8;
-const DEFAULT_LEASE_MS = 30_000;
+const DEFAULT_LEASE_MS = 15_000;
 /** Exponential backoff from about one second, capped at three minutes. */
 export const backoffMs = (attempt: number, baseMs = 1000) => Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 180_000) + Math.floor(Math.random() * baseMs * 0.25);
 
@@ -146,21 +149,45 @@ async function runPipeline(deps: SendPipelineDeps, messageIds: string[], now: Da
 
   const accepted: { id: string; twitterMessageId: string; reconciled: boolean }[] = [];
   const uploads = new Map<string, Promise<string>>();
-  await Promise.all(
-    eligible.map(async (message) => {
-      if (!claimed.has(message.id)) return void results.set(message.id, { status: "skipped", reason: "claimed by another worker" });
-      try {
-        const r = await attempt(deps, message, now, uploads);
-        if ("outcome" in r) return void results.set(message.id, r.outcome);
-        if (!r.reconciled) await deps.afterXAccepted?.(message.id);
-        accepted.push({ id: message.id, twitterMessageId: r.accepted, reconciled: r.reconciled });
-      } catch (e) {
-        results.set(message.id, e instanceof Error ? e : new Error(String(e)));
-      }
-    }),
-  );
-  for (const [id, outcome] of await recordSent(deps, accepted)) results.set(id, outcome);
+  const renewal = renewLeases(deps, claimed);
+  try {
+    await Promise.all(
+      eligible.map(async (message) => {
+        if (!claimed.has(message.id)) return void results.set(message.id, { status: "skipped", reason: "claimed by another worker" });
+        try {
+          const r = await attempt(deps, message, now, uploads);
+          if ("outcome" in r) return void results.set(message.id, r.outcome);
+          if (!r.reconciled) await deps.afterXAccepted?.(message.id);
+          accepted.push({ id: message.id, twitterMessageId: r.accepted, reconciled: r.reconciled });
+        } catch (e) {
+          results.set(message.id, e instanceof Error ? e : new Error(String(e)));
+        }
+      }),
+    );
+    for (const [id, outcome] of await recordSent(deps, accepted)) results.set(id, outcome);
+  } finally {
+    renewal.stop();
+  }
   return results;
+}
+
+/**
+ * Keeps the lease on a batch's claimed messages while its sends run (a slow X, a large upload), so
+ * the lease can be short: when the worker dies the renewals stop and another worker may settle the
+ * messages once the lease lapses. A message already settled (sent, failed, deferred: lease cleared)
+ * is left alone; a renewal that fails is simply tried again at the next tick.
+ */
+function renewLeases(deps: SendPipelineDeps, ids: Set<string>): { stop: () => void } {
+  if (ids.size === 0) return { stop: () => {} };
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const timer = setInterval(() => {
+    const until = new Date((deps.now?.() ?? new Date()).getTime() + leaseMs);
+    deps.db.$executeRaw`
+      UPDATE messages SET lease_until = ${until}
+      WHERE id = ANY(${[...ids]}::uuid[]) AND status = 'sending' AND lease_until IS NOT NULL AND lease_until < ${until}`.catch(() => {});
+  }, Math.max(100, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** null when the message may be sent now; otherwise what became of it. */

@@ -1,11 +1,23 @@
 // Insurance for "nothing accepted is ever lost": an outbound message left queued or mid-send for
 // longer than any retry schedule (its job exhausted its retries while the database was down, say)
 // gets a fresh job. The pipeline's lease and reconciliation make a spare job harmless.
-import type { Db } from "@mkt-x/db";
+import type { Db, Tx } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { sweepSendCounters } from "./send-windows.ts";
 
 export async function sweepStalledMessages(deps: { db: Db; queue: JobQueue }, opts: { olderThanMs?: number; limit?: number; now?: Date } = {}): Promise<{ requeued: number; countersDeleted: number }> {
+  const now = opts.now ?? new Date();
+  const requeued = await requeueStalledMessages(deps, { ...opts, now });
+  const countersDeleted = await sweepSendCounters(deps.db, now);
+  return { requeued, countersDeleted };
+}
+
+/**
+ * Fresh jobs for outbound messages left queued or mid-send, untouched for `olderThanMs`, with no
+ * lease held and no job of theirs left in the queue. Also run by the worker's settle pass every few
+ * seconds (with a short `olderThanMs`), so a campaign whose jobs gave up does not wait for the sweep.
+ */
+export async function requeueStalledMessages(deps: { db: Db | Tx; queue: JobQueue }, opts: { olderThanMs?: number; limit?: number; now?: Date; tx?: Tx } = {}): Promise<number> {
   const now = opts.now ?? new Date();
   const before = new Date(now.getTime() - (opts.olderThanMs ?? 15 * 60_000));
   const stalled = await deps.db.$queryRaw<{ id: string }[]>`
@@ -17,9 +29,8 @@ export async function sweepStalledMessages(deps: { db: Db; queue: JobQueue }, op
         WHERE j.name = 'message.send' AND j.state IN ('created', 'retry', 'active') AND j.data->>'messageId' = m.id::text
       )
     ORDER BY m.updated_at LIMIT ${opts.limit ?? 1000}`;
-  await deps.queue.sendMany("message.send", stalled.map((r) => ({ messageId: r.id })));
-  const countersDeleted = await sweepSendCounters(deps.db, now);
-  return { requeued: stalled.length, countersDeleted };
+  await deps.queue.sendMany("message.send", stalled.map((r) => ({ messageId: r.id })), opts.tx ? { tx: opts.tx } : {});
+  return stalled.length;
 }
 
 /** fresh jobs an unapplied X event gets from the sweep before it is marked failed */
