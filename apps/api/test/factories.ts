@@ -94,8 +94,8 @@ export async function insertMessage(
 ): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO messages (merchant_id, account_id, conversation_id, contact_id, direction, content, status, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'hello', 'delivered', $6, $6) RETURNING id`,
-    [opts.merchantId, opts.accountId, opts.conversationId, opts.contactId, opts.direction ?? "inbound", opts.createdAt ?? new Date()],
+     VALUES ($1, $2, $3, $4, $5, 'hello', $7, $6, $6) RETURNING id`,
+    [opts.merchantId, opts.accountId, opts.conversationId, opts.contactId, opts.direction ?? "inbound", opts.createdAt ?? new Date(), opts.direction === "outbound" ? "sent" : "received"],
   );
   return rowId(rows);
 }
@@ -341,7 +341,7 @@ export async function insertContactFootprint(
 ): Promise<{ campaignId: string; recipientId: string; shortLinkId: string; flowId: string; executionId: string; aiSessionId: string }> {
   const q = async (sql: string, params: unknown[]) => rowId((await pool.query<{ id: string }>(sql, params)).rows);
   const templateId = await q(`INSERT INTO templates (merchant_id, name, type, content) VALUES ($1, 'welcome', 'text', 'Hi {{name}}') RETURNING id`, [opts.merchantId]);
-  const campaignId = await q(`INSERT INTO campaigns (merchant_id, name, type, template_id, account_id) VALUES ($1, 'launch', 'broadcast', $2, $3) RETURNING id`, [opts.merchantId, templateId, opts.accountId]);
+  const campaignId = await q(`INSERT INTO campaigns (merchant_id, name, type, template_id, account_id) VALUES ($1, 'launch', 'promotional', $2, $3) RETURNING id`, [opts.merchantId, templateId, opts.accountId]);
   const recipientId = await q(`INSERT INTO campaign_recipients (merchant_id, campaign_id, contact_id, message_id, status) VALUES ($1, $2, $3, $4, 'sent') RETURNING id`, [opts.merchantId, campaignId, opts.contactId, opts.messageId]);
   const shortLinkId = await q(`INSERT INTO short_links (merchant_id, code, url, campaign_id, recipient_id) VALUES ($1, $2, 'https://shop.example/p', $3, $4) RETURNING id`, [opts.merchantId, `c${randomInt(1e9)}`, campaignId, recipientId]);
   const flowId = await q(`INSERT INTO flows (merchant_id, name, trigger) VALUES ($1, 'welcome flow', '{"type":"new_follower"}') RETURNING id`, [opts.merchantId]);
