@@ -115,7 +115,7 @@ describe("the inbox", () => {
     await page.getByText("No conversation matches").waitFor();
     expect(await page.getByLabel("Search conversations").inputValue()).toBe("jane");
     expect(await page.getByLabel("Escalated").isChecked()).toBe(true);
-    expect(await page.getByRole("radio", { name: "All" }).isChecked()).toBe(true);
+    expect(await page.getByRole("radio", { name: "All", exact: true }).isChecked()).toBe(true);
     expect(await page.getByRole("radio", { name: "Mine" }).isChecked()).toBe(true);
     await page.getByLabel("Escalated").uncheck();
     await conversationButton(page, /Jane Doe/).waitFor();
