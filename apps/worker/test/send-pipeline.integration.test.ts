@@ -218,6 +218,9 @@ describe("send pipeline", () => {
     });
     const swept = await sweepStalledMessages({ db: h.database.db, queue: h.queue });
     expect(swept.requeued).toBe(1);
+    // back in its lane's place: an agent's reply goes before campaign sends
+    const job = await h.database.pool.query("SELECT priority FROM pgboss.job WHERE name = 'message.send' AND data->>'messageId' = $1", [lost.id]);
+    expect(job.rows).toEqual([{ priority: 40 }]);
     // a second sweep finds the job now waiting and adds nothing
     expect((await sweepStalledMessages({ db: h.database.db, queue: h.queue })).requeued).toBe(0);
     await h.startWorker();

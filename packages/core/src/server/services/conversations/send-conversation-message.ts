@@ -153,7 +153,7 @@ function composeReply(body: SendMessageBody): Extract<ComposedDm, { ok: true }> 
 
 /**
  * A mention conversation is answered in public (POST /2/tweets): plain text within X's weighted
- * 280 (URLs 23, CJK and emoji 2), no media (not implemented for posts), no quick replies or buttons.
+ * 280 (URLs 23, CJK and emoji 2), text only: attachments, quick replies and buttons are refused with 400 (X posts carry media through a separate upload flow the service does not offer for replies).
  */
 function assertPublicReply(body: SendMessageBody, text: string): void {
   const issues: { field: string; message: string }[] = [];

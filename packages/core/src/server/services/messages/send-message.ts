@@ -196,7 +196,7 @@ async function precheck(deps: SendPipelineDeps, message: SendRow | undefined, no
   if (message.status === "sent" || message.status === "failed") return { status: "skipped", reason: `already ${message.status}` };
   if (message.lease_until && message.lease_until > now) {
     // someone holds the send (or held it and crashed): look again when the lease runs out
-    await deps.queue.send("message.send", { messageId: message.id }, { startAfter: new Date(message.lease_until.getTime() + 100) });
+    await deps.queue.send("message.send", { messageId: message.id }, { startAfter: new Date(message.lease_until.getTime() + 100), priority: LANE_PRIORITY[laneOf(message.origin)] });
     return { status: "deferred", until: message.lease_until, reason: "another worker holds the send" };
   }
   // (a message already mid-send goes on: it may have reached X and must be settled, not dropped)
@@ -437,18 +437,18 @@ async function withdraw(deps: SendPipelineDeps, message: { id: string }, skipRea
 }
 
 /** Back to the queue for later, with the job that will pick it up written in the same transaction. */
-async function defer(deps: SendPipelineDeps, message: { id: string; origin?: string }, until: Date, reason: string, opts: { error?: string; notSent?: boolean } = {}): Promise<SendOutcome> {
+async function defer(deps: SendPipelineDeps, message: { id: string; origin: string }, until: Date, reason: string, opts: { error?: string; notSent?: boolean } = {}): Promise<SendOutcome> {
   await deps.db.$transaction(async (tx) => {
     // X surely has nothing (window full, 429): back to queued. After an unknown outcome the message
     // stays "sending", so the next attempt asks X before it sends again.
     const reset = opts.notSent ? { status: "queued", sendingStartedAt: null } : {};
     await tx.message.updateMany({ where: { id: message.id, status: { in: ["queued", "sending"] } }, data: { leaseUntil: null, ...reset, ...(opts.error !== undefined ? { error: opts.error } : {}) } });
-    await deps.queue.send("message.send", { messageId: message.id }, { tx, startAfter: until, priority: LANE_PRIORITY[laneOf(message.origin ?? "")] });
+    await deps.queue.send("message.send", { messageId: message.id }, { tx, startAfter: until, priority: LANE_PRIORITY[laneOf(message.origin)] });
   });
   return { status: "deferred", until, reason };
 }
 
-async function retryLater(deps: SendPipelineDeps, message: { id: string; origin?: string }, attempt: number, e: unknown): Promise<SendOutcome> {
+async function retryLater(deps: SendPipelineDeps, message: { id: string; origin: string }, attempt: number, e: unknown): Promise<SendOutcome> {
   const reason = e instanceof Error ? e.message : String(e);
   if (attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     await deps.db.$transaction(async (tx) => {

@@ -4,6 +4,7 @@
 import type { Db, Tx } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { sweepSendCounters } from "./send-windows.ts";
+import { LANE_PRIORITY, laneOf } from "../../../domain/send-lanes.ts";
 
 export async function sweepStalledMessages(deps: { db: Db; queue: JobQueue }, opts: { olderThanMs?: number; limit?: number; now?: Date } = {}): Promise<{ requeued: number; countersDeleted: number }> {
   const now = opts.now ?? new Date();
@@ -20,8 +21,8 @@ export async function sweepStalledMessages(deps: { db: Db; queue: JobQueue }, op
 export async function requeueStalledMessages(deps: { db: Db | Tx; queue: JobQueue }, opts: { olderThanMs?: number; limit?: number; now?: Date; tx?: Tx } = {}): Promise<number> {
   const now = opts.now ?? new Date();
   const before = new Date(now.getTime() - (opts.olderThanMs ?? 15 * 60_000));
-  const stalled = await deps.db.$queryRaw<{ id: string }[]>`
-    SELECT m.id FROM messages m
+  const stalled = await deps.db.$queryRaw<{ id: string; origin: string }[]>`
+    SELECT m.id, m.origin FROM messages m
     WHERE m.status IN ('queued', 'sending') AND m.direction = 'outbound' AND m.updated_at < ${before}
       AND (m.lease_until IS NULL OR m.lease_until < ${now})
       AND NOT EXISTS (
@@ -29,7 +30,13 @@ export async function requeueStalledMessages(deps: { db: Db | Tx; queue: JobQueu
         WHERE j.name = 'message.send' AND j.state IN ('created', 'retry', 'active') AND j.data->>'messageId' = m.id::text
       )
     ORDER BY m.updated_at LIMIT ${opts.limit ?? 1000}`;
-  await deps.queue.sendMany("message.send", stalled.map((r) => ({ messageId: r.id })), opts.tx ? { tx: opts.tx } : {});
+  // each back in its lane's place in the queue: a stalled reply still goes before campaign sends
+  const byPriority = new Map<number, string[]>();
+  for (const r of stalled) {
+    const priority = LANE_PRIORITY[laneOf(r.origin)];
+    byPriority.set(priority, [...(byPriority.get(priority) ?? []), r.id]);
+  }
+  for (const [priority, ids] of byPriority) await deps.queue.sendMany("message.send", ids.map((messageId) => ({ messageId })), { priority, ...(opts.tx ? { tx: opts.tx } : {}) });
   return stalled.length;
 }
 
