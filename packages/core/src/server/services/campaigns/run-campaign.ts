@@ -10,19 +10,15 @@
 // number of the campaign's DMs in flight, so a pause takes effect at once and a campaign larger
 // than today's send windows simply waits in the pipeline's windows and goes on when they reopen.
 import { Prisma, type Db, type Tx } from "@mkt-x/db";
-import { renderTemplate } from "../../../domain/render-template.ts";
-import { composeDm } from "../../../domain/compose-dm.ts";
 import { laneCeiling } from "../../../domain/send-lanes.ts";
-import { toTemplateDto } from "../templates/template-dto.ts";
-import { countMessagesIn, openConversations } from "../conversations/conversation-rows.ts";
+import { openConversations } from "../conversations/conversation-rows.ts";
 import { nextRun } from "../../../domain/recurrence.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { SendWindowLimits } from "../messages/send-windows.ts";
-import { buildVariableLookup } from "../templates/resolve-variables.ts";
+import { explicitVariables, loadComposer } from "../templates/compose-message.ts";
+import { enqueueOutboundMessages, type OutboundMessageInput } from "../messages/enqueue-outbound-message.ts";
 import { segmentsPredicate } from "./segments-predicate.ts";
-import { recordEvents } from "../../events/record-event.ts";
 import { emitCampaignEvents } from "../../events/emit-events.ts";
-import { toMessageDto } from "../messages/message-dto.ts";
 import { rewriteLinks, type ShortLinkRow } from "./short-links.ts";
 
 export interface CampaignRunDeps {
@@ -167,13 +163,8 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
     await finishIfDone(deps, campaign.id, job.run, now);
     return "no template";
   }
-  const shop = await deps.db.merchantSettings.findUnique({ where: { merchantId: campaign.merchantId }, select: { shopName: true } });
-  const accountNames = new Map((await deps.db.xAccount.findMany({ where: { merchantId: campaign.merchantId }, select: { id: true, displayName: true } })).map((a) => [a.id, a.displayName]));
-  const explicit = scalars(campaign.variables);
-  const { type, quickReplies, buttons, attachment } = toTemplateDto(template);
-  const shape = { type, quickReplies, buttons };
-  // the template's media goes with every DM (uploaded to X once per account by the send pipeline)
-  const attachments: Prisma.InputJsonValue = attachment ? [attachment] : [];
+  const composer = await loadComposer(deps.db, { merchantId: campaign.merchantId, template });
+  const explicit = explicitVariables(campaign.variables);
 
   const claimed = await deps.db.$transaction(
     async (tx) => {
@@ -195,39 +186,31 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
 
       const failed: { id: string; error: string }[] = [];
       const links: ShortLinkRow[] = [];
-      const messages: Prisma.MessageCreateManyInput[] = [];
-      const messageOf = new Map<string, string>();
+      const messages: OutboundMessageInput[] = [];
+      const recipientOf = new Map<string, string>();
       for (const r of batch) {
-        const attributes = typeof r.attributes === "object" && r.attributes !== null && !Array.isArray(r.attributes) ? (r.attributes as Record<string, unknown>) : {};
-        const lookup = buildVariableLookup({ explicit, contact: { displayName: r.display_name, username: r.username, attributes }, shopName: shop?.shopName ?? null, accountName: accountNames.get(r.account_id) ?? null });
-        const rendered = renderTemplate(template.content, lookup);
+        const dm = composer.compose({ accountId: r.account_id, displayName: r.display_name, username: r.username, attributes: r.attributes }, explicit);
         const conversationId = conversationOf.get(r.contact_id);
-        if (!rendered.ok || !conversationId) {
-          failed.push({ id: r.recipient_id, error: rendered.ok ? "no conversation" : `missing variable: ${rendered.missing.join(", ")}` });
-          continue;
-        }
-        const dm = composeDm({ ...shape, text: rendered.text });
-        if (!dm.ok) {
-          failed.push({ id: r.recipient_id, error: dm.error });
+        if (!dm.ok || !conversationId) {
+          failed.push({ id: r.recipient_id, error: dm.ok ? "no conversation" : dm.error });
           continue;
         }
         const withLinks = rewriteLinks(dm.text, deps.publicBaseUrl, r.recipient_id);
         links.push(...withLinks.links);
         const key = `campaign:${campaign.id}:${job.run}:${r.contact_id}`;
-        messageOf.set(key, r.recipient_id);
+        recipientOf.set(key, r.recipient_id);
         messages.push({
           merchantId: campaign.merchantId,
           accountId: r.account_id,
           conversationId,
           contactId: r.contact_id,
-          direction: "outbound",
-          type: shape.type,
           content: withLinks.text,
-          attachments,
-          ...(dm.metadata ? { metadata: dm.metadata as unknown as Prisma.InputJsonValue } : {}),
+          type: dm.type,
+          metadata: dm.metadata,
+          // the template's media goes with every DM (uploaded to X once per account by the send pipeline)
+          attachments: dm.attachments,
           origin: "campaign",
           automated: true,
-          status: "queued",
           idempotencyKey: key,
           campaignId: campaign.id,
         });
@@ -240,21 +223,17 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
       if (links.length) {
         await tx.shortLink.createMany({ data: links.map((l) => ({ merchantId: campaign.merchantId, code: l.code, url: l.url, campaignId: campaign.id, recipientId: l.recipientId })) });
       }
-      if (messages.length) {
-        // a recipient dispatched before (a crash after this commit is impossible: all of it is one
-        // transaction) would collide on the idempotency key and is not sent twice
-        const created = await tx.message.createManyAndReturn({ data: messages, skipDuplicates: true });
-        const pairs = created.flatMap((m) => {
-          const recipientId = m.idempotencyKey ? messageOf.get(m.idempotencyKey) : undefined;
-          return recipientId ? [{ recipientId, messageId: m.id }] : [];
-        });
+      // a recipient dispatched before (a crash after this commit is impossible: all of it is one
+      // transaction) would collide on the idempotency key and is not sent twice
+      const created = await enqueueOutboundMessages(tx, deps.queue, messages);
+      const pairs = created.flatMap((m) => {
+        const recipientId = m.idempotencyKey ? recipientOf.get(m.idempotencyKey) : undefined;
+        return recipientId ? [{ recipientId, messageId: m.id }] : [];
+      });
+      if (pairs.length) {
         await tx.$executeRaw`
           UPDATE campaign_recipients r SET message_id = v.message_id
           FROM unnest(${pairs.map((p) => p.recipientId)}::uuid[], ${pairs.map((p) => p.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
-        await deps.queue.sendMany("message.send", created.map((m) => ({ messageId: m.id })), { tx });
-        await countMessagesIn(tx, created.map((m) => ({ conversationId: m.conversationId, at: m.createdAt })));
-        // one statement for the batch's message.created events (the rows are at hand: no reload)
-        await recordEvents(tx, created.map((m) => ({ merchantId: m.merchantId, type: "message.created" as const, data: toMessageDto(m) })));
       }
       // progress for live clients: at most once per batch, and no more than every PROGRESS_EVERY_MS
       // (the metrics are an aggregate over the run's recipients)
@@ -273,14 +252,6 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
   if (mayContinue) return claimed;
   await again(0);
   return `dispatched ${claimed}, continuing in a new job`;
-}
-
-/** The campaign's stored variables, as the scalars they were validated to be. */
-function scalars(value: unknown): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
-  return out;
 }
 
 /** When nothing is pending or in flight: the run is done; a recurring campaign is scheduled anew. */

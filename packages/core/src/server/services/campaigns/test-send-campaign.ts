@@ -6,15 +6,12 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
-import { renderTemplate } from "../../../domain/render-template.ts";
-import { composeDm } from "../../../domain/compose-dm.ts";
-import { toTemplateDto } from "../templates/template-dto.ts";
 import { openConversations } from "../conversations/conversation-rows.ts";
 import type { TestCampaignInput } from "../../../contract/campaigns.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
-import { buildVariableLookup } from "../templates/resolve-variables.ts";
+import { enqueueOutboundMessages } from "../messages/enqueue-outbound-message.ts";
+import { explicitVariables, loadComposer, type ComposedMessage } from "../templates/compose-message.ts";
 import { loadCampaign } from "./load-campaign.ts";
 
 export interface TestSendEntry {
@@ -40,13 +37,12 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
   const contacts = await deps.db.contact.findMany({ where: { id: { in: ids } }, include: { account: { select: { status: true, displayName: true, requireConsent: true } } } });
   const missing = ids.filter((id) => !contacts.some((c) => c.id === id));
   if (missing.length) throw new AppError("VALIDATION_ERROR", "Contact not found", { field: "contactIds", reason: `Contacts not found: ${missing.join(", ")}` });
-  const shop = await deps.db.merchantSettings.findFirst({ select: { shopName: true } });
-  const campaignVars = Object.fromEntries(Object.entries(typeof campaign.variables === "object" && campaign.variables !== null && !Array.isArray(campaign.variables) ? campaign.variables : {}).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1])));
+  const composer = await loadComposer(deps.db, { merchantId: deps.merchantId, template });
+  const explicit = { ...explicitVariables(campaign.variables), ...input.variables };
 
-  const { type, quickReplies, buttons } = toTemplateDto(template);
-  const shape = { type, quickReplies, buttons };
   const messages: TestSendEntry[] = [];
   const skipped: Array<{ contactId: string; reason: TestSkipReason }> = [];
+  const toSend: Array<{ entry: TestSendEntry; contact: (typeof contacts)[number]; dm: Extract<ComposedMessage, { ok: true }> }> = [];
   for (const contact of ids.map((id) => contacts.find((c) => c.id === id)).filter((c) => c !== undefined)) {
     const skip: TestSkipReason | null = contact.optedOut ? "opted_out" : contact.account.requireConsent && !contact.consentAt ? "no_consent" : null;
     if (skip) {
@@ -54,14 +50,7 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
       messages.push({ contactId: contact.id, messageId: null, status: "skipped", error: SKIP_MESSAGES[skip], content: null });
       continue;
     }
-    const attributes = typeof contact.attributes === "object" && contact.attributes !== null && !Array.isArray(contact.attributes) ? (contact.attributes as Record<string, unknown>) : {};
-    const lookup = buildVariableLookup({ explicit: { ...campaignVars, ...input.variables }, contact: { displayName: contact.displayName, username: contact.username, attributes }, shopName: shop?.shopName ?? null, accountName: contact.account.displayName });
-    const rendered = renderTemplate(template.content, lookup);
-    if (!rendered.ok) {
-      messages.push({ contactId: contact.id, messageId: null, status: "failed", error: `missing variable: ${rendered.missing.join(", ")}`, content: null });
-      continue;
-    }
-    const dm = composeDm({ ...shape, text: rendered.text });
+    const dm = composer.compose(contact, explicit);
     if (!dm.ok) {
       messages.push({ contactId: contact.id, messageId: null, status: "failed", error: dm.error, content: null });
       continue;
@@ -70,24 +59,33 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
       messages.push({ contactId: contact.id, messageId: null, status: "failed", error: "the contact's account is not connected", content: dm.text });
       continue;
     }
-    const message = await deps.rootDb.$transaction(async (tx) => {
-      const conversationId = (await openConversations(tx, { merchantId: deps.merchantId, contactIds: [contact.id], at: new Date() })).get(contact.id);
-      if (!conversationId) throw new Error("open conversation vanished");
-      const { message: m } = await enqueueOutboundMessage(tx, deps.queue, {
-        merchantId: deps.merchantId,
-        accountId: contact.accountId,
-        conversationId,
-        contactId: contact.id,
-        content: dm.text,
-        type: shape.type,
-        metadata: dm.metadata,
-        origin: "test",
-        automated: true,
-        idempotencyKey: `test:${campaign.id}:${randomUUID()}`,
-      });
-      return m;
-    });
-    messages.push({ contactId: contact.id, messageId: message.id, status: "queued", error: null, content: dm.text });
+    const entry: TestSendEntry = { contactId: contact.id, messageId: null, status: "queued", error: null, content: dm.text };
+    messages.push(entry);
+    toSend.push({ entry, contact, dm });
   }
-  return { sent: messages.filter((m) => m.status === "queued").length, skipped, messages };
+  if (toSend.length) {
+    await deps.rootDb.$transaction(async (tx) => {
+      const conversationOf = await openConversations(tx, { merchantId: deps.merchantId, contactIds: toSend.map((s) => s.contact.id), at: new Date() });
+      const inputs = toSend.map(({ contact, dm }) => {
+        const conversationId = conversationOf.get(contact.id);
+        if (!conversationId) throw new Error("open conversation vanished");
+        return {
+          merchantId: deps.merchantId,
+          accountId: contact.accountId,
+          conversationId,
+          contactId: contact.id,
+          content: dm.text,
+          type: dm.type,
+          metadata: dm.metadata,
+          attachments: dm.attachments,
+          origin: "test",
+          automated: true,
+          idempotencyKey: `test:${campaign.id}:${randomUUID()}`,
+        };
+      });
+      const created = await enqueueOutboundMessages(tx, deps.queue, inputs);
+      toSend.forEach((s, i) => (s.entry.messageId = created.find((m) => m.idempotencyKey === inputs[i]?.idempotencyKey)?.id ?? null));
+    });
+  }
+  return { sent: toSend.length, skipped, messages };
 }

@@ -3,17 +3,14 @@
 // row lock, then moves the execution on and enqueues the next step in the same transaction.
 import type { Db, Tx } from "@mkt-x/db";
 import { z } from "zod";
-import { renderTemplate } from "../../../domain/render-template.ts";
 import { normalizeTag } from "../../../domain/contact-fields.ts";
-import { composeDm } from "../../../domain/compose-dm.ts";
-import { toTemplateDto } from "../templates/template-dto.ts";
 import { openConversations } from "../conversations/conversation-rows.ts";
 import { dmDeepLink, flowEntryNode, FlowTrigger, type ConditionConfig, type FlowConnection, type FlowNode } from "../../../contract/flows.ts";
 import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { JobPayload } from "../../jobs/registry.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
-import { buildVariableLookup } from "../templates/resolve-variables.ts";
+import { loadComposer } from "../templates/compose-message.ts";
 import { parseFlowGraph } from "./flow-dto.ts";
 
 export interface FlowEngineDeps {
@@ -260,13 +257,7 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   if (!template) return { failed: `template ${node.config.templateId} not found` };
   const contact = await tx.contact.findFirst({ where: { id: exec.contact_id, merchantId: exec.merchant_id } });
   if (!contact) return { failed: "the contact no longer exists" };
-  const shop = await tx.merchantSettings.findUnique({ where: { merchantId: exec.merchant_id }, select: { shopName: true } });
-  const account = await tx.xAccount.findFirst({ where: { id: contact.accountId, merchantId: exec.merchant_id }, select: { displayName: true } });
-  const lookup = buildVariableLookup({ explicit: node.config.variables ?? {}, contact: { displayName: contact.displayName, username: contact.username, attributes: contact.attributes }, shopName: shop?.shopName ?? null, accountName: account?.displayName ?? null });
-  const rendered = renderTemplate(template.content, lookup);
-  if (!rendered.ok) return { failed: `missing variable: ${rendered.missing.join(", ")}` };
-  const { type, quickReplies, buttons, attachment } = toTemplateDto(template);
-  const dm = composeDm({ type, quickReplies, buttons, text: rendered.text });
+  const dm = (await loadComposer(tx, { merchantId: exec.merchant_id, template })).compose(contact, node.config.variables ?? {});
   if (!dm.ok) return { failed: dm.error };
   // the contact's open conversation, started where there is none
   const conversationId = (await openConversations(tx, { merchantId: exec.merchant_id, contactIds: [contact.id], at: now })).get(contact.id);
@@ -277,9 +268,9 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
     conversationId,
     contactId: contact.id,
     content: dm.text,
-    type,
+    type: dm.type,
     metadata: dm.metadata,
-    attachments: attachment ? [attachment] : [],
+    attachments: dm.attachments,
     origin: "flow",
     automated: true,
     idempotencyKey: `flow:${exec.id}:${node.id}`,
