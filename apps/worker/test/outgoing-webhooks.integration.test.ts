@@ -241,7 +241,7 @@ describe("failures and retries", () => {
     await emit({ merchantId, type: "contact.created", data: { id: "k1" } });
     const [first] = await eventually(() => deliveries(hook.id), (d) => d[0]?.status === "succeeded");
     expect(first?.response_body).toBe("x".repeat(1024));
-    const again = await redeliverWebhook(scopeToMerchant(h.database.db, merchantId), { merchantId, id: hook.id, deliveryId: first?.id ?? "", queue: h.queue, rootDb: h.database.db });
+    const again = await redeliverWebhook(scopeToMerchant(h.database.db, merchantId), { merchantId, id: hook.id, deliveryId: first?.id ?? "", queue: h.queue });
     expect(again.status).toBe("pending");
     const [second] = await eventually(() => deliveries(hook.id), (d) => d[0]?.status === "succeeded" && d[0].attempts === 2);
     const both = receiver.received(hook.path);

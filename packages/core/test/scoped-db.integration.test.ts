@@ -29,6 +29,31 @@ describe("merchant-scoped database", () => {
     expect(await a.xAccount.count()).toBe(1);
   });
 
+  it("scopes its transactions too: what a procedure writes with the job queue stays the caller's", async () => {
+    const a = scopeToMerchant(database.db, "merchant-tx-a");
+    const b = scopeToMerchant(database.db, "merchant-tx-b");
+    const theirs = await b.xAccount.create({ data: { merchantId: "merchant-tx-b", twitterUserId: "tx-b", username: "b", displayName: "B" } });
+    const seen = await a.$transaction(async (tx) => {
+      const created = await tx.xAccount.create({ data: { merchantId: "forged", twitterUserId: "tx-a", username: "a", displayName: "A" } });
+      const updated = await tx.xAccount.updateMany({ where: { id: theirs.id }, data: { username: "stolen" } });
+      return { created, updated: updated.count, visible: (await tx.xAccount.findMany()).map((x) => x.twitterUserId), theirs: await tx.xAccount.findFirst({ where: { id: theirs.id } }) };
+    });
+    expect(seen).toMatchObject({ created: { merchantId: "merchant-tx-a" }, updated: 0, visible: ["tx-a"], theirs: null });
+    expect((await database.pool.query("SELECT username FROM x_accounts WHERE id = $1", [theirs.id])).rows[0]).toEqual({ username: "b" });
+  });
+
+  it("holds the team's people and API keys to the merchant as well", async () => {
+    const a = scopeToMerchant(database.db, "merchant-team-a");
+    const b = scopeToMerchant(database.db, "merchant-team-b");
+    const user = await a.user.create({ data: { merchantId: "forged", email: "owner@a.example", name: "Owner", role: "owner" } });
+    expect(user.merchantId).toBe("merchant-team-a");
+    expect(await b.user.findMany()).toEqual([]);
+    expect((await b.user.updateMany({ where: { id: user.id }, data: { role: "viewer" } })).count).toBe(0);
+    await b.apiKey.create({ data: { merchantId: "forged", name: "ci", role: "viewer", keyHash: "h-b", prefix: "mk_b" } });
+    expect(await a.apiKey.count()).toBe(0);
+    expect((await database.pool.query("SELECT merchant_id FROM api_keys WHERE key_hash = 'h-b'")).rows[0]).toEqual({ merchant_id: "merchant-team-b" });
+  });
+
   it("refuses to exist without a merchant", () => {
     expect(() => scopeToMerchant(database.db, "")).toThrow();
   });

@@ -42,6 +42,9 @@ export interface AppServices {
   webhookTargets?: TargetPolicy;
 }
 
+/** What an authenticated procedure sees: every service but the plain database client. */
+export type ProcedureServices = Omit<AppServices, "db">;
+
 export interface Context {
   auth: AuthClaims | null;
   authError: string | null;

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { AppError, can, findUnstorableText, type Permission } from "@mkt-x/core";
 import { scopeToMerchant } from "@mkt-x/core/server";
-import type { Context } from "./context.ts";
+import type { Context, ProcedureServices } from "./context.ts";
 import { toAppError } from "../errors.ts";
 
 export const PAGINATED = Symbol("paginated");
@@ -34,8 +34,11 @@ const authed = t.procedure.use(async ({ ctx, next, getRawInput }) => {
     throw new AppError("VALIDATION_ERROR", "Text must not contain NUL characters or unpaired UTF-16 surrogates", [{ field: unstorable, message: "contains a NUL character or an unpaired surrogate" }]);
   }
   const { merchantId, userId, role } = ctx.auth;
-  // From here on the only database a procedure can reach is scoped to the caller's merchant.
-  return next({ ctx: { merchantId, userId, role, db: scopeToMerchant(ctx.services.db, merchantId), services: ctx.services, req: ctx.req, res: ctx.res } });
+  // From here on the only database a procedure can reach is scoped to the caller's merchant: the
+  // plain client is taken out of the services it sees (the queue takes the scoped client's transactions).
+  const { db, ...services } = ctx.services;
+  const procedureServices: ProcedureServices = services;
+  return next({ ctx: { merchantId, userId, role, db: scopeToMerchant(db, merchantId), services: procedureServices, req: ctx.req, res: ctx.res } });
 });
 
 const requiring = (permission: Permission) =>

@@ -1,5 +1,7 @@
 // Tenant scoping made structural: API procedures get only this client, which adds the caller's
-// merchant to every read, write and delete of a tenant model. Raw SQL is written with merchant_id
+// merchant to every read, write and delete of a tenant model, in its transactions too (a
+// transaction of a scoped client is scoped: the job queue and the shared writers such as
+// enqueueOutboundMessage take it as any transaction). Raw SQL is written with merchant_id
 // explicitly (services take merchantId as a parameter).
 import type { Db } from "@mkt-x/db";
 
@@ -9,6 +11,7 @@ const TENANT_MODELS = new Set([
   "XOAuthRequest",
   "WebhookSubscription", "WebhookDelivery",
   "AiFaqEntry", "AiProduct", "AiSuggestion",
+  "User", "Invite", "ApiKey",
 ]);
 
 const WHERE_OPS = new Set([
@@ -18,9 +21,16 @@ const WHERE_OPS = new Set([
 
 type Args = Record<string, unknown>;
 
-export function scopeToMerchant(db: Db, merchantId: string) {
+declare const scoped: unique symbol;
+/**
+ * A client whose every tenant-model query is the merchant's. It has the plain client's type (a
+ * query extension changes no types), branded so that a plain client is never taken for it.
+ */
+export type ScopedDb = Db & { readonly [scoped]: true };
+
+export function scopeToMerchant(db: Db, merchantId: string): ScopedDb {
   if (!merchantId) throw new Error("a merchant is required to reach the database");
-  return db.$extends({
+  const extended = db.$extends({
     name: "merchant-scope",
     query: {
       $allModels: {
@@ -41,6 +51,5 @@ export function scopeToMerchant(db: Db, merchantId: string) {
       },
     },
   });
+  return extended as unknown as ScopedDb;
 }
-
-export type ScopedDb = ReturnType<typeof scopeToMerchant>;

@@ -8,5 +8,5 @@ export const listApiKeysProcedure = adminProcedure
   .output(paginated(ApiKey))
   .query(({ ctx, input }) => {
     markPaginated(ctx);
-    return listApiKeys(ctx.services.db, { merchantId: ctx.merchantId, page: input });
+    return listApiKeys(ctx.db, { merchantId: ctx.merchantId, page: input });
   });

@@ -7,4 +7,4 @@ export const revokeApiKeyProcedure = adminProcedure
   .meta({ openapi: { method: "DELETE", path: "/api-keys/{id}", tags: ["api-keys"], summary: "Revoke an API key", description: "The key answers 401 from the next request on, on every API instance (keys are checked in the database on every request).", protect: true, errorResponses: { 401: "Unauthorized", 403: "Forbidden", 404: "API key not found" } } })
   .input(ApiKeyIdInput)
   .output(z.null())
-  .mutation(({ ctx, input }) => revokeApiKey(ctx.services.db, { merchantId: ctx.merchantId, id: input.id }));
+  .mutation(({ ctx, input }) => revokeApiKey(ctx.db, { merchantId: ctx.merchantId, id: input.id }));

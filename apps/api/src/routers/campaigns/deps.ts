@@ -1,10 +1,8 @@
-import type { Db } from "@mkt-x/db";
 import type { LifecycleDeps, ScopedDb } from "@mkt-x/core/server";
-import type { AppServices } from "../../trpc/context.ts";
+import type { ProcedureServices } from "../../trpc/context.ts";
 
-export const lifecycleDeps = (ctx: { db: ScopedDb; merchantId: string; services: AppServices }): LifecycleDeps & { rootDb: Db } => ({
+export const lifecycleDeps = (ctx: { db: ScopedDb; merchantId: string; services: ProcedureServices }): LifecycleDeps => ({
   db: ctx.db,
-  rootDb: ctx.services.db,
   queue: ctx.services.queue,
   merchantId: ctx.merchantId,
 });

@@ -12,7 +12,6 @@ export const estimateCampaignProcedure = adminProcedure
     estimateCampaign(
       {
         db: ctx.db,
-        rootDb: ctx.services.db,
         merchantId: ctx.merchantId,
         windows: ctx.services.sendWindows !== undefined ? ctx.services.sendWindows : sendWindowsFromEnv({ DM_SEND_WINDOWS: "on" }),
         dmPriceUsd: ctx.services.dmPriceUsd ?? DEFAULT_DM_PRICE_USD,

@@ -20,7 +20,7 @@ export const sendConversationMessageProcedure = inboxProcedure
   .mutation(({ ctx, input }) => {
     const { conversationId, ...message } = input;
     return sendConversationMessage({
-      db: ctx.services.db,
+      db: ctx.db,
       queue: ctx.services.queue,
       merchantId: ctx.merchantId,
       userId: ctx.userId,

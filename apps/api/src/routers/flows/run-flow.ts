@@ -11,5 +11,5 @@ export const runFlowProcedure = adminProcedure
     const key = idempotencyKeyOf(ctx.req);
     // keys are per user, as for replies
     const idempotencyKey = key === undefined ? undefined : `hdr:${ctx.userId}:${key}`;
-    return runFlowManually({ db: ctx.db, rootDb: ctx.services.db, queue: ctx.services.queue, merchantId: ctx.merchantId }, input, { idempotencyKey });
+    return runFlowManually({ db: ctx.db, queue: ctx.services.queue, merchantId: ctx.merchantId }, input, { idempotencyKey });
   });

@@ -8,5 +8,5 @@ export const listTeamUsersProcedure = adminProcedure
   .output(paginated(TeamUser))
   .query(({ ctx, input }) => {
     markPaginated(ctx);
-    return listTeamUsers(ctx.services.db, { merchantId: ctx.merchantId, page: input });
+    return listTeamUsers(ctx.db, { merchantId: ctx.merchantId, page: input });
   });

@@ -57,7 +57,7 @@ export async function connectAccount(deps: AccountDeps, input: ConnectAccountInp
 
   if (previous?.status === "revoked") {
     // what the revocation paused goes on (only that: a campaign a person paused stays paused)
-    const resumed = await deps.rootDb.$transaction((tx) => resumeAfterReconnect(tx, deps.queue, { merchantId: deps.merchantId, accountId: account.id }));
+    const resumed = await deps.db.$transaction((tx) => resumeAfterReconnect(tx, deps.queue, { merchantId: deps.merchantId, accountId: account.id }));
     deps.log.warn({ accountId: account.id, campaigns: resumed.campaignIds.length, flows: resumed.flowIds.length }, "revoked account reconnected: paused work resumed");
   }
 

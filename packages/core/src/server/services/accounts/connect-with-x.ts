@@ -187,7 +187,7 @@ export async function completeXConnect(deps: CompleteXConnectDeps, params: XConn
   const merchantId = request.merchant_id;
   try {
     const account = await connectAccount(
-      { merchantId, db: scopeToMerchant(deps.db, merchantId), rootDb: deps.db, queue: deps.queue, x: deps.x, cipher: deps.cipher, webhookUrl: deps.webhookUrl, log: deps.log },
+      { merchantId, db: scopeToMerchant(deps.db, merchantId), queue: deps.queue, x: deps.x, cipher: deps.cipher, webhookUrl: deps.webhookUrl, log: deps.log },
       { oauthToken: access.accessToken, oauthTokenSecret: access.accessSecret },
     );
     return { connected: true, accountId: account.id, username: account.username, location: withParams(request.return_to, { connected: account.id, username: account.username }) };

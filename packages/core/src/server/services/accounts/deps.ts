@@ -1,14 +1,11 @@
 import type { XClient, XCredentials } from "../../../ports/x-client.ts";
 import { secretPlace, type TokenCipher } from "../../token-cipher.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import type { Db } from "@mkt-x/db";
 import type { JobQueue } from "../../jobs/queue.ts";
 
 export interface AccountDeps {
   merchantId: string;
   db: ScopedDb;
-  /** unscoped, for the transaction that resumes a reconnected account's work and enqueues its jobs */
-  rootDb: Db;
   queue: JobQueue;
   x: XClient;
   cipher: TokenCipher;

@@ -4,7 +4,7 @@
 //   draft | scheduled | running | paused → cancelled
 // Starting and scheduling are pg-boss jobs (`campaign.start`), so they survive restarts; the worker
 // fans out and dispatches.
-import type { CampaignModel, Db, Tx } from "@mkt-x/db";
+import type { CampaignModel, Tx } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import { variableListProblems } from "../../../domain/render-template.ts";
 import type { Campaign } from "../../../contract/campaigns.ts";
@@ -14,10 +14,8 @@ import { campaignDto, loadCampaign } from "./load-campaign.ts";
 import { emitCampaignEvents } from "../../events/emit-events.ts";
 
 export interface LifecycleDeps {
-  /** scoped: every read and write is the caller's merchant's */
+  /** scoped: every read and write is the caller's merchant's, in its transactions too */
   db: ScopedDb;
-  /** the same database unscoped, for the transactions that also enqueue jobs (merchant named in each statement) */
-  rootDb: Db;
   queue: JobQueue;
   merchantId: string;
   now?: Date;
@@ -44,7 +42,7 @@ export async function startCampaign(deps: LifecycleDeps, campaignId: string): Pr
   if (campaign.endAt && campaign.endAt <= now) throw new AppError("VALIDATION_ERROR", "The campaign's endAt has passed", { field: "schedule.endAt", reason: "in the past" });
 
   const future = campaign.startAt && campaign.startAt > now;
-  await deps.rootDb.$transaction(async (tx) => {
+  await deps.db.$transaction(async (tx) => {
     // only from draft: of concurrent starts one wins, the others answer as a later start would
     const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: "draft" }, data: future ? { status: "scheduled" } : { status: "running" } });
     if (count === 0) throw conflict((await tx.campaign.findFirst({ where: { id: campaign.id, merchantId: deps.merchantId }, select: { status: true } }))?.status ?? "gone", "start");
@@ -59,7 +57,7 @@ export async function pauseCampaign(deps: LifecycleDeps, campaignId: string): Pr
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "paused") return campaignDto(deps.db, deps.merchantId, campaign);
   if (campaign.status !== "running" && campaign.status !== "scheduled") throw conflict(campaign.status, "pause");
-  const count = await deps.rootDb.$transaction(async (tx) => {
+  const count = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: campaign.status }, data: { status: "paused", pausedAt: deps.now ?? new Date() } });
     if (count > 0) await emitCampaignEvents(tx, [campaign.id]);
     return count;
@@ -74,7 +72,7 @@ export async function resumeCampaign(deps: LifecycleDeps, campaignId: string): P
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "running" || campaign.status === "scheduled") return campaignDto(deps.db, deps.merchantId, campaign);
   if (campaign.status !== "paused") throw conflict(campaign.status, "resume");
-  await deps.rootDb.$transaction(async (tx) => {
+  await deps.db.$transaction(async (tx) => {
     await resumePausedCampaign(tx, deps.queue, campaign, now);
   });
   return campaignDto(deps.db, deps.merchantId, await loadCampaign(deps.db, campaign.id));
@@ -102,7 +100,7 @@ export async function cancelCampaign(deps: LifecycleDeps, campaignId: string): P
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "cancelled") return campaignDto(deps.db, deps.merchantId, campaign);
   if (campaign.status === "completed") throw conflict(campaign.status, "cancel");
-  await deps.rootDb.$transaction(async (tx) => {
+  await deps.db.$transaction(async (tx) => {
     await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: "cancelled", completedAt: deps.now ?? new Date(), expectedFinishAt: null } });
     await tx.campaignRecipient.updateMany({ where: { campaignId: campaign.id, merchantId: deps.merchantId, status: "pending" }, data: { status: "skipped", skipReason: "cancelled" } });
     await emitCampaignEvents(tx, [campaign.id]);

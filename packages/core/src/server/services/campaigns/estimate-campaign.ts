@@ -1,7 +1,6 @@
 // What a start would do now, without doing it: the recipients the fan-out would take (the same SQL
 // as the start's), those it would leave out by reason, when the run would finish at the current send
 // windows, and what X would charge for the DMs.
-import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import type { CampaignEstimate } from "../../../contract/campaigns.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
@@ -11,7 +10,6 @@ import { fanOutSelection, finishAtWindows } from "./run-campaign.ts";
 
 export interface EstimateDeps {
   db: ScopedDb;
-  rootDb: Db;
   merchantId: string;
   windows: SendWindowLimits | null;
   dmPriceUsd: number;
@@ -24,7 +22,7 @@ export async function estimateCampaign(deps: EstimateDeps, campaignId: string): 
   if (campaign.status !== "draft" && campaign.status !== "scheduled") {
     throw new AppError("VALIDATION_ERROR", `Cannot estimate a ${campaign.status} campaign`, { field: "status", reason: campaign.status });
   }
-  const rows = await deps.rootDb.$transaction(async (tx) => {
+  const rows = await deps.db.$transaction(async (tx) => {
     const selection = await fanOutSelection(tx, { merchantId: deps.merchantId, campaignId: campaign.id, accountId: campaign.accountId });
     return tx.$queryRaw<{ account_id: string; skip_reason: string | null; n: number }[]>`
       SELECT f.account_id::text AS account_id, f.skip_reason, count(*)::int AS n FROM (${selection}) f GROUP BY 1, 2`;

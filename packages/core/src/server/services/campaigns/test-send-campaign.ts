@@ -4,7 +4,6 @@
 // who never wrote is skipped when the account requires consent, as a campaign start would; the DM is
 // queued as automated, so the send pipeline checks both again at the moment it goes out.
 import { randomUUID } from "node:crypto";
-import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import { openConversations } from "../conversations/conversation-rows.ts";
 import type { TestCampaignInput } from "../../../contract/campaigns.ts";
@@ -29,7 +28,7 @@ const SKIP_MESSAGES: Record<TestSkipReason, string> = {
   no_consent: "no consent: the contact never wrote to the account",
 };
 
-export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: JobQueue; merchantId: string }, input: TestCampaignInput): Promise<{ sent: number; skipped: Array<{ contactId: string; reason: TestSkipReason }>; messages: TestSendEntry[] }> {
+export async function testSendCampaign(deps: { db: ScopedDb; queue: JobQueue; merchantId: string }, input: TestCampaignInput): Promise<{ sent: number; skipped: Array<{ contactId: string; reason: TestSkipReason }>; messages: TestSendEntry[] }> {
   const campaign = await loadCampaign(deps.db, input.campaignId);
   const template = campaign.templateId ? await deps.db.template.findFirst({ where: { id: campaign.templateId } }) : null;
   if (!template) throw new AppError("VALIDATION_ERROR", "Campaign has no valid template", { field: "templateId", reason: "Template not found" });
@@ -64,7 +63,7 @@ export async function testSendCampaign(deps: { db: ScopedDb; rootDb: Db; queue: 
     toSend.push({ entry, contact, dm });
   }
   if (toSend.length) {
-    await deps.rootDb.$transaction(async (tx) => {
+    await deps.db.$transaction(async (tx) => {
       const conversationOf = await openConversations(tx, { merchantId: deps.merchantId, contactIds: toSend.map((s) => s.contact.id), at: new Date() });
       const inputs = toSend.map(({ contact, dm }) => {
         const conversationId = conversationOf.get(contact.id);

@@ -1,4 +1,3 @@
-import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import type { Campaign, UpdateCampaignInput } from "../../../contract/campaigns.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -7,7 +6,7 @@ import { campaignDto, loadCampaign } from "./load-campaign.ts";
 import { validateReferences } from "./validate-references.ts";
 
 /** Only drafts and scheduled campaigns change; a scheduled one moved in time is scheduled anew. */
-export async function updateCampaign(db: ScopedDb, opts: { merchantId: string; rootDb: Db; queue: JobQueue; input: UpdateCampaignInput; now?: Date }): Promise<Campaign> {
+export async function updateCampaign(db: ScopedDb, opts: { merchantId: string; queue: JobQueue; input: UpdateCampaignInput; now?: Date }): Promise<Campaign> {
   const { input } = opts;
   const campaign = await loadCampaign(db, input.campaignId);
   if (campaign.status !== "draft" && campaign.status !== "scheduled") {
@@ -23,7 +22,7 @@ export async function updateCampaign(db: ScopedDb, opts: { merchantId: string; r
     throw new AppError("VALIDATION_ERROR", "A scheduled campaign needs a startAt in the future; pause it or start it instead", { field: "schedule.startAt", reason: "not in the future" });
   }
   // unscoped transaction (it also enqueues): the merchant is named in every statement
-  const updated = await opts.rootDb.$transaction(async (tx) => {
+  const updated = await db.$transaction(async (tx) => {
     const row = await tx.campaign.update({
       where: { id: campaign.id, merchantId: opts.merchantId },
       data: {

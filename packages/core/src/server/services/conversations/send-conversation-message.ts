@@ -1,7 +1,8 @@
 // An agent's reply in a conversation: the queued outbound message and its send job, written in one
 // transaction with the conversation's counters. The send pipeline (worker) delivers it to X.
 import { randomUUID } from "node:crypto";
-import { Prisma, type Db, type MessageModel } from "@mkt-x/db";
+import { Prisma, type MessageModel } from "@mkt-x/db";
+import type { ScopedDb } from "../../scoped-db.ts";
 import { AppError, notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
 import type { SendMessageBody, SentMessage } from "../../../contract/conversations.ts";
@@ -17,11 +18,8 @@ import { pendingSuggestion, useSuggestion } from "../ai/suggestions.ts";
 import { MAX_POST_WEIGHT, POST_URL_WEIGHT, postWeight } from "../../../domain/post-length.ts";
 
 export interface SendConversationMessageOptions {
-  /**
-   * The unscoped client: enqueueOutboundMessage and pg-boss need a plain transaction client, which a
-   * merchant-scoped client's transaction is not. Every statement below names merchantId itself.
-   */
-  db: Db;
+  /** scoped to the merchant; its transaction is scoped too (raw statements below name merchantId) */
+  db: ScopedDb;
   queue: JobQueue;
   merchantId: string;
   /** the agent replying (the token's `sub`) */

@@ -4,7 +4,6 @@
 // an idempotency key, a retried call starts nothing new and answers the executions it started.
 import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import { randomUUID } from "node:crypto";
-import type { Db } from "@mkt-x/db";
 import { AppError } from "../../../errors.ts";
 import { flowEntryNode, type FlowRun, type RunFlowInput } from "../../../contract/flows.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -12,7 +11,7 @@ import type { ScopedDb } from "../../scoped-db.ts";
 import { loadFlow, parseFlowGraph, toFlowExecutionDto } from "./flow-dto.ts";
 
 export async function runFlowManually(
-  deps: { db: ScopedDb; rootDb: Db; queue: JobQueue; merchantId: string },
+  deps: { db: ScopedDb; queue: JobQueue; merchantId: string },
   input: RunFlowInput,
   opts: { idempotencyKey?: string | undefined } = {},
 ): Promise<FlowRun> {
@@ -28,7 +27,7 @@ export async function runFlowManually(
 
   const run = opts.idempotencyKey ?? randomUUID();
   const triggerKeys = contactIds.map((id) => `manual:${run}:${id}`);
-  return deps.rootDb.$transaction(async (tx) => {
+  return deps.db.$transaction(async (tx) => {
     // the flow must still be active when the executions are written; a key's earlier run is kept
     const rows = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO flow_executions (merchant_id, flow_id, contact_id, status, current_node_id, trigger_key)

@@ -1,5 +1,5 @@
 // The delivery history of a subscription, and redelivering one of them.
-import type { Db, WebhookDeliveryModel } from "@mkt-x/db";
+import type { WebhookDeliveryModel } from "@mkt-x/db";
 import { AppError, notFound } from "../../../errors.ts";
 import { isUuid, pagination, type PageInput, type Pagination } from "../../../contract/common.ts";
 import type { LiveEventType } from "../../../contract/events.ts";
@@ -43,13 +43,13 @@ export async function listWebhookDeliveries(db: ScopedDb, opts: { id: string; pa
  * of retries. A pending delivery is already on its way (409), and a disabled subscription sends
  * nothing until it is re-enabled (409).
  */
-export async function redeliverWebhook(db: ScopedDb, opts: { merchantId: string; id: string; deliveryId: string; queue: JobQueue; rootDb: Db; now?: Date }): Promise<WebhookDelivery> {
+export async function redeliverWebhook(db: ScopedDb, opts: { merchantId: string; id: string; deliveryId: string; queue: JobQueue; now?: Date }): Promise<WebhookDelivery> {
   const subscription = await findWebhookSubscription(db, opts.id);
   if (!isUuid(opts.deliveryId)) throw notFound("Delivery", opts.deliveryId);
   if (!subscription.active) throw new AppError("CONFLICT", "Webhook is disabled: re-enable it (PUT active: true) first", { field: "id", reason: subscription.disabledReason ?? "disabled" });
   const now = opts.now ?? new Date();
-  // the job is enqueued in the transaction that marks the delivery pending (pg-boss needs the root client's transaction)
-  const row = await opts.rootDb.$transaction(async (tx) => {
+  // the job is enqueued in the transaction that marks the delivery pending
+  const row = await db.$transaction(async (tx) => {
     const updated = await tx.webhookDelivery.updateManyAndReturn({
       where: { id: opts.deliveryId, merchantId: opts.merchantId, subscriptionId: subscription.id, status: { not: "pending" } },
       data: { status: "pending", nextAttemptAt: now, retryUntil: new Date(now.getTime() + WEBHOOK_RETRY_WINDOW_MS) },
