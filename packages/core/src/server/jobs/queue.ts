@@ -2,7 +2,7 @@
 // (pg-boss's `db` option runs the insert on it), never "commit, then enqueue".
 import { PgBoss, fromPrisma } from "pg-boss";
 import type { Tx } from "@mkt-x/db";
-import { JOBS, JOB_NAMES, DEAD_LETTER_QUEUE, jobGroup, type JobName, type JobPayload } from "./registry.ts";
+import { JOBS, JOB_NAMES, DEAD_LETTER_QUEUE, JOB_MAINTENANCE_SECONDS, jobGroup, type JobName, type JobPayload } from "./registry.ts";
 
 export interface EnqueueOptions {
   /** run the insert in this transaction */
@@ -20,12 +20,12 @@ export interface JobQueue {
   deadLetter(record: Record<string, unknown>, opts?: EnqueueOptions): Promise<void>;
 }
 
-export function createPgBoss(url: string, opts: { max?: number; superviseSeconds?: number } = {}): PgBoss {
+export function createPgBoss(url: string, opts: { max?: number; superviseSeconds?: number; maintenanceSeconds?: number } = {}): PgBoss {
   // pg-boss notices expired jobs and lost heartbeats in its supervise pass, by default once a
   // minute per queue; the worker asks for it every few seconds, so a dead worker's jobs are retried
   // soon after their heartbeat stops (JOB_HEARTBEAT_SECONDS)
   const supervise = opts.superviseSeconds ? { superviseIntervalSeconds: opts.superviseSeconds, monitorIntervalSeconds: opts.superviseSeconds } : {};
-  return new PgBoss({ connectionString: url, schema: "pgboss", max: opts.max ?? 5, ...supervise });
+  return new PgBoss({ connectionString: url, schema: "pgboss", max: opts.max ?? 5, maintenanceIntervalSeconds: opts.maintenanceSeconds ?? JOB_MAINTENANCE_SECONDS, ...supervise });
 }
 
 /** Creates every queue of the registry with its policy, plus the dead-letter queue. Idempotent. */

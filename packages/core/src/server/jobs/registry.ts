@@ -9,10 +9,20 @@ import { z } from "zod";
  */
 export const JOB_HEARTBEAT_SECONDS = 10;
 
+/**
+ * How long a finished job of a busy queue stays in pg-boss's table (the messages, events and
+ * deliveries themselves are the record; a finished job is only there to be looked at). pg-boss
+ * deletes them in its maintenance pass (every JOB_MAINTENANCE_SECONDS), so the job table holds
+ * about an hour of traffic whatever the volume. Failures are kept longer in the dead-letter queue.
+ */
+export const FINISHED_JOB_RETENTION_SECONDS = 3600;
+/** How often pg-boss's maintenance (the retention deletes) runs. */
+export const JOB_MAINTENANCE_SECONDS = 300;
+
 export const JOBS = {
   "webhook.event": {
     payload: z.object({ webhookEventId: z.uuid() }),
-    queue: { retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120 },
   },
   /**
    * One outbound DM through the send pipeline. Transient X failures are retried by the handler's
@@ -22,7 +32,7 @@ export const JOBS = {
    */
   "message.send": {
     payload: z.object({ messageId: z.uuid() }),
-    queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 180, expireInSeconds: 60, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /** Every few minutes: re-enqueue outbound messages whose job was lost; drop expired counters. */
   "message.sweep": {
@@ -48,7 +58,7 @@ export const JOBS = {
   /** Turns pending recipients of a running campaign into queued DMs, batch by batch, within the windows. */
   "campaign.dispatch": {
     payload: z.object({ campaignId: z.uuid(), run: z.number().int().min(1) }),
-    queue: { retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 300, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 300, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /** Things that happened, for automation flows to react to (new follower, message received). */
   "domain.event": {
@@ -64,12 +74,12 @@ export const JOBS = {
       /** post_reply: the post the reply answers */
       inReplyToPostId: z.string().optional(),
     }),
-    queue: { retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },
   /** One node of one automation flow execution; a wait node's successor is enqueued to start later. */
   "flow.step": {
     payload: z.object({ executionId: z.uuid(), nodeId: z.string().min(1) }),
-    queue: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
   },
   /**
    * One attempt of one outgoing-webhook delivery. The service schedules its own retries (24 h of
@@ -80,7 +90,7 @@ export const JOBS = {
    */
   "webhook.deliver": {
     payload: z.object({ deliveryId: z.uuid(), subscriptionId: z.uuid() }),
-    queue: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
     /** the payload field naming the job's pg-boss group */
     groupBy: "subscriptionId",
     dispatch: { maxInFlight: 64, perSubscription: 8 },

@@ -168,16 +168,16 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
 
   const claimed = await deps.db.$transaction(
     async (tx) => {
+      // claimed by a row lock (SKIP LOCKED: concurrent dispatchers take other rows); each claimed
+      // row is then written once, queued with its DM or failed with the reason
       const batch = await tx.$queryRaw<Claimed[]>`
         WITH picked AS (
-          SELECT r.id FROM campaign_recipients r
+          SELECT r.id, r.contact_id FROM campaign_recipients r
           WHERE r.campaign_id = ${campaign.id}::uuid AND r.run = ${job.run} AND r.status = 'pending'
           ORDER BY r.id LIMIT ${Math.min(room, 500)} FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-          UPDATE campaign_recipients r SET status = 'queued' FROM picked WHERE r.id = picked.id RETURNING r.id, r.contact_id
         )
-        SELECT claimed.id AS recipient_id, c.id AS contact_id, c.account_id, c.display_name, c.username, c.attributes
-        FROM claimed JOIN contacts c ON c.id = claimed.contact_id`;
+        SELECT picked.id AS recipient_id, c.id AS contact_id, c.account_id, c.display_name, c.username, c.attributes
+        FROM picked JOIN contacts c ON c.id = picked.contact_id`;
       if (batch.length === 0) return 0;
 
       // the contacts' open conversations, started where there is none
@@ -226,14 +226,12 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
       // a recipient dispatched before (a crash after this commit is impossible: all of it is one
       // transaction) would collide on the idempotency key and is not sent twice
       const created = await enqueueOutboundMessages(tx, deps.queue, messages);
-      const pairs = created.flatMap((m) => {
-        const recipientId = m.idempotencyKey ? recipientOf.get(m.idempotencyKey) : undefined;
-        return recipientId ? [{ recipientId, messageId: m.id }] : [];
-      });
-      if (pairs.length) {
+      const messageOf = new Map(created.map((m) => [m.idempotencyKey ?? "", m.id]));
+      if (messages.length) {
+        const queued = messages.map((m) => ({ recipientId: recipientOf.get(m.idempotencyKey) ?? "", messageId: messageOf.get(m.idempotencyKey) ?? null }));
         await tx.$executeRaw`
-          UPDATE campaign_recipients r SET message_id = v.message_id
-          FROM unnest(${pairs.map((p) => p.recipientId)}::uuid[], ${pairs.map((p) => p.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
+          UPDATE campaign_recipients r SET status = 'queued', message_id = COALESCE(v.message_id, r.message_id)
+          FROM unnest(${queued.map((q) => q.recipientId)}::uuid[], ${queued.map((q) => q.messageId)}::uuid[]) AS v(id, message_id) WHERE r.id = v.id`;
       }
       // progress for live clients: at most once per batch, and no more than every PROGRESS_EVERY_MS
       // (the metrics are an aggregate over the run's recipients)
