@@ -80,9 +80,17 @@ async function liveEventsSince(id: number, dms: number): Promise<Record<string, 
   return Object.fromEntries(rows.map((r) => [r.type, { perDm: Number((r.n / dms).toFixed(2)), avgBytes: r.avg }]));
 }
 const lastEventId = async () => Number((await pool.query<{ id: string | null }>("SELECT max(id)::text AS id FROM live_events")).rows[0]?.id ?? 0);
+/** the jobs created since a moment, per queue, per DM */
+async function jobsSince(at: Date, dms: number): Promise<Record<string, number>> {
+  const { rows } = await pool.query<{ name: string; n: number }>("SELECT name, count(*)::int AS n FROM pgboss.job WHERE created_on >= $1 GROUP BY 1 ORDER BY 2 DESC", [at]);
+  return Object.fromEntries(rows.map((r) => [r.name, Number((r.n / dms).toFixed(2))]));
+}
+/** full-page images: the first change of each page after a checkpoint carries the whole page */
+const fpiBytes = async (from: string, to: string) => Number((await pool.query<{ n: string }>("SELECT coalesce(sum(fpi_length), 0)::bigint AS n FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)", [from, to])).rows[0]?.n ?? 0);
 const report = async (bench: string, dms: number, from: string, to: string, extra: object = {}) => {
   const bytes = await walBetween(from, to);
-  console.log(JSON.stringify({ bench, dms, walBytes: bytes, bytesPerDm: Math.round(bytes / dms), targetBytesPerDm: TARGET_BYTES_PER_DM, met: bytes / dms <= TARGET_BYTES_PER_DM, ...extra, topRelations: await byRelation(from, to) }));
+  const fpi = await fpiBytes(from, to);
+  console.log(JSON.stringify({ bench, dms, walBytes: bytes, bytesPerDm: Math.round(bytes / dms), targetBytesPerDm: TARGET_BYTES_PER_DM, met: bytes / dms <= TARGET_BYTES_PER_DM, fullPageImageBytesPerDm: Math.round(fpi / dms), ...extra, topRelations: await byRelation(from, to) }));
 };
 
 // contacts who wrote first (a realistic audience), tagged for the campaign's segment
@@ -114,6 +122,7 @@ await pool.query("INSERT INTO campaign_segments (campaign_id, segment_id, mercha
 // campaign: fan-out to recorded send
 {
   const events = await lastEventId();
+  const startedAt = new Date();
   await pool.query("CHECKPOINT");
   const from = await lsn();
   const t0 = performance.now();
@@ -122,7 +131,7 @@ await pool.query("INSERT INTO campaign_segments (campaign_id, segment_id, mercha
   await until("the campaign to complete", async () => (await pool.query("SELECT status FROM campaigns WHERE id = $1", [campaign?.id])).rows[0]?.status === "completed");
   const to = await lsn();
   const sent = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1 AND status = 'sent'", [campaign?.id])).rows[0]?.n ?? 0;
-  await report("wal.campaign_dm", sent, from, to, { seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), sandboxReceived: sandbox.dms().length, exactlyOnce: sandbox.dms().length === sent, liveEvents: await liveEventsSince(events, sent) });
+  await report("wal.campaign_dm", sent, from, to, { seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), sandboxReceived: sandbox.dms().length, exactlyOnce: sandbox.dms().length === sent, liveEvents: await liveEventsSince(events, sent), jobs: await jobsSince(startedAt, sent) });
 }
 
 // inbound: signed webhook → applied message, through the real API
@@ -130,6 +139,7 @@ await pool.query("INSERT INTO campaign_segments (campaign_id, segment_id, mercha
   const api = await startBenchApi({ url: benchDb.url, pool, consumerSecret: SECRET });
   const before = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'")).rows[0]?.n ?? 0;
   const events = await lastEventId();
+  const startedAt = new Date();
   await pool.query("CHECKPOINT");
   const from = await lsn();
   const t0 = performance.now();
@@ -148,7 +158,7 @@ await pool.query("INSERT INTO campaign_segments (campaign_id, segment_id, mercha
   }));
   await until("the inbound DMs to be applied", async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'")).rows[0]?.n ?? 0) - before >= DMS);
   const to = await lsn();
-  await report("wal.inbound_dm", DMS, from, to, { seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), liveEvents: await liveEventsSince(events, DMS) });
+  await report("wal.inbound_dm", DMS, from, to, { seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), liveEvents: await liveEventsSince(events, DMS), jobs: await jobsSince(startedAt, DMS) });
   await api.close();
 }
 
