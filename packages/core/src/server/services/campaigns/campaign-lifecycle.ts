@@ -12,6 +12,7 @@ import type { JobQueue } from "../../jobs/queue.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { campaignDto, loadCampaign } from "./load-campaign.ts";
 import { emitCampaignEvents } from "../../events/emit-events.ts";
+import { CAMPAIGN_STEPS, mayTake } from "../../../domain/state-transitions.ts";
 
 export interface LifecycleDeps {
   /** scoped: every read and write is the caller's merchant's, in its transactions too */
@@ -26,7 +27,7 @@ const conflict = (status: string, action: string) => new AppError("VALIDATION_ER
 export async function startCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
   const now = deps.now ?? new Date();
   const campaign = await loadCampaign(deps.db, campaignId);
-  if (campaign.status !== "draft") throw conflict(campaign.status, "start");
+  if (!mayTake(CAMPAIGN_STEPS.start, campaign.status)) throw conflict(campaign.status, "start");
 
   const segments = await deps.db.campaignSegment.count({ where: { campaignId: campaign.id } });
   if (segments === 0) throw new AppError("VALIDATION_ERROR", "Campaign has no segments", { field: "segmentIds", reason: "at least one segment is required" });
@@ -43,8 +44,8 @@ export async function startCampaign(deps: LifecycleDeps, campaignId: string): Pr
 
   const future = campaign.startAt && campaign.startAt > now;
   await deps.db.$transaction(async (tx) => {
-    // only from draft: of concurrent starts one wins, the others answer as a later start would
-    const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: "draft" }, data: future ? { status: "scheduled" } : { status: "running" } });
+    // only from where a start may begin: of concurrent starts one wins, the others answer as a later start would
+    const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: { in: [...CAMPAIGN_STEPS.start.from] } }, data: future ? { status: "scheduled" } : { status: "running" } });
     if (count === 0) throw conflict((await tx.campaign.findFirst({ where: { id: campaign.id, merchantId: deps.merchantId }, select: { status: true } }))?.status ?? "gone", "start");
     await deps.queue.send("campaign.start", { campaignId: campaign.id, run: campaign.run + 1, startAt: (future && campaign.startAt ? campaign.startAt : now).toISOString() }, { tx, ...(future && campaign.startAt ? { startAfter: campaign.startAt } : {}) });
     await emitCampaignEvents(tx, [campaign.id]);
@@ -56,7 +57,7 @@ export async function startCampaign(deps: LifecycleDeps, campaignId: string): Pr
 export async function pauseCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "paused") return campaignDto(deps.db, deps.merchantId, campaign);
-  if (campaign.status !== "running" && campaign.status !== "scheduled") throw conflict(campaign.status, "pause");
+  if (!mayTake(CAMPAIGN_STEPS.pause, campaign.status)) throw conflict(campaign.status, "pause");
   const count = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: campaign.status }, data: { status: "paused", pausedAt: deps.now ?? new Date() } });
     if (count > 0) await emitCampaignEvents(tx, [campaign.id]);
@@ -71,7 +72,7 @@ export async function resumeCampaign(deps: LifecycleDeps, campaignId: string): P
   const now = deps.now ?? new Date();
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "running" || campaign.status === "scheduled") return campaignDto(deps.db, deps.merchantId, campaign);
-  if (campaign.status !== "paused") throw conflict(campaign.status, "resume");
+  if (!mayTake(CAMPAIGN_STEPS.resume, campaign.status)) throw conflict(campaign.status, "resume");
   await deps.db.$transaction(async (tx) => {
     await resumePausedCampaign(tx, deps.queue, campaign, now);
   });
@@ -99,9 +100,9 @@ export async function resumePausedCampaign(tx: Tx, queue: JobQueue, campaign: Pi
 export async function cancelCampaign(deps: LifecycleDeps, campaignId: string): Promise<Campaign> {
   const campaign = await loadCampaign(deps.db, campaignId);
   if (campaign.status === "cancelled") return campaignDto(deps.db, deps.merchantId, campaign);
-  if (campaign.status === "completed") throw conflict(campaign.status, "cancel");
+  if (!mayTake(CAMPAIGN_STEPS.cancel, campaign.status)) throw conflict(campaign.status, "cancel");
   await deps.db.$transaction(async (tx) => {
-    await tx.campaign.update({ where: { id: campaign.id, merchantId: deps.merchantId }, data: { status: "cancelled", completedAt: deps.now ?? new Date(), expectedFinishAt: null } });
+    await tx.campaign.updateMany({ where: { id: campaign.id, merchantId: deps.merchantId, status: { in: [...CAMPAIGN_STEPS.cancel.from] } }, data: { status: "cancelled", completedAt: deps.now ?? new Date(), expectedFinishAt: null } });
     await tx.campaignRecipient.updateMany({ where: { campaignId: campaign.id, merchantId: deps.merchantId, status: "pending" }, data: { status: "skipped", skipReason: "cancelled" } });
     await emitCampaignEvents(tx, [campaign.id]);
   });

@@ -11,6 +11,7 @@
 // than today's send windows simply waits in the pipeline's windows and goes on when they reopen.
 import { Prisma, type Db, type Tx } from "@mkt-x/db";
 import { laneCeiling } from "../../../domain/send-lanes.ts";
+import { CAMPAIGN_STEPS, mayTake } from "../../../domain/state-transitions.ts";
 import { openConversations } from "../conversations/conversation-rows.ts";
 import { nextRun } from "../../../domain/recurrence.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -45,7 +46,7 @@ export async function startCampaignRun(deps: CampaignRunDeps, job: { campaignId:
         SELECT id, merchant_id, status, run, start_at, account_id FROM campaigns WHERE id = ${job.campaignId}::uuid FOR UPDATE`;
       const c = rows[0];
       if (!c) return "no such campaign";
-      if (c.status !== "scheduled" && c.status !== "running") return `campaign is ${c.status}`;
+      if (!mayTake(CAMPAIGN_STEPS.begin, c.status)) return `campaign is ${c.status}`;
       if (c.run >= job.run) {
         // this run was fanned out already (a retried job): make sure it is being dispatched
         await deps.queue.send("campaign.dispatch", { campaignId: c.id, run: c.run }, { tx });
@@ -262,7 +263,7 @@ export async function finishIfDone(deps: CampaignRunDeps, campaignId: string, ru
     const rows = await tx.$queryRaw<{ status: string; recurrence: string | null; start_at: Date | null; started_at: Date | null; end_at: Date | null; run: number }[]>`
       SELECT status, recurrence, start_at, started_at, end_at, run FROM campaigns WHERE id = ${campaignId}::uuid FOR UPDATE`;
     const c = rows[0];
-    if (!c || c.status !== "running" || c.run !== run) return;
+    if (!c || !mayTake(CAMPAIGN_STEPS.complete, c.status) || c.run !== run) return;
     const anchor = c.start_at ?? c.started_at ?? now;
     const next = c.recurrence ? nextRun(c.recurrence, anchor, now) : null;
     if (next && (!c.end_at || next < c.end_at)) {

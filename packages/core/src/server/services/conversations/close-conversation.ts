@@ -4,6 +4,7 @@ import type { Conversation } from "../../../contract/conversations.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { toConversationDto, WITH_CONTACT } from "./conversation-dto.ts";
 import { emitConversationEvents } from "../../events/emit-events.ts";
+import { CONVERSATION_STEPS } from "../../../domain/state-transitions.ts";
 
 /**
  * Closes an open conversation with an optional reason. Idempotent: closing a closed conversation
@@ -13,7 +14,7 @@ export async function closeConversation(db: ScopedDb, opts: { conversationId: st
   if (!isUuid(opts.conversationId)) throw notFound("Conversation", opts.conversationId);
   await db.$transaction(async (tx) => {
     const { count } = await tx.conversation.updateMany({
-      where: { id: opts.conversationId, status: "open" },
+      where: { id: opts.conversationId, status: { in: [...CONVERSATION_STEPS.close.from] } },
       data: { status: "closed", closedAt: opts.now ?? new Date(), closeReason: opts.reason ?? null },
     });
     // closing a closed conversation changes nothing and announces nothing

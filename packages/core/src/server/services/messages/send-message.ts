@@ -2,7 +2,7 @@
 // DMs, the account's state and send windows, takes a lease on the message, asks X first when an
 // earlier attempt may already have reached it, calls X and records the outcome. It never sends a
 // message twice: a crash after X accepted is resolved by finding the DM in X's list, not by resending.
-import type { Db } from "@mkt-x/db";
+import type { Db, Tx } from "@mkt-x/db";
 import { emitMessageEvents } from "../../events/emit-events.ts";
 import { recordEvent } from "../../events/record-event.ts";
 import { toMessageDto } from "./message-dto.ts";
@@ -19,6 +19,7 @@ import { ensureXMedia } from "../media/ensure-x-media.ts";
 import { MediaRefused } from "../media/fetch-media.ts";
 import { MEDIA_TYPES, type MediaType } from "../../../contract/messages.ts";
 import { countSendOutcomes, type Metrics } from "../../metrics/metrics.ts";
+import { CAMPAIGN_RECIPIENT_STEPS, MESSAGE_STEPS } from "../../../domain/state-transitions.ts";
 
 export interface SendPipelineDeps {
   db: Db;
@@ -143,7 +144,7 @@ async function runPipeline(deps: SendPipelineDeps, messageIds: string[], now: Da
   const claimedRows = await deps.db.$queryRaw<{ id: string }[]>`
     UPDATE messages SET status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1, updated_at = now(),
       sending_started_at = CASE WHEN status = 'sending' AND sending_started_at IS NOT NULL THEN sending_started_at ELSE ${now} END
-    WHERE id = ANY(${eligible.map((m) => m.id)}::uuid[]) AND status IN ('queued', 'sending') AND (lease_until IS NULL OR lease_until <= ${now})
+    WHERE id = ANY(${eligible.map((m) => m.id)}::uuid[]) AND status = ANY(${[...MESSAGE_STEPS.claim.from]}::text[]) AND (lease_until IS NULL OR lease_until <= ${now})
     RETURNING id`;
   const claimed = new Set(claimedRows.map((r) => r.id));
 
@@ -392,11 +393,7 @@ async function recordSent(deps: SendPipelineDeps, accepted: { id: string; twitte
 const isUniqueViolation = (e: unknown) => e instanceof Error && /twitter_message_id|23505|Unique constraint/i.test(e.message);
 
 async function fail(deps: SendPipelineDeps, message: { id: string }, reason: string): Promise<SendOutcome> {
-  await deps.db.$transaction(async (tx) => {
-    await tx.$executeRaw`UPDATE messages SET status = 'failed', error = ${reason}, lease_until = NULL, updated_at = now() WHERE id = ${message.id}::uuid`;
-    await tx.$executeRaw`UPDATE campaign_recipients SET status = 'failed', error = ${reason} WHERE message_id = ${message.id}::uuid`;
-    await emitMessageEvents(tx, "message.updated", [message.id]);
-  });
+  await deps.db.$transaction((tx) => markFailed(tx, message.id, reason));
   return { status: "failed", reason };
 }
 
@@ -448,12 +445,26 @@ async function defer(deps: SendPipelineDeps, message: { id: string; origin: stri
   return { status: "deferred", until, reason };
 }
 
+/**
+ * The DM failed for good, and with it its campaign recipient. Only from where a failure may come:
+ * a DM that X's echo has meanwhile recorded as sent stays sent.
+ */
+async function markFailed(tx: Tx, messageId: string, reason: string): Promise<void> {
+  const changed = await tx.$executeRaw`
+    UPDATE messages SET status = 'failed', error = ${reason}, lease_until = NULL, updated_at = now()
+    WHERE id = ${messageId}::uuid AND status = ANY(${[...MESSAGE_STEPS.fail.from]}::text[])`;
+  if (changed === 0) return;
+  await tx.$executeRaw`
+    UPDATE campaign_recipients SET status = 'failed', error = ${reason}
+    WHERE message_id = ${messageId}::uuid AND status = ANY(${[...CAMPAIGN_RECIPIENT_STEPS.fail.from]}::text[])`;
+  await emitMessageEvents(tx, "message.updated", [messageId]);
+}
+
 async function retryLater(deps: SendPipelineDeps, message: { id: string; origin: string }, attempt: number, e: unknown): Promise<SendOutcome> {
   const reason = e instanceof Error ? e.message : String(e);
   if (attempt >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
     await deps.db.$transaction(async (tx) => {
-      const failed = await tx.message.update({ where: { id: message.id }, data: { status: "failed", error: `gave up after ${attempt} attempts: ${reason}`, leaseUntil: null } });
-      await recordEvent(tx, { merchantId: failed.merchantId, type: "message.updated", data: toMessageDto(failed) });
+      await markFailed(tx, message.id, `gave up after ${attempt} attempts: ${reason}`);
       // visible to operators beside the other dead letters
       await deps.queue.deadLetter({ queue: "message.send", messageId: message.id, error: reason }, { tx });
     });
