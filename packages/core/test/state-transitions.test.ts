@@ -14,9 +14,13 @@ describe("state transitions", () => {
     }
     const reached = new Set<string>((Object.values(steps) as Step<string>[]).filter((s) => s.from.length === 0).flatMap((s) => [...s.to]));
     const next = transitionsOf(steps as Readonly<Record<string, Step<string>>>);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const s of [...reached]) for (const t of next.get(s) ?? []) if (!reached.has(t)) (reached.add(t), (grew = true));
+    const frontier = [...reached];
+    for (let s = frontier.pop(); s !== undefined; s = frontier.pop()) {
+      for (const t of next.get(s) ?? []) {
+        if (reached.has(t)) continue;
+        reached.add(t);
+        frontier.push(t);
+      }
     }
     expect([...reached].sort()).toEqual([...states].sort());
   });
