@@ -186,7 +186,9 @@ async function assertPostRoom(tx: Tx, accountId: string, limits: PostWindowLimit
   if (retryAt === null) return;
   const retryAfterSeconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
   const window = paused ? "X paused the account's posts (its rate limit)" : room.ok ? "" : room.window;
-  throw new AppError("RATE_LIMIT_EXCEEDED", `X's post limit is reached (${window}); public replies can be posted again at ${retryAt.toISOString()}`, { field: "conversationId", reason: window, retryAt: retryAt.toISOString(), retryAfterSeconds });
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const wait = minutes >= 120 ? `${Math.ceil(minutes / 60)} hours` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  throw new AppError("RATE_LIMIT_EXCEEDED", `X's limit on posts is reached (${window}): public replies can be posted again in ${wait}`, { field: "conversationId", reason: window, retryAt: retryAt.toISOString(), retryAfterSeconds });
 }
 
 function replayOf(earlier: MessageModel, conversationId: string, text: string): MessageModel {
