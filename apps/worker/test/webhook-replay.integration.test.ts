@@ -119,4 +119,24 @@ describe("X's replay of webhook events after downtime", () => {
     expect(retried[0]).toMatchObject({ from: mark?.replayed_until, jobId: expect.stringMatching(/^\d+$/) });
     expect((await q<{ replayed_until: Date }>("SELECT replayed_until FROM x_webhook_replays"))[0]?.replayed_until.getTime()).toBeGreaterThan(mark?.replayed_until.getTime() ?? Infinity);
   });
+
+  it("never asks X to replay from before a GDPR erasure on an account of the webhook", async () => {
+    await q("UPDATE x_webhook_replays SET replayed_until = date_trunc('minute', now()) - interval '30 minutes'");
+    const person = e.sandbox.addUser({ username: "replay_erased" });
+    await e.sandbox.mention({ fromUserId: person.id, toUserId: shop.id, text: `@${shop.username} my address is 1 Main St`, createdAt: minutesAgo(10) });
+    const [contact] = await eventually(() => q<{ id: string }>("SELECT id FROM contacts WHERE twitter_user_id = $1", [person.id]), (r) => r.length === 1);
+    expect((await e.call("DELETE", `/contacts/${contact?.id}`)).status).toBe(200);
+    expect((await q<{ catchup_not_before: Date | null }>("SELECT catchup_not_before FROM x_accounts WHERE id = $1", [accountId]))[0]?.catchup_not_before).toBeInstanceOf(Date);
+    // as if the erasure was five minutes ago: the post of ten minutes ago lies before it
+    await q("UPDATE x_accounts SET catchup_not_before = now() - interval '5 minutes' WHERE id = $1", [accountId]);
+    const [erased] = await q<{ catchup_not_before: Date }>("SELECT catchup_not_before FROM x_accounts WHERE id = $1", [accountId]);
+    const replays = await replayWebhookEvents({ db: e.database.db, x: e.send.x });
+    // the window starts at the first whole minute after the erasure, not where the last job ended
+    const from = replays[0]?.from?.getTime() ?? 0;
+    expect(from).toBeGreaterThanOrEqual(erased?.catchup_not_before.getTime() ?? Infinity);
+    expect(from - (erased?.catchup_not_before.getTime() ?? 0)).toBeLessThanOrEqual(60_000);
+    await e.sandbox.settled();
+    await settled();
+    expect(await q("SELECT id FROM contacts WHERE twitter_user_id = $1", [person.id])).toEqual([]);
+  });
 });
