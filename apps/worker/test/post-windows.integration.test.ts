@@ -78,6 +78,10 @@ describe("public replies under X's post limits", () => {
     const details = (refused.body as Refusal).details;
     expect(details.retryAfterSeconds).toBeGreaterThan(14 * 60);
     expect(new Date(details.retryAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    // REST clients read when to try again from Retry-After too
+    const raw = await fetch(`${e.base}/conversations/${c.mention}/messages`, { method: "POST", headers: { authorization: `Bearer ${e.token}`, "content-type": "application/json" }, body: JSON.stringify({ content: "third public reply" }) });
+    expect(raw.status).toBe(429);
+    expect(Number(raw.headers.get("retry-after"))).toBeGreaterThan(14 * 60);
     expect(await messagesOf(c.mention)).toHaveLength(before);
     expect(e.sandbox.posts().filter((p) => p.text === "third public reply")).toEqual([]);
     // the second DM still waits for the DM window (it never took a post slot)
