@@ -73,7 +73,8 @@ async function stopProcess(child: ChildProcess) {
   await exited;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `env`: settings of this stack's API and worker beyond the defaults (a small post window, say). */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   if (!existsSync(join(ROOT, "apps/admin/dist/index.html"))) throw new Error("apps/admin/dist is missing: run `pnpm build` first");
   const database = await createTestDatabase(inject("dbTemplate"));
   const port = await freePort();
@@ -82,7 +83,7 @@ export async function startStack(): Promise<Stack> {
   const sandboxUrl = await sandbox.listen(0, "127.0.0.1");
   const { merchantId } = await createMerchantWithOwner(database.db, { ...OWNER, merchantName: "GoodGo" });
   const { X_SANDBOX: _sb, DATABASE_URL: _db, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = {
+  const processEnv: NodeJS.ProcessEnv = {
     ...inherited,
     NODE_ENV: "production",
     DATABASE_URL: database.url,
@@ -99,9 +100,10 @@ export async function startStack(): Promise<Stack> {
     WEBHOOK_ALLOW_PRIVATE_TARGETS: "1",
     RATE_LIMIT_PER_MINUTE: "100000",
     LOG_LEVEL: "warn",
+    ...env,
   };
-  const api = startProcess("api", join(ROOT, "apps/api/dist/main.js"), env);
-  const worker = startProcess("worker", join(ROOT, "apps/worker/dist/main.js"), env);
+  const api = startProcess("api", join(ROOT, "apps/api/dist/main.js"), processEnv);
+  const worker = startProcess("worker", join(ROOT, "apps/worker/dist/main.js"), processEnv);
   await waitFor(`${url}/ready`);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -254,13 +254,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         basePath: BASE_PATH,
         router: appRouter,
         createContext,
-        responseMeta: ({ errors }: { errors: unknown[] }) => (errors[0] ? { status: toAppError(errors[0]).status } : {}),
+        responseMeta: ({ errors }: { errors: unknown[] }) => (errors[0] ? errorMeta(toAppError(errors[0])) : {}),
         onError: ({ error }: { error: unknown }) => logFault(app.log, error),
       });
     });
   });
 
   return app;
+}
+
+/** An error's status, and Retry-After when it says when to try again (a full post window, say). */
+function errorMeta(e: AppError): { status: number; headers?: Record<string, string> } {
+  const retryAfter = e.details && !Array.isArray(e.details) ? e.details.retryAfterSeconds : undefined;
+  return typeof retryAfter === "number" ? { status: e.status, headers: { "retry-after": String(retryAfter) } } : { status: e.status };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -22,11 +22,15 @@ describe("configuration", () => {
     expect(loadEnv(good)).toMatchObject({ PORT: 5000, RATE_LIMIT_PER_MINUTE: 100, LOG_LEVEL: "info", X_API_BASE_URL: "https://api.x.com" });
     expect(loadWorkerEnv(good)).toMatchObject({ X_TIER: "pay-per-use", X_DM_PRICE_USD: 0.015, DM_SEND_WINDOWS: "on" });
     // pay-per-use: X's 15 per 15 minutes per user and 1,440 a day per app; the seed's 500 a day per account binds before X's 1,440
-    expect(sendWindowsFromEnv(loadWorkerEnv(good))).toEqual({ accountPer15m: 15, accountPer24h: 500, appPer24h: 1440, accountCampaignPer24h: 10_000 });
+    // public replies: X's POST /2/tweets limits of pay-per-use, 100 per 15 minutes per user and 10,000 a day per app
+    expect(sendWindowsFromEnv(loadWorkerEnv(good))).toEqual({ accountPer15m: 15, accountPer24h: 500, appPer24h: 1440, accountCampaignPer24h: 10_000, posts: { accountPer15m: 100, accountPer24h: null, appPer24h: 10_000 } });
   });
 
   it("X_TIER sets the windows to that tier's published limits; DM_LIMIT_* override one by one; off is off", () => {
-    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "pro" }))).toEqual({ accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 });
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "pro" }))).toEqual({ accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000, posts: { accountPer15m: 100, accountPer24h: null, appPer24h: 10_000 } });
+    // basic posts: 100 a day per user, 1,667 a day per app; POST_LIMIT_* override one by one
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "basic" }))?.posts).toEqual({ accountPer15m: null, accountPer24h: 100, appPer24h: 1667 });
+    expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "basic", POST_LIMIT_ACCOUNT_15M: "5", POST_LIMIT_APP_24H: "" }))?.posts).toEqual({ accountPer15m: 5, accountPer24h: 100, appPer24h: 1667 });
     expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "basic" }))).toMatchObject({ accountPer15m: 15, appPer24h: 1440 });
     expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, X_TIER: "enterprise", DM_LIMIT_ACCOUNT_15M: "900", DM_LIMIT_APP_24H: "" }))).toMatchObject({ accountPer15m: 900, appPer24h: 15_000 });
     expect(sendWindowsFromEnv(loadWorkerEnv({ ...good, DM_LIMIT_ACCOUNT_24H: "1440", DM_LIMIT_CAMPAIGN_ACCOUNT_24H: "50" }))).toMatchObject({ accountPer24h: 1440, accountCampaignPer24h: 50 });
@@ -44,6 +48,7 @@ describe("configuration", () => {
     ["X_TIER", { X_TIER: "free" }],
     ["X_DM_PRICE_USD", { X_DM_PRICE_USD: "-1" }],
     ["DM_LIMIT_ACCOUNT_15M", { DM_LIMIT_ACCOUNT_15M: "0" }],
+    ["POST_LIMIT_ACCOUNT_24H", { POST_LIMIT_ACCOUNT_24H: "many" }],
   ])("names %s when it is wrong", (name, patch) => {
     expect(() => loadEnv({ ...good, ...patch })).toThrow(new RegExp(`^invalid configuration: ${name}\\b`));
   });

@@ -27,7 +27,7 @@ export interface E2E extends WorkerHarness {
  * One API process on the harness's database, as main.ts composes it: its own fastify app and its
  * own live event bus (not listening yet). startE2E makes the first; tests may add more.
  */
-export async function buildApiInstance(h: WorkerHarness): Promise<{ api: FastifyInstance; events: LiveEventBus; services: { webhookUrl: string } }> {
+export async function buildApiInstance(h: WorkerHarness, extra: { sendWindows?: SendWindowLimits | null } = {}): Promise<{ api: FastifyInstance; events: LiveEventBus; services: { webhookUrl: string } }> {
   // the API's live event bus: GET /events/stream shows what the worker commits
   const events = createLiveEventBus({ databaseUrl: h.database.url, sweepIntervalMs: 0 });
   await events.start();
@@ -42,6 +42,7 @@ export async function buildApiInstance(h: WorkerHarness): Promise<{ api: Fastify
     events,
     // outgoing webhooks to a receiver on this machine (WEBHOOK_ALLOW_PRIVATE_TARGETS=1)
     webhookTargets: { allowPrivate: true },
+    ...(extra.sendWindows !== undefined ? { sendWindows: extra.sendWindows } : {}),
   };
   const api = await buildApp({
     services,
@@ -53,9 +54,9 @@ export async function buildApiInstance(h: WorkerHarness): Promise<{ api: Fastify
   return { api, events, services };
 }
 
-export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps>; /** connecting registers the API's webhook with X and subscribes the account, as in production */ subscribe?: boolean } = {}): Promise<E2E> {
+export async function startE2E(opts: { windows?: SendWindowLimits | null; campaigns?: Partial<CampaignRunDeps>; send?: Partial<SendPipelineDeps>; /** connecting registers the API's webhook with X and subscribes the account, as in production */ subscribe?: boolean; /** the API's send windows too (its check of X's post windows before a public reply is queued) */ apiWindows?: boolean } = {}): Promise<E2E> {
   const h = await startWorkerHarness({ windows: opts.windows ?? null, ...(opts.campaigns ? { campaigns: opts.campaigns } : {}), ...(opts.send ? { send: opts.send } : {}) });
-  const { api, events, services } = await buildApiInstance(h);
+  const { api, events, services } = await buildApiInstance(h, opts.apiWindows ? { sendWindows: opts.windows ?? null } : {});
   const url = await api.listen({ port: 0, host: "127.0.0.1" });
   if (opts.subscribe) services.webhookUrl = `${url}/api/v1/mkt-x/webhooks/twitter`;
   // short links in campaign DMs point at this API

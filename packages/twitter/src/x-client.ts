@@ -2,7 +2,7 @@
 // request token call of connect with X is signed with the app's keys alone).
 import http from "node:http";
 import https from "node:https";
-import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XDmHistoryEvent, type XDmHistoryPage, type XRateLimit, type XRequestToken, type XSentDm, type XUploadedMedia, type XUser, type XWebhook } from "@mkt-x/core";
+import { XApiError, type XAccessToken, type XClient, type XCredentials, type XDmEvent, type XDmHistoryEvent, type XDmHistoryPage, type XPosted, type XRateLimit, type XReplayJob, type XRequestToken, type XSentDm, type XUploadedMedia, type XUser, type XWebhook } from "@mkt-x/core";
 import { TwitterApi } from "twitter-api-v2";
 import { isRecord, recordAt, stringAt } from "./json-narrowing.ts";
 import { toXApiError, unexpectedResponse } from "./x-error-mapping.ts";
@@ -44,6 +44,9 @@ function rateLimitsOf(value: unknown): XRateLimit[] {
   if (!isRecord(value)) return [];
   return [one(value), one(value["day"]), one(value["userDay"])].filter((r): r is XRateLimit => r !== null);
 }
+
+/** X's replay dates: yyyymmddhhmm, UTC. */
+const replayDate = (d: Date): string => d.toISOString().slice(0, 16).replace(/[-T:]/g, "");
 
 const DM_HISTORY_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id,attachments,participant_ids";
 const MEDIA_TYPES = new Set(["photo", "animated_gif", "video"]);
@@ -117,6 +120,8 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
     return parsed;
   }
 
+  let appBearer: Promise<TwitterApi> | null = null;
+
   const listWebhooks = (creds: XCredentials) =>
     call("list webhooks", () => api(creds).v2.get<unknown>(`webhooks`), (body) => {
       const data = isRecord(body) ? body["data"] : undefined;
@@ -158,15 +163,40 @@ export function createTwitterXClient(options: TwitterXClientOptions): TwitterXCl
         },
       ),
 
+    // the full response, for X's x-rate-limit-* headers of the post windows
     postReply: (creds, text, inReplyToPostId) =>
       call(
         "post reply",
-        () => api(creds).v2.reply(text, inReplyToPostId),
-        (body): { postId: string } | undefined => {
-          const postId = stringAt(recordAt(body, "data"), "id");
-          return postId !== undefined ? { postId } : undefined;
+        () => api(creds).v2.post<unknown>(`tweets`, { text, reply: { in_reply_to_tweet_id: inReplyToPostId } }, { forceBodyMode: "json", fullResponse: true }),
+        (response): XPosted | undefined => {
+          const postId = stringAt(recordAt(recordAt(response, "data"), "data"), "id");
+          const rateLimits = isRecord(response) ? rateLimitsOf(response["rateLimit"]) : [];
+          return postId !== undefined ? { postId, rateLimits } : undefined;
         },
       ),
+
+    // app-only: X's replay takes the app's bearer token (POST /oauth2/token with the app's keys),
+    // fetched once and kept; a 401 drops it so the next call fetches a fresh one
+    async replayWebhookEvents(webhookId, from, to) {
+      appBearer ??= new TwitterApi({ appKey: options.consumerKey, appSecret: options.consumerSecret }, { plugins, httpAgent: agent }).appLogin();
+      const app = await appBearer.catch((error: unknown) => {
+        appBearer = null;
+        throw toXApiError(error, "app-only token");
+      });
+      return call(
+        "replay webhook events",
+        () => app.v2.post<unknown>(`webhooks/replay`, { webhook_id: webhookId, from_date: replayDate(from), to_date: replayDate(to) }, { forceBodyMode: "json" }),
+        (body): XReplayJob | undefined => {
+          const data = recordAt(body, "data");
+          const jobId = stringAt(data, "job_id");
+          const createdAt = stringAt(data, "created_at");
+          return jobId !== undefined ? { jobId, createdAt: createdAt !== undefined ? new Date(createdAt) : new Date() } : undefined;
+        },
+      ).catch((e: unknown) => {
+        if (e instanceof XApiError && e.kind === "invalid_credentials") appBearer = null;
+        throw e;
+      });
+    },
 
     // the library's own chunked upload (initialize, append per 1 MB chunk, finalize, STATUS while
     // X processes); it answers the id only, so the expiry is X's documented 24 hours, less a margin

@@ -27,6 +27,19 @@ export interface XSentDm {
   rateLimits?: XRateLimit[];
 }
 
+/** What POST /2/tweets answered. */
+export interface XPosted {
+  postId: string;
+  /** X's rate-limit headers on the answer (the post windows), empty when it sent none */
+  rateLimits?: XRateLimit[];
+}
+
+/** A replay job X accepted (POST /2/webhooks/replay): its events follow on the webhook. */
+export interface XReplayJob {
+  jobId: string;
+  createdAt: Date;
+}
+
 /** A DM event as X lists it (GET /2/dm_conversations/with/{id}/dm_events). */
 export interface XDmEvent {
   id: string;
@@ -100,8 +113,8 @@ export interface XClient {
   me(creds: XCredentials): Promise<XUser>;
   /** POST /2/dm_conversations/with/{participantId}/messages, with `attachments: [{ media_id }]` when given one. */
   sendDm(creds: XCredentials, participantId: string, text: string, opts?: { mediaId?: string }): Promise<XSentDm>;
-  /** POST /2/tweets with `reply.in_reply_to_tweet_id`: a public answer to a post that mentioned the account. */
-  postReply(creds: XCredentials, text: string, inReplyToPostId: string): Promise<{ postId: string }>;
+  /** POST /2/tweets with `reply.in_reply_to_tweet_id`: a public answer to a post that mentioned the account (with X's rate-limit headers of the answer). */
+  postReply(creds: XCredentials, text: string, inReplyToPostId: string): Promise<XPosted>;
   /** X's v2 chunked media upload as the user: initialize, append each chunk, finalize (and wait while X processes). */
   uploadMedia(creds: XCredentials, media: XMediaUpload): Promise<XUploadedMedia>;
   /** Recent DM events of the one-to-one conversation with the participant, newest first. */
@@ -112,6 +125,12 @@ export interface XClient {
   ensureWebhook(creds: XCredentials, url: string): Promise<XWebhook>;
   /** Account Activity API: subscribe the user to the app's webhook. */
   subscribe(creds: XCredentials, webhookId: string): Promise<void>;
+  /**
+   * POST /2/webhooks/replay (app-only bearer, obtained with the app's keys): X redelivers to the
+   * webhook every event it delivered or tried to deliver from `from` (inclusive) to `to`
+   * (exclusive), minute granularity, within the last 24 hours, each tagged `meta.replay`.
+   */
+  replayWebhookEvents(webhookId: string, from: Date, to: Date): Promise<XReplayJob>;
   /** Account Activity API: remove the user's subscription. */
   unsubscribe(creds: XCredentials, webhookId: string, userId: string): Promise<void>;
   /** POST /1.1/oauth/invalidate_token: revoke the user's access token. */

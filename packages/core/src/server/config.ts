@@ -6,7 +6,7 @@ import type { AiProvider } from "../ports/ai-provider.ts";
 import { XApiError, type XClient } from "../ports/x-client.ts";
 import { createEmbeddedAiProvider } from "./services/ai/embedded-nlu.ts";
 import { createOpenAiProvider } from "./services/ai/openai-provider.ts";
-import type { SendWindowLimits } from "./services/messages/send-windows.ts";
+import type { PostWindowLimits, SendWindowLimits } from "./services/messages/send-windows.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -48,6 +48,23 @@ export const X_TIER_DM_LIMITS: Record<XTier, { userPer15m: number; userPer24h: n
   basic: { userPer15m: 15, userPer24h: 1440, appPer24h: 1440 },
   pro: { userPer15m: 200, userPer24h: 1000, appPer24h: 15_000 },
   enterprise: { userPer15m: 200, userPer24h: 1000, appPer24h: 15_000 },
+};
+/**
+ * X's published limits of POST /2/tweets (what a public reply to a mention is) per tier: posts per
+ * user per 15 minutes and per 24 hours, and per app per 24 hours; null where X publishes no such
+ * window. They are X's, separate from the DM windows: a full DM window never holds a public reply.
+ * - pay-per-use: 100 / 15 min per user, 10,000 / 24 h per app (docs.x.com/x-api/fundamentals/rate-limits,
+ *   "Manage posts", 2026)
+ * - basic: 100 / 24 h per user, 1,667 / 24 h per app (developer.x.com/en/docs/twitter-api/rate-limits,
+ *   "X API v2 Basic rate limits", Manage Tweets; confirmed in tweepy discussion #2129)
+ * - pro: 100 / 15 min per user, 10,000 / 24 h per app (the same page, "Pro rate limits")
+ * - enterprise: as pro (enterprise contracts set their own: POST_LIMIT_* override)
+ */
+export const X_TIER_POST_LIMITS: Record<XTier, PostWindowLimits> = {
+  "pay-per-use": { accountPer15m: 100, accountPer24h: null, appPer24h: 10_000 },
+  basic: { accountPer15m: null, accountPer24h: 100, appPer24h: 1667 },
+  pro: { accountPer15m: 100, accountPer24h: null, appPer24h: 10_000 },
+  enterprise: { accountPer15m: 100, accountPer24h: null, appPer24h: 10_000 },
 };
 /** The seed's own budgets (spec: 500 messages per account per day; 10,000 campaign DMs): the smallest binding budget wins. */
 export const SEED_ACCOUNT_PER_24H = 500;
@@ -96,6 +113,10 @@ export const sharedEnvShape = {
   DM_LIMIT_ACCOUNT_24H: windowLimit,
   DM_LIMIT_APP_24H: windowLimit,
   DM_LIMIT_CAMPAIGN_ACCOUNT_24H: windowLimit,
+  // public replies (POST /2/tweets): X's post limits for the X_TIER, each overridable
+  POST_LIMIT_ACCOUNT_15M: windowLimit,
+  POST_LIMIT_ACCOUNT_24H: windowLimit,
+  POST_LIMIT_APP_24H: windowLimit,
   /** what X charges per DM sent (pay-per-use), for estimates */
   X_DM_PRICE_USD: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number({ message: "must be a number of US dollars" }).min(0, { message: "must not be negative" }).max(100).default(0.015)),
   /** "off" only for benchmarks and trusted setups: then X's 429s are the only brake */
@@ -125,14 +146,24 @@ export function sendWindowsFromEnv(env: {
   DM_LIMIT_ACCOUNT_24H?: number | undefined;
   DM_LIMIT_APP_24H?: number | undefined;
   DM_LIMIT_CAMPAIGN_ACCOUNT_24H?: number | undefined;
+  POST_LIMIT_ACCOUNT_15M?: number | undefined;
+  POST_LIMIT_ACCOUNT_24H?: number | undefined;
+  POST_LIMIT_APP_24H?: number | undefined;
 }): SendWindowLimits | null {
   if (env.DM_SEND_WINDOWS === "off") return null;
-  const tier = X_TIER_DM_LIMITS[env.X_TIER ?? "pay-per-use"];
+  const tierName = env.X_TIER ?? "pay-per-use";
+  const tier = X_TIER_DM_LIMITS[tierName];
+  const posts = X_TIER_POST_LIMITS[tierName];
   return {
     accountPer15m: env.DM_LIMIT_ACCOUNT_15M ?? tier.userPer15m,
     accountPer24h: env.DM_LIMIT_ACCOUNT_24H ?? Math.min(tier.userPer24h, SEED_ACCOUNT_PER_24H),
     appPer24h: env.DM_LIMIT_APP_24H ?? tier.appPer24h,
     accountCampaignPer24h: env.DM_LIMIT_CAMPAIGN_ACCOUNT_24H ?? SEED_CAMPAIGN_ACCOUNT_PER_24H,
+    posts: {
+      accountPer15m: env.POST_LIMIT_ACCOUNT_15M ?? posts.accountPer15m,
+      accountPer24h: env.POST_LIMIT_ACCOUNT_24H ?? posts.accountPer24h,
+      appPer24h: env.POST_LIMIT_APP_24H ?? posts.appPer24h,
+    },
   };
 }
 
@@ -180,5 +211,5 @@ export function xAppFromEnv(env: XApp): { consumerKey: string; consumerSecret: s
  */
 export function unconfiguredXClient(): XClient {
   const refuse = (): Promise<never> => Promise.reject(new XApiError("transient", X_APP_NOT_CONFIGURED));
-  return { me: refuse, sendDm: refuse, postReply: refuse, uploadMedia: refuse, listDmEvents: refuse, listRecentDmEvents: refuse, ensureWebhook: refuse, subscribe: refuse, unsubscribe: refuse, invalidateToken: refuse, requestToken: refuse, accessToken: refuse };
+  return { me: refuse, sendDm: refuse, postReply: refuse, uploadMedia: refuse, listDmEvents: refuse, listRecentDmEvents: refuse, ensureWebhook: refuse, replayWebhookEvents: refuse, subscribe: refuse, unsubscribe: refuse, invalidateToken: refuse, requestToken: refuse, accessToken: refuse };
 }

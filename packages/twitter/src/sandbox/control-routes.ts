@@ -15,7 +15,7 @@ export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/follow", body: "{ fromUserId, toUserId }", does: "a follow event" },
   { method: "POST", path: "/_sandbox/read", body: "{ readerUserId, accountUserId, lastReadEventId, via?: aaa|xaa }", does: "a read receipt: direct_message_mark_read_events or dm.read" },
   { method: "POST", path: "/_sandbox/typing", body: "{ fromUserId, toUserId, via?: aaa|xaa }", does: "a person is typing to an account: direct_message_indicate_typing_events or dm.indicate_typing" },
-  { method: "POST", path: "/_sandbox/mention", body: "{ fromUserId, toUserId, text, inReplyToPostId?, via?: aaa|xaa, postId? }", does: "a person posts mentioning an account (or replying to its post): tweet_create_events or post.mention.create / post.reply.create" },
+  { method: "POST", path: "/_sandbox/mention", body: "{ fromUserId, toUserId, text, inReplyToPostId?, via?: aaa|xaa, postId?, createdAt? }", does: "a person posts mentioning an account (or replying to its post): tweet_create_events or post.mention.create / post.reply.create" },
   { method: "POST", path: "/_sandbox/account-post", body: "{ userId, text, inReplyToPostId? }", does: "the account posts in the X app (a post, or a reply in a thread): tweet_create_events for it" },
   { method: "GET", path: "/_sandbox/posts", does: "the posts: the service's public replies (byApi) and the mentions made here" },
   { method: "GET", path: "/_sandbox/dms", does: "the DMs the service sent through the API (mediaId: the media a DM carried)" },
@@ -25,7 +25,7 @@ export const CONTROL_ROUTES = [
   { method: "GET", path: "/_sandbox/users", does: "the sandbox users with their access tokens" },
   { method: "POST", path: "/_sandbox/users", body: "{ username, id?, name?, profileImageUrl? }", does: "add a user (or reissue its tokens)" },
   { method: "GET", path: "/_sandbox/webhooks", does: "registered webhooks and their subscriptions" },
-  { method: "GET", path: "/_sandbox/config", does: "default webhook URL, echo setting, DM rate limit and dropWebhooks (POST to change; dropWebhooks: true simulates an outage: events are kept in X's DM history but not delivered)" },
+  { method: "GET", path: "/_sandbox/config", does: "default webhook URL, echo setting, DM and post rate limits (dmLimitPer15m, postLimitPer15m) and dropWebhooks (POST to change; dropWebhooks: true simulates an outage: events are kept in X's DM history, and for POST /2/webhooks/replay, but not delivered)" },
   { method: "POST", path: "/_sandbox/faults", body: "{ method?, path?, status?, count?, sticky?, resetInSeconds?, latencyMs? }", does: "make X API calls fail (GET lists, DELETE clears)" },
   { method: "POST", path: "/_sandbox/reset", does: "forget everything" },
 ] as const;
@@ -74,7 +74,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
 
   app.post<{ Body: MentionInput }>(
     "/mention",
-    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, inReplyToPostId: str, postId: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
+    { schema: { body: object(["fromUserId", "toUserId", "text"], { fromUserId: str, toUserId: str, text: str, inReplyToPostId: str, postId: str, createdAt: str, via: { type: "string", enum: ["aaa", "xaa"] } }) } },
     async (req) => sandbox.mention(req.body),
   );
   app.post<{ Body: AccountPostInput }>(
@@ -87,7 +87,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
   app.get("/config", async () => sandbox.config());
   app.post<{ Body: Partial<SandboxConfig> }>(
     "/config",
-    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 }, dropWebhooks: { type: "boolean" } }) } },
+    { schema: { body: object([], { webhookUrl: { type: ["string", "null"] }, echoOutbound: { type: "boolean" }, dmLimitPer15m: { type: ["integer", "null"], minimum: 1 }, postLimitPer15m: { type: ["integer", "null"], minimum: 1 }, dropWebhooks: { type: "boolean" } }) } },
     async (req) => sandbox.configure(req.body),
   );
 

@@ -56,16 +56,46 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       pendingDelays.add(done);
     });
 
-  async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: object, forUserId: string): Promise<DeliveryResult> {
+  /** `occurredAt`: when the event happened (a replay job picks events by it); default now */
+  async function deliver(kind: SandboxDelivery["kind"], eventId: string, payload: object, forUserId: string, occurredAt?: Date): Promise<DeliveryResult> {
     const target = store.deliveryUrl(forUserId);
     const outcome = store.config.dropWebhooks
       ? { delivered: false, status: null, error: "webhook delivery dropped (simulated outage)" }
       : target
         ? await deliverPayload(target, opts.consumerSecret, payload, webhookTimeoutMs)
         : { delivered: false, status: null, error: "no webhook registered and no webhookUrl configured" };
-    store.recordDelivery({ kind, eventId, forUserId, url: target, ...outcome, at: new Date().toISOString() });
+    const at = new Date().toISOString();
+    store.recordDelivery({ kind, eventId, forUserId, url: target, ...outcome, at });
+    store.recordEvent({ kind, eventId, forUserId, url: target, payload, at: occurredAt?.toISOString() ?? at });
     changed();
     return { eventId, ...outcome };
+  }
+
+  /**
+   * A replay job (POST /2/webhooks/replay): every event of the webhook's accounts X delivered or
+   * tried to deliver in [from, to) goes to the webhook again, tagged `meta.replay`, oldest first,
+   * after the call has answered; then X's replay_job_status says the job is complete.
+   */
+  function replay(webhookId: string, from: Date, to: Date): { jobId: string; createdAt: string } {
+    const hook = store.webhook(webhookId);
+    if (!hook) throw new SandboxError(404, `Could not find webhook with id: [${webhookId}]`);
+    const jobId = store.nextId();
+    const events = store.events.filter((e) => {
+      const at = Date.parse(e.at);
+      return at >= from.getTime() && at < to.getTime() && (e.url === hook.url || hook.subscribedUserIds.includes(e.forUserId));
+    });
+    const run = (async () => {
+      for (const e of events) {
+        const outcome = store.config.dropWebhooks ? { delivered: false, status: null, error: "webhook delivery dropped (simulated outage)" } : await deliverPayload(hook.url, opts.consumerSecret, { ...e.payload, meta: { replay: true } }, webhookTimeoutMs);
+        store.recordDelivery({ kind: e.kind, eventId: e.eventId, forUserId: e.forUserId, url: hook.url, ...outcome, at: new Date().toISOString(), replayJobId: jobId });
+      }
+      const status = { replay_job_status: { webhook_id: webhookId, job_state: "Complete", job_state_description: "Job completed successfully", job_id: jobId } };
+      if (!store.config.dropWebhooks) await deliverPayload(hook.url, opts.consumerSecret, status, webhookTimeoutMs);
+      changed();
+    })();
+    const pending = run.finally(() => background.delete(pending));
+    background.add(pending);
+    return { jobId, createdAt: new Date().toISOString() };
   }
 
   function onDmSent(dm: SandboxDm): void {
@@ -123,7 +153,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       // X keeps the DM whether or not the webhook hears of it: GET /2/dm_events lists it
       store.recordReceivedDm({ dmEventId: eventId, dmConversationId: dmConversationId(sender.id, recipient.id), senderId: sender.id, recipientId: recipient.id, text: input.text, createdAt: createdAt.toISOString(), ...(media ? { media } : {}) });
       changed();
-      return deliver("direct_message", eventId, payload, payload.for_user_id);
+      return deliver("direct_message", eventId, payload, payload.for_user_id, createdAt);
     },
 
     async customerDm(input) {
@@ -194,13 +224,15 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       const parent = input.inReplyToPostId !== undefined ? store.posts.find((p) => p.postId === input.inReplyToPostId) : undefined;
       const replayed = input.postId !== undefined ? store.posts.find((p) => p.postId === input.postId) : undefined;
       const postId = replayed?.postId ?? input.postId ?? store.nextId();
+      const createdAt = input.createdAt !== undefined ? new Date(input.createdAt) : new Date();
+      if (Number.isNaN(createdAt.getTime())) throw new SandboxError(400, "createdAt must be an ISO date-time");
       const post: SandboxPost = replayed ?? {
         postId,
         authorId: author.id,
         text: input.text,
         inReplyToPostId: input.inReplyToPostId ?? null,
         conversationId: parent?.conversationId ?? input.inReplyToPostId ?? postId,
-        createdAt: new Date().toISOString(),
+        createdAt: createdAt.toISOString(),
         byApi: false,
       };
       if (!replayed) store.recordPost(post);
@@ -215,7 +247,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
         createdAt: new Date(post.createdAt),
       };
       const payload = input.via === "xaa" ? buildXaaPostPayload({ ...fields, eventId: `${postId}-${account.id}` }) : buildMentionPayload(fields);
-      const result = await deliver("mention", postId, payload, account.id);
+      const result = await deliver("mention", postId, payload, account.id, new Date(post.createdAt));
       return { ...result, postId, conversationId: post.conversationId };
     },
     async accountPost(input) {
@@ -247,6 +279,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
       if (patch.echoOutbound !== undefined) store.config.echoOutbound = patch.echoOutbound;
       if (patch.dmLimitPer15m !== undefined) store.config.dmLimitPer15m = patch.dmLimitPer15m;
       if (patch.dropWebhooks !== undefined) store.config.dropWebhooks = patch.dropWebhooks;
+      if (patch.postLimitPer15m !== undefined) store.config.postLimitPer15m = patch.postLimitPer15m;
       changed();
       return { ...store.config };
     },
@@ -278,7 +311,7 @@ export function createXSandbox(opts: XSandboxOptions): XSandbox {
   // every X API, OAuth and control request may have changed the state
   if (saver) app.addHook("onResponse", async () => changed());
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(statusProblem(404)));
-  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, onPost, delay }));
+  app.register(async (x) => registerXApiRoutes(x, { store, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, crc: (u) => runCrcCheck(u, opts.consumerSecret, webhookTimeoutMs), onDmSent, onPost, replay, delay }));
   app.register(async (c) => registerControlRoutes(c, control), { prefix: "/_sandbox" });
   // 3-legged OAuth: request and access tokens, and the authorize page a person sees
   app.register(async (o) => registerOAuthRoutes(o, { store, oauth, consumerKey: opts.consumerKey, consumerSecret: opts.consumerSecret, delay }));

@@ -100,6 +100,8 @@ export interface SandboxDelivery {
   status: number | null;
   error?: string;
   at: string;
+  /** a redelivery by this replay job (POST /2/webhooks/replay) */
+  replayJobId?: string;
 }
 
 export interface SandboxConfig {
@@ -117,6 +119,21 @@ export interface SandboxConfig {
    * delivered, each delivery logged with delivered false. Off by default.
    */
   dropWebhooks?: boolean;
+  /**
+   * X's per-user post window (15 minutes) of POST /2/tweets: when set, each post answer carries
+   * x-rate-limit-limit / remaining / reset for the posting user and a post past the limit answers 429. null: off.
+   */
+  postLimitPer15m?: number | null;
+}
+
+/** An event X delivered or tried to deliver: what its replay (POST /2/webhooks/replay) sends again. */
+export interface SandboxDeliveredEvent {
+  kind: SandboxDelivery["kind"];
+  eventId: string;
+  forUserId: string;
+  url: string | null;
+  payload: object;
+  at: string;
 }
 
 interface WebhookRecord {
@@ -173,6 +190,10 @@ export class SandboxStore {
   readonly deliveries: SandboxDelivery[] = [];
   readonly media = new Map<string, SandboxMedia>();
   readonly posts: SandboxPost[] = [];
+  /** every event with its payload, for replay jobs (memory only: X keeps them 24 hours) */
+  readonly events: SandboxDeliveredEvent[] = [];
+  /** app-only bearer tokens issued by POST /oauth2/token */
+  readonly appTokens = new Set<string>();
   config: SandboxConfig;
   private readonly tokens = new Map<string, string>();
   private readonly webhookRecords = new Map<string, WebhookRecord>();
@@ -195,6 +216,8 @@ export class SandboxStore {
     this.deliveries.length = 0;
     this.media.clear();
     this.posts.length = 0;
+    this.events.length = 0;
+    this.appTokens.clear();
     this.config = { ...this.initialConfig };
   }
 
@@ -308,6 +331,10 @@ export class SandboxStore {
 
   recordDelivery(delivery: SandboxDelivery): void {
     push(this.deliveries, delivery);
+  }
+
+  recordEvent(event: SandboxDeliveredEvent): void {
+    push(this.events, event);
   }
 
   addWebhook(url: string, valid: boolean): SandboxWebhook {

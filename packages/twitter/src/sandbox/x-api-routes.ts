@@ -1,5 +1,6 @@
 // The X API as the service calls it, on X's wire protocol: OAuth 1.0a user context, X's paths,
 // bodies and error shapes. Every request is recorded; faults are applied before anything else.
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isRecord } from "../json-narrowing.ts";
 import { takeFault, type SandboxFault } from "./faults.ts";
@@ -20,6 +21,8 @@ export interface XApiContext {
   onDmSent(dm: SandboxDm): void;
   /** Called once a post is stored (waiters). */
   onPost?(post: SandboxPost): void;
+  /** Starts a replay job of the webhook's events in [from, to) (POST /2/webhooks/replay). */
+  replay(webhookId: string, from: Date, to: Date): { jobId: string; createdAt: string };
   /** A delay that the sandbox's close() cuts short. */
   delay(ms: number): Promise<void>;
 }
@@ -30,6 +33,18 @@ interface RequestState {
   record: SandboxRequest;
   user?: SandboxUser;
   accessToken?: string;
+  /** app-only: the request carried a bearer token from POST /oauth2/token */
+  app?: boolean;
+}
+
+/** Paths X serves with an app-only bearer token (the rest take OAuth 1.0a user context here). */
+const APP_ONLY_PATHS = new Set(["/2/webhooks/replay"]);
+
+/** yyyymmddhhmm (UTC) as X's replay takes it; null when it is not one. */
+function replayDate(value: unknown): Date | null {
+  if (typeof value !== "string" || !/^\d{12}$/.test(value)) return null;
+  const d = new Date(`${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T${value.slice(8, 10)}:${value.slice(10, 12)}:00Z`);
+  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void {
@@ -43,7 +58,8 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
   };
   const userOf = (req: FastifyRequest): SandboxUser => {
     const user = stateOf(req).user;
-    if (!user) throw new Error("request was not authenticated");
+    // X's answer to an app-only token on a user-context endpoint
+    if (!user) throw Object.assign(new Error("Unsupported Authentication: this endpoint takes OAuth 1.0a user context"), { statusCode: 403 });
     return user;
   };
 
@@ -92,6 +108,22 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
       state.record.fault = fault.status;
       return sendFault(reply, { ...fault, status: fault.status });
     }
+
+    // app-only: POST /oauth2/token with the app's keys (Basic), then the bearer token it issued
+    const authorization = req.headers.authorization ?? "";
+    if (state.record.path === "/oauth2/token") {
+      const basic = /^Basic (.+)$/.exec(authorization)?.[1];
+      const [key, secret] = basic ? Buffer.from(basic, "base64").toString("utf8").split(":").map((p) => decodeURIComponent(p)) : [];
+      if (key !== ctx.consumerKey || secret !== ctx.consumerSecret) return reply.code(403).send(v1Errors(99, "Unable to verify your credentials"));
+      return;
+    }
+    if (authorization.startsWith("Bearer ")) {
+      if (!store.appTokens.has(authorization.slice(7))) return unauthorized(req, reply, "unknown_token");
+      if (!APP_ONLY_PATHS.has(state.record.path)) return reply.code(403).send(statusProblem(403));
+      state.app = true;
+      return;
+    }
+    if (APP_ONLY_PATHS.has(state.record.path)) return reply.code(403).send(statusProblem(403));
 
     const isForm = String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
     const formParams = isForm && isRecord(req.body) ? Object.entries(req.body).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as const] : [])) : [];
@@ -321,6 +353,30 @@ export function registerXApiRoutes(app: FastifyInstance, ctx: XApiContext): void
       return { data: { subscribed: false } };
     },
   );
+
+  app.post("/oauth2/token", async (req, reply) => {
+    if (!isRecord(req.body) || req.body["grant_type"] !== "client_credentials") return reply.code(403).send(v1Errors(170, "Missing required parameter: grant_type"));
+    const token = `AAAA${randomBytes(30).toString("base64url")}`;
+    store.appTokens.add(token);
+    return { token_type: "bearer", access_token: token };
+  });
+
+  // X's replay of webhook events (app-only): at most 24 hours back, to after from, neither in the future
+  app.post("/2/webhooks/replay", async (req, reply) => {
+    const body = isRecord(req.body) ? req.body : {};
+    const webhookId = body["webhook_id"];
+    const from = replayDate(body["from_date"]);
+    const to = replayDate(body["to_date"]);
+    if (typeof webhookId !== "string" || !/^\d{1,19}$/.test(webhookId)) return reply.code(400).send(invalidRequest("webhook_id is required", { webhook_id: [String(webhookId)] }));
+    if (!from || !to) return reply.code(400).send(invalidRequest("from_date and to_date must be yyyymmddhhmm (UTC)", { from_date: [String(body["from_date"])], to_date: [String(body["to_date"])] }));
+    const now = Date.now();
+    if (from.getTime() < now - 24 * 3600_000) return reply.code(400).send(invalidRequest("from_date must be within the last 24 hours", { from_date: [String(body["from_date"])] }));
+    if (to.getTime() <= from.getTime()) return reply.code(400).send(invalidRequest("to_date must be after from_date", { to_date: [String(body["to_date"])] }));
+    if (to.getTime() > now + 60_000) return reply.code(400).send(invalidRequest("to_date must not be in the future", { to_date: [String(body["to_date"])] }));
+    if (!store.webhook(webhookId)) return reply.code(404).send(resourceNotFound(`Could not find webhook with id: [${webhookId}]`));
+    const job = ctx.replay(webhookId, from, to);
+    return reply.code(200).send({ data: { job_id: job.jobId, created_at: job.createdAt } });
+  });
 
   app.post("/1.1/oauth/invalidate_token", async (req) => {
     const token = stateOf(req).accessToken ?? "";

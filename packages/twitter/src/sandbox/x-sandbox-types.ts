@@ -84,6 +84,8 @@ export interface MentionInput {
   via?: "aaa" | "xaa";
   /** Reuse an id to replay the same post (dedupe tests) */
   postId?: string;
+  /** when the person posted (ISO date-time; default now): a post from during an outage, for replay jobs */
+  createdAt?: string;
 }
 
 /** The account itself posts (in the X app): X delivers its own posts to its subscription too. */

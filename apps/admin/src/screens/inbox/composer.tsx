@@ -2,7 +2,7 @@
 // buttons (the send body's quick_reply and card types). The body is checked by the contract's schema
 // before Send is enabled, so what the API would refuse cannot be sent.
 import { useState } from "react";
-import { ActionIcon, Button, Group, SegmentedControl, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { ActionIcon, Alert, Button, Group, SegmentedControl, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { MAX_CARD_BUTTONS, MAX_MESSAGE_CHARS, MAX_POST_WEIGHT, MAX_QUICK_REPLIES, SendMessageBody, postWeight } from "@mkt-x/core";
 
 type Kind = "text" | "quick_reply" | "card";
@@ -39,7 +39,7 @@ export function Composer({ onSend, blockedReason, publicReply = false }: Compose
   const over = used > limit;
   const blank = content.trim() === "";
   const missingOptions = (kind === "quick_reply" && (body.quickReplies?.length ?? 0) === 0) || (kind === "card" && (body.buttons?.length ?? 0) === 0);
-  const problem = blank ? null : over ? (publicReply ? `A post counts at most ${MAX_POST_WEIGHT} (links count 23, CJK characters and emoji 2)` : `X allows at most ${counterFormat.format(MAX_MESSAGE_CHARS)} characters`) : missingOptions ? (kind === "card" ? "Add at least one button" : "Add at least one option") : parsed.success ? null : (parsed.error.issues[0]?.message ?? "Check the message");
+  const problem = blank ? null : over ? (publicReply ? `This reply counts ${counterFormat.format(used)} of X's ${MAX_POST_WEIGHT} for a post (links count 23, CJK characters and emoji 2): shorten it by ${counterFormat.format(used - limit)}` : `X allows at most ${counterFormat.format(MAX_MESSAGE_CHARS)} characters`) : missingOptions ? (kind === "card" ? "Add at least one button" : "Add at least one option") : parsed.success ? null : (parsed.error.issues[0]?.message ?? "Check the message");
   const canSend = !blockedReason && !sending && !blank && !over && parsed.success && !missingOptions;
 
   async function send() {
@@ -134,6 +134,11 @@ export function Composer({ onSend, blockedReason, publicReply = false }: Compose
             </Button>
           ) : null}
         </Stack>
+      ) : null}
+      {blockedReason ? (
+        <Alert color="orange" variant="light" role="status" p="xs">
+          {blockedReason}
+        </Alert>
       ) : null}
       {error ? (
         <Text size="sm" c="red" role="alert">

@@ -1,7 +1,7 @@
 // One conversation: its messages (newest page live, older pages on demand with messagesCursor),
 // who is working it, close / reopen, and the reply box.
 import { useEffect, useRef, useState } from "react";
-import { Alert, Anchor, Badge, Box, Button, Group, NativeSelect, Paper, Stack, Text, Title, Tooltip, VisuallyHidden } from "@mantine/core";
+import { Alert, Anchor, Badge, Box, Button, Group, NativeSelect, Paper, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC, errorMessage, type RouterOutputs } from "../../lib/trpc.ts";
 import { IfCan, useCan, useMe } from "../../lib/me.tsx";
@@ -50,14 +50,22 @@ function StatusBadge({ m }: { m: Message }) {
   );
 }
 
-function MessageBubble({ m }: { m: Message }) {
+/** A public thread's post on X: its author and its link (X's post URL: https://x.com/{username}/status/{id}). */
+interface PostContext {
+  customer: string | null;
+  account: string | null;
+}
+
+function MessageBubble({ m, post }: { m: Message; post?: PostContext | undefined }) {
   const inbound = m.direction === "inbound";
+  const author = post ? (inbound ? post.customer : post.account) : null;
+  const postUrl = post && author && m.twitterMessageId ? `https://x.com/${author}/status/${m.twitterMessageId}` : null;
   return (
     <Box style={{ alignSelf: inbound ? "flex-start" : "flex-end", maxWidth: "80%" }} data-testid="message">
       <Paper p="xs" radius="md" bg={inbound ? "gray.1" : m.status === "failed" ? "red.0" : "blue.0"} withBorder={false}>
         <Group gap={6} mb={2}>
           <Text size="xs" fw={600}>
-            {originLabel(m)}
+            {post && inbound && post.customer ? `@${post.customer}` : originLabel(m)}
           </Text>
           <Text size="xs" c="dimmed">
             {formatDateTime(m.sentAt ?? m.createdAt)}
@@ -94,7 +102,12 @@ function MessageBubble({ m }: { m: Message }) {
             {a.type} attachment
           </Anchor>
         ))}
-        <Group justify="flex-end" mt={2}>
+        <Group justify={postUrl ? "space-between" : "flex-end"} mt={2} gap="xs">
+          {postUrl ? (
+            <Anchor href={postUrl} target="_blank" rel="noreferrer" size="xs">
+              View post on X
+            </Anchor>
+          ) : null}
           <StatusBadge m={m} />
         </Group>
       </Paper>
@@ -103,7 +116,7 @@ function MessageBubble({ m }: { m: Message }) {
 }
 
 /** A page of older messages, and (above it) the pages before it the user asked for. */
-function OlderPage({ conversationId, cursor, depth, onMore }: { conversationId: string; cursor: string; depth: number; onMore: () => void }) {
+function OlderPage({ conversationId, cursor, depth, onMore, post }: { conversationId: string; cursor: string; depth: number; onMore: () => void; post?: PostContext | undefined }) {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.conversations.get.queryOptions({ conversationId, messagesBefore: cursor }), placeholderData: (prev) => prev });
   if (q.isPending) return <Loading label="Loading older messages…" />;
@@ -111,10 +124,10 @@ function OlderPage({ conversationId, cursor, depth, onMore }: { conversationId: 
   const next = q.data.messagesCursor;
   return (
     <>
-      {next && depth > 1 ? <OlderPage conversationId={conversationId} cursor={next} depth={depth - 1} onMore={onMore} /> : null}
+      {next && depth > 1 ? <OlderPage conversationId={conversationId} cursor={next} depth={depth - 1} onMore={onMore} post={post} /> : null}
       {next && depth <= 1 ? <LoadOlder onClick={onMore} /> : null}
       {(q.data.messages ?? []).map((m) => (
-        <MessageBubble key={m.id} m={m} />
+        <MessageBubble key={m.id} m={m} post={post} />
       ))}
     </>
   );
@@ -158,6 +171,7 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
   const account = accounts.get(c.accountId);
   const assignee = c.assignedToUserId === null ? "Unassigned" : c.assignedToUserId === me.id ? "Assigned to you" : `Assigned to ${team.data?.data.find((u) => u.id === c.assignedToUserId)?.name ?? "a team member"}`;
   const actionError = [close.error, reopen.error, assign.error].find((e) => e);
+  const post: PostContext | undefined = c.channel === "mention" ? { customer: c.contact.username, account: account?.username ?? null } : undefined;
 
   return (
     <Stack gap="sm" h="100%" component="section" aria-label={`Conversation with ${name}`}>
@@ -175,9 +189,16 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
             {c.status === "open" ? "Open" : "Closed"}
           </Badge>
           {c.channel === "mention" ? (
-            <Badge color="cyan" variant="light" component="a" href={c.postUrl ?? undefined} target="_blank" rel="noreferrer" style={{ cursor: c.postUrl ? "pointer" : undefined }}>
-              Mention{c.postUrl ? <VisuallyHidden>: open the post on X</VisuallyHidden> : null}
-            </Badge>
+            <Tooltip label="A public thread on X: replies are posted in public">
+              <Badge color="cyan" variant="light">
+                Mention
+              </Badge>
+            </Tooltip>
+          ) : null}
+          {c.channel === "mention" && c.postUrl ? (
+            <Anchor href={c.postUrl} target="_blank" rel="noreferrer" size="sm">
+              Open the thread on X
+            </Anchor>
           ) : null}
           {c.escalated ? (
             <Tooltip label={c.escalationReason ?? "The AI handed this conversation to a person"}>
@@ -228,7 +249,7 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
       ) : null}
       <Box ref={scroller} style={{ flex: 1, overflowY: "auto", minHeight: 200 }} tabIndex={0} role="log" aria-label="Messages" aria-live="polite">
         <Stack gap="xs" p="xs">
-          {c.messagesCursor && olderPages > 0 ? <OlderPage conversationId={conversationId} cursor={c.messagesCursor} depth={olderPages} onMore={() => setOlderPages((n) => n + 1)} /> : null}
+          {c.messagesCursor && olderPages > 0 ? <OlderPage conversationId={conversationId} cursor={c.messagesCursor} depth={olderPages} onMore={() => setOlderPages((n) => n + 1)} post={post} /> : null}
           {c.messagesCursor && olderPages === 0 ? <LoadOlder onClick={() => setOlderPages(1)} /> : null}
           {(c.messages ?? []).length === 0 ? (
             <Text size="sm" c="dimmed" ta="center">
@@ -236,7 +257,7 @@ export function Thread({ conversationId, accounts, onBack }: { conversationId: s
             </Text>
           ) : null}
           {(c.messages ?? []).map((m) => (
-            <MessageBubble key={m.id} m={m} />
+            <MessageBubble key={m.id} m={m} post={post} />
           ))}
         </Stack>
       </Box>

@@ -150,6 +150,8 @@ const REASON_LABELS: [RegExp, string][] = [
   [/^another worker holds the send/, "lease_held"],
   [/^X rate limit: account paused/, "account_paused"],
   [/^X rate limit \(429\)/, "x_rate_limited"],
+  [/^X rate limit: account's posts paused/, "account_posts_paused"],
+  [/^X rate limit on posts \(429\)/, "x_post_rate_limited"],
   [/^send window full/, "send_window"],
   [/^transient X failure/, "transient_retry"],
 ];
@@ -167,6 +169,9 @@ const WINDOWS = new Map([
   ["campaign messages per account, 24 hours", "campaign_account_24h"],
   ["app 24 hours", "app_24h"],
   ["merchant's fair share of the app 24 hours", "merchant_fair_share_24h"],
+  ["posts per account, 15 minutes", "posts_account_15m"],
+  ["posts per account, 24 hours", "posts_account_24h"],
+  ["posts per app, 24 hours", "posts_app_24h"],
 ]);
 
 /**

@@ -1,7 +1,7 @@
 // An agent's reply in a conversation: the queued outbound message and its send job, written in one
 // transaction with the conversation's counters. The send pipeline (worker) delivers it to X.
 import { randomUUID } from "node:crypto";
-import { Prisma, type MessageModel } from "@mkt-x/db";
+import { Prisma, type MessageModel, type Tx } from "@mkt-x/db";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { AppError, notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
@@ -16,6 +16,7 @@ import { templateShapeIssues } from "../../../contract/templates.ts";
 import { composeDm, type ComposedDm } from "../../../domain/compose-dm.ts";
 import { pendingSuggestion, useSuggestion } from "../ai/suggestions.ts";
 import { MAX_POST_WEIGHT, POST_URL_WEIGHT, postWeight } from "../../../domain/post-length.ts";
+import { DEFAULT_POST_WINDOWS, postWindowRoom, type PostWindowLimits } from "../messages/send-windows.ts";
 
 export interface SendConversationMessageOptions {
   /** scoped to the merchant; its transaction is scoped too (raw statements below name merchantId) */
@@ -41,6 +42,12 @@ export interface SendConversationMessageOptions {
   deliverNowTimeoutMs?: number;
   /** where attachment URLs may be fetched from: the outgoing-webhook rule (default: public addresses only) */
   mediaPolicy?: TargetPolicy | undefined;
+  /**
+   * X's post windows (X_TIER, POST_LIMIT_*) for a public reply: a full one, or X's own pause of the
+   * account's posts, is 429 RATE_LIMIT_EXCEEDED and nothing is queued. Absent: pay-per-use's; null: off.
+   */
+  postWindows?: PostWindowLimits | null | undefined;
+  now?: () => Date;
 }
 
 /** Keys are per user, so two agents cannot collide on (or read each other's) messages by reusing a key. */
@@ -85,6 +92,8 @@ export async function sendConversationMessage(opts: SendConversationMessageOptio
       if (conversation.account.status !== "active") {
         throw new AppError("VALIDATION_ERROR", "account is not connected", { field: "accountId", reason: `the conversation's X account is ${conversation.account.status}; reconnect it to reply` });
       }
+
+      if (conversation.channel === "mention") await assertPostRoom(tx, conversation.accountId, opts.postWindows === undefined ? DEFAULT_POST_WINDOWS : opts.postWindows, opts.now?.() ?? new Date());
 
       if (conversation.status === "closed" && conversation.channel === "direct_message") {
         const other = await tx.conversation.findFirst({ where: { merchantId, contactId: conversation.contactId, channel: "direct_message", status: "open", id: { not: conversation.id } }, select: { id: true } });
@@ -160,6 +169,24 @@ function assertPublicReply(body: SendMessageBody, text: string): void {
   const weight = postWeight(text);
   if (weight > MAX_POST_WEIGHT) issues.push({ field: "content", message: `a public reply counts ${weight} of X's ${MAX_POST_WEIGHT} (URLs count ${POST_URL_WEIGHT}, CJK characters and emoji 2)` });
   if (issues.length > 0) throw new AppError("VALIDATION_ERROR", "Request validation failed", issues);
+}
+
+/**
+ * A public reply goes out only while X's post windows have room (its own, apart from the DMs): a
+ * full window, or X's pause of the account's posts after its 429 or x-rate-limit-remaining 0, is
+ * 429 with when to try again, so an agent sees it at once instead of a reply queued for hours.
+ */
+async function assertPostRoom(tx: Tx, accountId: string, limits: PostWindowLimits | null, now: Date): Promise<void> {
+  const account = await tx.xAccount.findUnique({ where: { id: accountId }, select: { postPausedUntil: true } });
+  const paused = account?.postPausedUntil && account.postPausedUntil > now ? account.postPausedUntil : null;
+  const room = limits === null ? ({ ok: true } as const) : await postWindowRoom(tx, { accountId, limits, now });
+  const retryAt = paused ?? (room.ok ? null : room.retryAt);
+  if (retryAt === null) return;
+  const retryAfterSeconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  const window = paused ? "X paused the account's posts (its rate limit)" : room.ok ? "" : room.window;
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const wait = minutes >= 120 ? `${Math.ceil(minutes / 60)} hours` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  throw new AppError("RATE_LIMIT_EXCEEDED", `X's limit on posts is reached (${window}): public replies can be posted again in ${wait}`, { field: "conversationId", reason: window, retryAt: retryAt.toISOString(), retryAfterSeconds });
 }
 
 function replayOf(earlier: MessageModel, conversationId: string, text: string): MessageModel {

@@ -9,7 +9,7 @@ import { toMessageDto } from "./message-dto.ts";
 import { XApiError, type XClient, type XCredentials, type XRateLimit } from "../../../ports/x-client.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
-import { reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
+import { DEFAULT_POST_WINDOWS, reservePostSlot, reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
 import { markSent } from "./mark-sent.ts";
 import { LANE_PRIORITY, laneOf } from "../../../domain/send-lanes.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
@@ -77,6 +77,8 @@ interface SendRow {
   access_secret_enc: string | null;
   require_consent: boolean;
   send_paused_until: Date | null;
+  /** X's post windows (POST /2/tweets): a public reply waits for this, a DM does not */
+  post_paused_until: Date | null;
   contact_x_id: string;
   opted_out: boolean;
   consent_at: Date | null;
@@ -116,7 +118,7 @@ async function runPipeline(deps: SendPipelineDeps, messageIds: string[], now: Da
   const rows = await deps.db.$queryRaw<SendRow[]>`
     SELECT m.id, m.merchant_id, m.origin, m.attachments, m.direction, m.status, m.content, m.automated, m.attempts, m.lease_until, m.sending_started_at,
            a.id AS account_id, a.status::text AS account_status, a.twitter_user_id AS account_x_id, a.access_token_enc, a.access_secret_enc,
-           a.require_consent, a.send_paused_until, c.twitter_user_id AS contact_x_id, c.opted_out, c.consent_at,
+           a.require_consent, a.send_paused_until, a.post_paused_until, c.twitter_user_id AS contact_x_id, c.opted_out, c.consent_at,
            m.campaign_id, k.status AS campaign_status, k.end_at AS campaign_end_at, v.channel,
            CASE WHEN v.channel = 'mention' THEN (
              SELECT p.twitter_message_id FROM messages p
@@ -209,7 +211,9 @@ async function precheck(deps: SendPipelineDeps, message: SendRow | undefined, no
   // consent is about DMs: a public reply answers a person who wrote to the account in public
   if (message.automated && message.require_consent && !message.consent_at && message.channel !== "mention") return fail(deps, message, "no consent: the contact never wrote to the account");
   if (message.account_status !== "active" || !message.access_token_enc || !message.access_secret_enc) return fail(deps, message, "account is not connected");
-  if (message.send_paused_until && message.send_paused_until > now) return defer(deps, message, message.send_paused_until, "X rate limit: account paused", { notSent: message.status !== "sending" });
+  // DMs and posts are X's separate windows: a 429 on one never holds the other
+  const paused = message.channel === "mention" ? message.post_paused_until : message.send_paused_until;
+  if (paused && paused > now) return defer(deps, message, paused, message.channel === "mention" ? "X rate limit: account's posts paused" : "X rate limit: account paused", { notSent: message.status !== "sending" });
   return null;
 }
 
@@ -236,7 +240,11 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
   }
 
   if (deps.windows) {
-    const slot = await reserveSendSlot(deps.db, { accountId: message.account_id, merchantId: message.merchant_id, lane: laneOf(message.origin), limits: deps.windows, now });
+    // a public reply is a post (X's POST /2/tweets windows), never counted against the DM windows
+    const slot =
+      message.channel === "mention"
+        ? await reservePostSlot(deps.db, { accountId: message.account_id, limits: deps.windows.posts ?? DEFAULT_POST_WINDOWS, now })
+        : await reserveSendSlot(deps.db, { accountId: message.account_id, merchantId: message.merchant_id, lane: laneOf(message.origin), limits: deps.windows, now });
     if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore }) };
   }
 
@@ -286,13 +294,16 @@ async function postPublicReply(deps: SendPipelineDeps, message: SendRow, creds: 
   if (!message.reply_to_post_id) return { outcome: await fail(deps, message, "no post of the customer in this thread to reply to") };
   try {
     const posted = await deps.x.postReply(creds, message.content, message.reply_to_post_id);
+    await heedRateLimits(deps, message.account_id, posted.rateLimits ?? [], now, "posts");
     return { accepted: posted.postId, reconciled: false };
   } catch (e) {
     if (!(e instanceof XApiError)) return { outcome: await retryLater(deps, message, attemptNo, e) };
     switch (e.kind) {
       case "rate_limited": {
+        // the account's posts wait for X's reset; its DMs go on
         const until = e.resetAt && e.resetAt > now ? e.resetAt : new Date(now.getTime() + 15 * 60_000);
-        return { outcome: await defer(deps, message, until, "X rate limit (429)", { notSent: !startedBefore }) };
+        await deps.db.$executeRaw`UPDATE x_accounts SET post_paused_until = GREATEST(COALESCE(post_paused_until, ${until}), ${until}) WHERE id = ${message.account_id}::uuid`;
+        return { outcome: await defer(deps, message, until, "X rate limit on posts (429)", { notSent: !startedBefore }) };
       }
       case "invalid_credentials":
         await deps.db.$transaction((tx) => revokeAccount(tx, { accountId: message.account_id, reason: "X rejected the account's tokens (401); reconnect it", now }));
@@ -329,15 +340,17 @@ async function attachMedia(deps: SendPipelineDeps, message: SendRow, creds: XCre
 }
 
 /**
- * X's x-rate-limit-* headers on an accepted DM: when a window X reports has nothing left (X's limit
- * is lower than ours, or other clients of the account spend it too), the account sends nothing more
- * until X's reset, as after a 429 but without spending the 429.
+ * X's x-rate-limit-* headers on an accepted DM or post: when a window X reports has nothing left
+ * (X's limit is lower than ours, or other clients of the account spend it too), the account sends
+ * nothing more of that kind until X's reset, as after a 429 but without spending the 429. DMs and
+ * posts are X's separate windows, paused apart.
  */
-async function heedRateLimits(deps: SendPipelineDeps, accountId: string, limits: XRateLimit[], now: Date): Promise<void> {
+async function heedRateLimits(deps: SendPipelineDeps, accountId: string, limits: XRateLimit[], now: Date, kind: "dms" | "posts" = "dms"): Promise<void> {
   const exhausted = limits.filter((l) => l.remaining <= 0 && l.resetAt > now);
   if (exhausted.length === 0) return;
   const until = new Date(Math.max(...exhausted.map((l) => l.resetAt.getTime())));
-  await deps.db.$executeRaw`UPDATE x_accounts SET send_paused_until = GREATEST(COALESCE(send_paused_until, ${until}), ${until}) WHERE id = ${accountId}::uuid`;
+  if (kind === "posts") await deps.db.$executeRaw`UPDATE x_accounts SET post_paused_until = GREATEST(COALESCE(post_paused_until, ${until}), ${until}) WHERE id = ${accountId}::uuid`;
+  else await deps.db.$executeRaw`UPDATE x_accounts SET send_paused_until = GREATEST(COALESCE(send_paused_until, ${until}), ${until}) WHERE id = ${accountId}::uuid`;
 }
 
 /** The DM this message became, if X has it: our text, from the account, since the attempt began. */

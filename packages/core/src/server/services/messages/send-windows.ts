@@ -18,9 +18,20 @@ export interface SendWindowLimits {
   appPer24h: number;
   /** campaign DMs per account per 24 hours (the seed's 10,000; the smallest binding budget wins) */
   accountCampaignPer24h: number;
+  /** public replies (POST /2/tweets): X's post windows, counted apart from the DMs; absent: pay-per-use's */
+  posts?: PostWindowLimits;
+}
+
+/** X's POST /2/tweets windows (config.ts X_TIER_POST_LIMITS); null: X publishes no such window for the tier. */
+export interface PostWindowLimits {
+  accountPer15m: number | null;
+  accountPer24h: number | null;
+  appPer24h: number | null;
 }
 
 export const DEFAULT_SEND_WINDOWS: SendWindowLimits = { accountPer15m: 200, accountPer24h: 500, appPer24h: 15_000, accountCampaignPer24h: 10_000 };
+/** pay-per-use's post limits (the default tier): 100 per user per 15 minutes, 10,000 per app per 24 hours */
+export const DEFAULT_POST_WINDOWS: PostWindowLimits = { accountPer15m: 100, accountPer24h: null, appPer24h: 10_000 };
 
 export type Reservation = { ok: true } | { ok: false; retryAt: Date; window: string };
 
@@ -101,6 +112,40 @@ export async function reserveSendSlot(db: Db, opts: ReserveOptions): Promise<Res
     for (const w of [...account, ...campaign, app, ...(bulk ? [merchantBulk] : [])]) await count(tx, w, now);
     return { ok: true as const };
   });
+}
+
+function postWindows(accountId: string, limits: PostWindowLimits): WindowSpec[] {
+  const specs: (WindowSpec | null)[] = [
+    limits.accountPer15m === null ? null : { name: "posts per account, 15 minutes", key: `post:acct:${accountId}:m`, limit: limits.accountPer15m, bucketMs: MINUTE, lengthMs: 15 * MINUTE },
+    limits.accountPer24h === null ? null : { name: "posts per account, 24 hours", key: `post:acct:${accountId}:h`, limit: limits.accountPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR },
+    limits.appPer24h === null ? null : { name: "posts per app, 24 hours", key: "post:app:h", limit: limits.appPer24h, bucketMs: HOUR, lengthMs: 24 * HOUR },
+  ];
+  return specs.filter((w): w is WindowSpec => w !== null);
+}
+
+/**
+ * A public reply's slot in X's post windows (POST /2/tweets): its own counters, so DMs and posts
+ * never hold each other up. No lanes here: every public reply is a person's or a flow's answer.
+ */
+export async function reservePostSlot(db: Db, opts: { accountId: string; limits: PostWindowLimits; now?: Date }): Promise<Reservation> {
+  const now = (opts.now ?? new Date()).getTime();
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`post-window:${opts.accountId}`}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('post-window:app'))`;
+    const room = await postWindowRoom(tx, { ...opts, now: new Date(now) });
+    if (room.ok) for (const w of postWindows(opts.accountId, opts.limits)) await count(tx, w, now);
+    return room;
+  });
+}
+
+/** Whether X's post windows have room for one more public reply now, without taking it. */
+export async function postWindowRoom(tx: Tx, opts: { accountId: string; limits: PostWindowLimits; now?: Date }): Promise<Reservation> {
+  const now = (opts.now ?? new Date()).getTime();
+  for (const w of postWindows(opts.accountId, opts.limits)) {
+    const { used, oldest } = await usage(tx, w, now);
+    if (used >= w.limit) return { ok: false, retryAt: new Date((oldest?.getTime() ?? now) + w.lengthMs + w.bucketMs), window: w.name };
+  }
+  return { ok: true };
 }
 
 /** The merchants that sent in bulk in the app's window, the asking one included. */
