@@ -6,6 +6,7 @@ import { UpdateAccountSettings, type BusinessHours } from "@mkt-x/core";
 import { AccountSettingsForm } from "../src/screens/accounts/account-settings-form.tsx";
 
 // Mantine's combobox scrolls the active option into view; jsdom has no layout
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only asks whether jsdom has it
 Element.prototype.scrollIntoView ??= () => undefined;
 
 function renderForm(businessHours: BusinessHours | null, extra: { autoReplyEnabled?: boolean; requireConsent?: boolean } = {}) {

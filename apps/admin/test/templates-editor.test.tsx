@@ -23,7 +23,7 @@ const renderForm = (initial: TemplateDraft = emptyDraft(), showIssues = false) =
 describe("the template editor", () => {
   it("inserts a variable at the cursor, from the built-ins and the contacts' attributes", async () => {
     renderForm({ ...emptyDraft(), content: "Hi , welcome" });
-    const message = screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
+    const message = screen.getByRole<HTMLTextAreaElement>("textbox", { name: "Message" });
     message.setSelectionRange(3, 3);
     await userEvent.click(screen.getByRole("button", { name: "Insert {{first_name}}" }));
     expect(message.value).toBe("Hi {{first_name}}, welcome");

@@ -102,7 +102,7 @@ const res = await fetch(`${apiUrl}/api/v1/mkt-x/contacts/import?accountId=${acco
   headers: { authorization: `Bearer ${token}`, "content-type": "text/csv" },
   body: Readable.toWeb(body),
   duplex: "half",
-} as RequestInit);
+});
 const answer = (await res.json()) as { success: boolean; data?: { inserted: number; updated: number; failed: number } };
 const seconds = (performance.now() - started) / 1000;
 if (res.status !== 200 || answer.data?.inserted !== rows) {

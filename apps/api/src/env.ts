@@ -22,6 +22,8 @@ const Env = z.object({
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  /** `1` when X_API_BASE_URL is the built-in X sandbox (`pnpm dev`): POST /dev/simulate-dm is offered */
+  X_SANDBOX: z.enum(["1"]).optional().catch(undefined),
 });
 export type ApiEnv = z.infer<typeof Env>;
 

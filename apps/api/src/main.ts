@@ -113,7 +113,7 @@ const app = await buildApp({
   adminDir: env.ADMIN_DIST_DIR ?? join(import.meta.dirname, "../../admin/dist"),
   signIn: signInOptionsFromEnv(env),
   // `pnpm dev` with the X sandbox: POST /dev/simulate-dm asks it to deliver a customer's DM
-  ...(process.env.X_SANDBOX === "1" ? { devSandboxUrl: env.X_API_BASE_URL } : {}),
+  ...(env.X_SANDBOX === "1" ? { devSandboxUrl: env.X_API_BASE_URL } : {}),
 });
 
 if (!xApp) app.log.warn(`${X_APP_NOT_CONFIGURED}: connecting accounts and X's webhooks are refused`);

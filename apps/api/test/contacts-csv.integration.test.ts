@@ -345,7 +345,7 @@ describe("a large import", () => {
       headers: { authorization: `Bearer ${s.token}`, "content-type": "text/csv" },
       body,
       duplex: "half",
-    } as RequestInit);
+    });
 
     try {
       // the server has written whole batches of the first part before the rest exists

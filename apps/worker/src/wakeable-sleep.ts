@@ -3,10 +3,10 @@
 
 export interface WakeableSleep {
   /** wake the loop: the current sleep ends, or the next one does not start */
-  nudge(): void;
+  nudge: () => void;
   /** called at the top of each round: nudges before it are consumed by that round */
-  clear(): void;
-  sleep(ms: number): Promise<void>;
+  clear: () => void;
+  sleep: (ms: number) => Promise<void>;
 }
 
 export function wakeableSleep(stopped: () => boolean): WakeableSleep {

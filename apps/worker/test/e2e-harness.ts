@@ -76,7 +76,7 @@ export async function startE2E(opts: { windows?: SendWindowLimits | null; campai
     const json: unknown = await res.json();
     return { status: res.status, body: json as never };
   };
-  const close = h.close;
+  const close = () => h.close();
   return {
     ...h,
     api,

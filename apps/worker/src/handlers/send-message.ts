@@ -12,7 +12,7 @@ export async function handleSendMessage(deps: HandlerDeps, payload: JobPayload<"
 export async function handleSendMessageBatch(deps: HandlerDeps, items: unknown[]): Promise<(Error | undefined)[]> {
   const parsed = items.map((item) => JOBS["message.send"].payload.safeParse(item));
   const ids = parsed.flatMap((p) => (p.success ? [p.data.messageId] : []));
-  const results = ids.length ? await sendMessages(deps.send, ids) : new Map();
+  const results = ids.length ? await sendMessages(deps.send, ids) : new Map<string, never>();
   return parsed.map((p) => {
     if (!p.success) return new ZodError(p.error.issues);
     const outcome = results.get(p.data.messageId);

@@ -37,16 +37,16 @@ export function scopeToMerchant(db: Db, merchantId: string): ScopedDb {
         async $allOperations({ model, operation, args, query }) {
           if (!TENANT_MODELS.has(model)) return query(args);
           const a: Args = { ...(args as Args) };
-          if (WHERE_OPS.has(operation)) a.where = { ...((a.where as Args | undefined) ?? {}), merchantId };
+          if (WHERE_OPS.has(operation)) a.where = { ...(a.where as Args | undefined), merchantId };
           if (operation === "create" || operation === "upsert") {
             const key = operation === "create" ? "data" : "create";
-            a[key] = { ...((a[key] as Args | undefined) ?? {}), merchantId };
+            a[key] = { ...(a[key] as Args | undefined), merchantId };
           }
           if (operation === "createMany" || operation === "createManyAndReturn") {
             const data = a.data;
             a.data = Array.isArray(data) ? data.map((d: Args) => ({ ...d, merchantId })) : { ...(data as Args), merchantId };
           }
-          return query(a as typeof args);
+          return query(a);
         },
       },
     },

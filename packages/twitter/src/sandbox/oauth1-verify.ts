@@ -23,7 +23,7 @@ export interface OAuthKeys {
   consumerKey: string;
   consumerSecret: string;
   /** The secret of a live access token, undefined when the token is unknown or revoked. */
-  accessSecretOf(accessToken: string): string | undefined;
+  accessSecretOf: (accessToken: string) => string | undefined;
 }
 
 export function parseOAuthHeader(header: string): Map<string, string> | undefined {

@@ -18,7 +18,7 @@ export function registerPostRoutes(app: FastifyInstance, store: SandboxStore, us
     }
     const replyTo = isRecord(body["reply"]) ? body["reply"]["in_reply_to_tweet_id"] : undefined;
     if (replyTo !== undefined && (typeof replyTo !== "string" || !/^\d{1,19}$/.test(replyTo))) {
-      return reply.code(400).send(invalidRequest("reply.in_reply_to_tweet_id must be a post id", { in_reply_to_tweet_id: [String(replyTo)] }));
+      return reply.code(400).send(invalidRequest("reply.in_reply_to_tweet_id must be a post id", { in_reply_to_tweet_id: [typeof replyTo === "string" ? replyTo : JSON.stringify(replyTo)] }));
     }
     // X's per-user post window, answered in its headers, 429 past the limit (as for DMs)
     const limit = store.config.postLimitPer15m ?? null;

@@ -112,7 +112,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
               allowDeselect={false}
               data={roles.map((r) => ({ value: r, label: `${ROLE_LABELS[r]}: ${ROLE_HELP[r]}` }))}
               value={form.role}
-              onChange={(r) => r && setForm({ ...form, role: r as Role })}
+              onChange={(r) => r && setForm({ ...form, role: r })}
               error={errors.role}
             />
             <MutationError error={create.error} title="Could not invite" />
@@ -188,7 +188,7 @@ function UserRow({ user }: { user: TeamUser }) {
             data={roles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
             value={user.role}
             disabled={update.isPending}
-            onChange={(r) => r && r !== user.role && update.mutate({ userId: user.id, role: r as Role })}
+            onChange={(r) => r && r !== user.role && update.mutate({ userId: user.id, role: r })}
           />
         ) : (
           <Text size="sm">{ROLE_LABELS[user.role]}</Text>
@@ -312,7 +312,7 @@ function CreateKeyModal({ opened, onClose }: { opened: boolean; onClose: () => v
               allowDeselect={false}
               data={roles.map((r) => ({ value: r, label: `${ROLE_LABELS[r]}: ${ROLE_HELP[r]}` }))}
               value={form.role}
-              onChange={(r) => r && setForm({ ...form, role: r as Role })}
+              onChange={(r) => r && setForm({ ...form, role: r })}
               error={errors.role}
             />
             <MutationError error={create.error} title="Could not create the key" />

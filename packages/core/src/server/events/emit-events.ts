@@ -11,31 +11,27 @@ import { consentOf, contactEngagement } from "../services/contacts/get-contact.t
 import { escalationOf, WITH_ESCALATION } from "../services/conversations/get-conversation.ts";
 import { campaignDtos } from "../services/campaigns/load-campaign.ts";
 import { toFlowExecutionDto } from "../services/flows/flow-dto.ts";
-import type { ScopedDb } from "../scoped-db.ts";
 
-type ScopedTx = Parameters<Parameters<ScopedDb["$transaction"]>[0]>[0];
-/** A transaction client, plain or merchant-scoped (the API's services run in the latter). */
-export type EventTx = Tx | ScopedTx;
-// The helpers select by id only; a scoped client adds its merchant, which is the rows' own, so
-// both clients read the same rows and one typed view of them is enough.
-const plain = (tx: EventTx) => tx as Tx;
+/**
+ * A transaction client, plain or merchant-scoped (the API's services run in the latter). The helpers
+ * select by id only; a scoped client adds its merchant, which is the rows' own, so both read the same rows.
+ */
+export type EventTx = Tx;
 
 const unique = (ids: readonly (string | null | undefined)[]) => [...new Set(ids.filter((id): id is string => typeof id === "string"))];
 
 /** message.created / message.updated: GET /conversations/{id} shows each in `messages`. */
-export async function emitMessageEvents(given: EventTx, type: "message.created" | "message.updated", ids: readonly (string | null | undefined)[]): Promise<void> {
+export async function emitMessageEvents(tx: EventTx, type: "message.created" | "message.updated", ids: readonly (string | null | undefined)[]): Promise<void> {
   const wanted = unique(ids);
   if (wanted.length === 0) return;
-  const tx = plain(given);
   const rows = await tx.message.findMany({ where: { id: { in: wanted } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   await recordEvents(tx, rows.map((m) => ({ merchantId: m.merchantId, type, data: toMessageDto(m) })));
 }
 
 /** conversation.created / conversation.updated: as GET /conversations/{id}?includeMessages=false. */
-export async function emitConversationEvents(given: EventTx, type: "conversation.created" | "conversation.updated", ids: readonly (string | null | undefined)[]): Promise<void> {
+export async function emitConversationEvents(tx: EventTx, type: "conversation.created" | "conversation.updated", ids: readonly (string | null | undefined)[]): Promise<void> {
   const wanted = unique(ids);
   if (wanted.length === 0) return;
-  const tx = plain(given);
   const rows = await tx.conversation.findMany({ where: { id: { in: wanted } }, include: { ...WITH_CONTACT, ...WITH_ESCALATION }, orderBy: { id: "asc" } });
   await recordEvents(tx, rows.map((c) => ({ merchantId: c.merchantId, type, data: { ...toConversationDto(c), ...escalationOf(c) } })));
 }
@@ -45,10 +41,9 @@ export async function emitConversationEvents(given: EventTx, type: "conversation
  * at a time on every path that emits (CSV imports emit nothing), so the engagement query per
  * contact stays off the batch paths.
  */
-export async function emitContactEvents(given: EventTx, type: "contact.created" | "contact.updated", ids: readonly (string | null | undefined)[]): Promise<void> {
+export async function emitContactEvents(tx: EventTx, type: "contact.created" | "contact.updated", ids: readonly (string | null | undefined)[]): Promise<void> {
   const wanted = unique(ids);
   if (wanted.length === 0) return;
-  const tx = plain(given);
   const rows = await tx.contact.findMany({ where: { id: { in: wanted } }, include: CONTACT_SELECTION, orderBy: { id: "asc" } });
   const events = [];
   for (const c of rows) {
@@ -58,10 +53,9 @@ export async function emitContactEvents(given: EventTx, type: "contact.created" 
 }
 
 /** campaign.updated: as GET /campaigns/{id} (status, metrics, expected finish). */
-export async function emitCampaignEvents(given: EventTx, ids: readonly (string | null | undefined)[]): Promise<void> {
+export async function emitCampaignEvents(tx: EventTx, ids: readonly (string | null | undefined)[]): Promise<void> {
   const wanted = unique(ids);
   if (wanted.length === 0) return;
-  const tx = plain(given);
   const rows = await tx.campaign.findMany({ where: { id: { in: wanted } }, orderBy: { id: "asc" } });
   const byMerchant = new Map<string, typeof rows>();
   for (const c of rows) byMerchant.set(c.merchantId, [...(byMerchant.get(c.merchantId) ?? []), c]);
@@ -73,10 +67,9 @@ export async function emitCampaignEvents(given: EventTx, ids: readonly (string |
 }
 
 /** flow.execution.updated: as GET /automation/flows/{id}/executions lists it. */
-export async function emitFlowExecutionEvents(given: EventTx, ids: readonly (string | null | undefined)[]): Promise<void> {
+export async function emitFlowExecutionEvents(tx: EventTx, ids: readonly (string | null | undefined)[]): Promise<void> {
   const wanted = unique(ids);
   if (wanted.length === 0) return;
-  const tx = plain(given);
   const rows = await tx.flowExecution.findMany({ where: { id: { in: wanted } }, orderBy: { id: "asc" } });
   await recordEvents(tx, rows.map((e) => ({ merchantId: e.merchantId, type: "flow.execution.updated" as const, data: toFlowExecutionDto(e) })));
 }

@@ -94,7 +94,7 @@ export async function importContactsCsv(db: ScopedDb, opts: ImportContactsCsvOpt
   };
   const settle = async () => {
     await writing;
-    if (writeFailure) throw writeFailure;
+    if (writeFailure) throw writeFailure instanceof Error ? writeFailure : new Error("the import could not be written");
   };
 
   try {

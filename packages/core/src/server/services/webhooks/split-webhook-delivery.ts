@@ -24,7 +24,7 @@ export function splitWebhookDelivery(body: unknown): SplitEvent[] {
   if (isObj(body.data) && typeof body.data.event_type === "string") {
     const data = body.data;
     const id = str(data.event_uuid) ?? str(data.id) ?? (isObj(data.payload) ? str(data.payload.event_id) ?? str(data.payload.id) : null);
-    return [{ eventKey: `xaa:${data.event_type}:${id ?? digest(data)}`, kind: String(data.event_type), forUserId: str(data.for_user_id) ?? str(data.filter && isObj(data.filter) ? data.filter.user_id : null), payload: body }];
+    return [{ eventKey: `xaa:${str(data.event_type) ?? "unknown"}:${id ?? digest(data)}`, kind: String(data.event_type), forUserId: str(data.for_user_id) ?? str(data.filter && isObj(data.filter) ? data.filter.user_id : null), payload: body }];
   }
 
   const forUserId = str(body.for_user_id);
@@ -74,7 +74,7 @@ function eventKeyOf(key: string, item: unknown, forUserId: string | null): strin
   if (key === "follow_events") {
     const source = isObj(it.source) ? str(it.source.id) : null;
     const target = isObj(it.target) ? str(it.target.id) : null;
-    return `${String(it.type ?? "follow")}:${source}:${target}:${str(it.created_timestamp)}`;
+    return `${str(it.type) ?? "follow"}:${source}:${target}:${str(it.created_timestamp)}`;
   }
   return `${key}:${id ?? digest(item)}`;
 }

@@ -114,7 +114,7 @@ export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss; metrics?
       const done = metrics?.webhookIngestSeconds.startTimer();
       if (metrics) for (const event of events) metrics.webhookEvents.inc({ kind: webhookKindLabel(event.kind) });
       return new Promise<IngestResult>((resolve, reject) => {
-        queue.push({ events, resolve: (r) => (done?.({ result: "stored" }), resolve(r)), reject: (e) => (done?.({ result: "error" }), reject(e)) });
+        queue.push({ events, resolve: (r) => (done?.({ result: "stored" }), resolve(r)), reject: (e) => (done?.({ result: "error" }), reject(e instanceof Error ? e : new Error(String(e)))) });
         kick();
       });
     },
