@@ -2,10 +2,15 @@
 // words without the filler of a question), and the order it names when the shop can be asked.
 import type { AiKnowledge, KnownFaq, KnownProduct } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import { rankKnowledge, searchTerms } from "../ai-knowledge/search-knowledge.ts";
+import { knowledgeWords, rankKnowledge, searchTerms } from "../ai-knowledge/search-knowledge.ts";
 import { productsByRank, readVariants } from "../ai-knowledge/products.ts";
 
 const CANDIDATES = 3;
+/**
+ * At most about this many entries of a kind are scored per message (three times it when every
+ * word is common): the bot wants the best few, and a common word must not cost the whole catalog.
+ */
+const SCORING_BUDGET = 100;
 
 // Words of a question that say nothing about what is asked for (English and Vietnamese, folded).
 const FILLER = new Set(
@@ -22,10 +27,9 @@ export const retrievalTerms = (message: string): string[] => searchTerms(message
 export async function retrieveKnowledge(db: ScopedDb, opts: { merchantId: string; message: string }): Promise<AiKnowledge> {
   const terms = retrievalTerms(opts.message);
   if (terms.length === 0) return { faqs: [], products: [] };
-  const [products, faqs] = await Promise.all([
-    rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_products", terms, take: CANDIDATES }),
-    rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_faq_entries", terms, take: CANDIDATES }),
-  ]);
+  const words = await knowledgeWords(db, { merchantId: opts.merchantId, terms });
+  const rank = { merchantId: opts.merchantId, terms, words, take: CANDIDATES, budget: SCORING_BUDGET };
+  const [products, faqs] = await Promise.all([rankKnowledge(db, { ...rank, table: "ai_products" }), rankKnowledge(db, { ...rank, table: "ai_faq_entries" })]);
   const score = new Map([...products.ranked, ...faqs.ranked].map((r) => [r.id, r.score]));
   const [productRows, faqRows] = await Promise.all([
     productsByRank(db, products.ranked.map((r) => r.id)),
