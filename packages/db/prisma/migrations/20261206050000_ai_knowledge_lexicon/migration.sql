@@ -18,8 +18,10 @@ DROP INDEX "ai_products_fts_idx";
 DROP INDEX "ai_products_trgm_idx";
 DROP INDEX "ai_faq_entries_fts_idx";
 DROP INDEX "ai_faq_entries_trgm_idx";
-CREATE INDEX "ai_products_search_vector_idx" ON "ai_products" USING GIN ("merchant_id", "search_vector");
-CREATE INDEX "ai_faq_entries_search_vector_idx" ON "ai_faq_entries" USING GIN ("merchant_id", "search_vector");
+-- fastupdate off: a GIN index's pending list (new entries not yet merged, up to 4 MB) is read
+-- through on every search until a vacuum merges it, and the bot searches right after an import
+CREATE INDEX "ai_products_search_vector_idx" ON "ai_products" USING GIN ("merchant_id", "search_vector") WITH (fastupdate = off);
+CREATE INDEX "ai_faq_entries_search_vector_idx" ON "ai_faq_entries" USING GIN ("merchant_id", "search_vector") WITH (fastupdate = off);
 
 CREATE TABLE "ai_knowledge_words" (
     "merchant_id" TEXT NOT NULL,
@@ -28,10 +30,12 @@ CREATE TABLE "ai_knowledge_words" (
     "word" TEXT NOT NULL,
     -- how many of the merchant's entries of that source hold the word
     "ndoc" INTEGER NOT NULL,
-    CONSTRAINT "ai_knowledge_words_pkey" PRIMARY KEY ("merchant_id", "source", "word"),
+    -- the word first: a key led by the merchant would look, to a planner without statistics yet
+    -- (a lexicon just filled), like the cheap way to a term's words, and read all of them
+    CONSTRAINT "ai_knowledge_words_pkey" PRIMARY KEY ("word", "merchant_id", "source"),
     CONSTRAINT "ai_knowledge_words_source_check" CHECK ("source" IN ('product', 'faq'))
 );
-CREATE INDEX "ai_knowledge_words_trgm_idx" ON "ai_knowledge_words" USING GIN ("merchant_id", "source", "word" gin_trgm_ops);
+CREATE INDEX "ai_knowledge_words_trgm_idx" ON "ai_knowledge_words" USING GIN ("merchant_id", "source", "word" gin_trgm_ops) WITH (fastupdate = off);
 
 -- The words of the rows a statement inserted, changed or deleted, counted in and out in one
 -- set-based upsert per statement (a stock or price update changes no word and writes nothing
@@ -100,11 +104,14 @@ INSERT INTO ai_knowledge_words (merchant_id, source, word, ndoc)
 
 -- The merchant's words a search term may mean, per source: words it begins (a prefix is always
 -- at least 0.5 alike) and words within the typo threshold, the most alike first, at most 16 a
--- term. The threshold is set for this function's run only (the GIN index answers `<%` with it).
+-- term. The threshold is set for this function's run only (the GIN index answers `<%` with it),
+-- and so is the trigram index: reading every word of the merchant for each term (where it has
+-- most of the table's words, a sequential scan looks cheap) costs tens of milliseconds.
 CREATE FUNCTION mktx_knowledge_words(p_merchant_id text, p_terms text[])
   RETURNS TABLE (source text, term integer, word text, similarity real, ndoc integer)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET pg_trgm.word_similarity_threshold = 0.5
+  SET enable_seqscan = off
 AS $$
   SELECT s.source, t.i::int, m.word, m.similarity, m.ndoc
   FROM unnest(p_terms) WITH ORDINALITY AS t(term, i)
