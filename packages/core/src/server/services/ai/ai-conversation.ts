@@ -7,7 +7,8 @@ import { retrieveKnowledge } from "./retrieve-knowledge.ts";
 import { lookupOrder, type OrderLookupRuntime } from "./order-lookup.ts";
 import { understandOffline } from "./embedded-nlu.ts";
 import type { AiKnowledge } from "../../../ports/ai-provider.ts";
-import { assertConversation, ensureSession, EMPTY_AI_CONTEXT, keepLastTurns, readSlots, readTurns, sessionDto } from "./ai-session.ts";
+import { notFound } from "../../../errors.ts";
+import { type AiSessionRow, assertConversation, ensureSession, EMPTY_AI_CONTEXT, findSession, keepLastTurns, readSlots, readTurns, sessionDto } from "./ai-session.ts";
 
 /** Why a session was escalated automatically. */
 export const LOW_CONFIDENCE_REASON = "low_confidence";
@@ -48,8 +49,9 @@ export async function sendAiMessage(
     orderLookup?: OrderLookupRuntime | undefined;
   },
 ): Promise<AiMessageResult> {
-  await assertConversation(db, opts.conversationId);
-  const [settings, session] = await Promise.all([getAiSettings(db), ensureSession(db, opts)]);
+  // reads only, side by side; the session is created once the conversation is known to be the caller's
+  const [, settings, found] = await Promise.all([assertConversation(db, opts.conversationId), getAiSettings(db), findSession(db, opts.conversationId)]);
+  const session = await ensureSession(db, opts, found);
   const answered = (row: { lastMessageId: string | null; lastAnswer: unknown }) =>
     opts.sourceMessageId !== undefined && row.lastMessageId === opts.sourceMessageId ? AiMessageResult.safeParse(row.lastAnswer) : null;
   const earlier = answered(session);
@@ -65,8 +67,11 @@ export async function sendAiMessage(
   const humanRequest = understanding.intent === "human_request";
   // the provider call is outside the transaction; the append re-reads the locked row so concurrent messages all land
   return db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM ai_sessions WHERE id = ${session.id}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
-    const current = await tx.aiSession.findFirstOrThrow({ where: { id: session.id } });
+    // locked and read in one round trip
+    const [current] = await tx.$queryRaw<Array<Pick<AiSessionRow, "context" | "slots" | "escalated" | "lastMessageId" | "lastAnswer">>>`
+      SELECT context, slots, escalated, last_message_id AS "lastMessageId", last_answer AS "lastAnswer"
+      FROM ai_sessions WHERE id = ${session.id}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
+    if (!current) throw notFound("Conversation", opts.conversationId);
     // the same DM answered meanwhile by another attempt: its answer stands, nothing is appended twice
     const meanwhile = answered(current);
     if (meanwhile?.success) return meanwhile.data;

@@ -53,7 +53,15 @@ export async function assertConversation(db: ScopedDb, conversationId: string): 
   if (!conversation) throw notFound("Conversation", conversationId);
 }
 
-/** The conversation's session, created empty when it has none (one per conversation, race-free). */
-export function ensureSession(db: ScopedDb, opts: { merchantId: string; conversationId: string }): Promise<AiSessionRow> {
-  return db.aiSession.upsert({ where: { conversationId: opts.conversationId }, create: { merchantId: opts.merchantId, conversationId: opts.conversationId }, update: {} });
+/** The conversation's session, or null when it has none yet. */
+export const findSession = (db: ScopedDb, conversationId: string): Promise<AiSessionRow | null> => db.aiSession.findFirst({ where: { conversationId } });
+
+/**
+ * The conversation's session, created empty when it has none (one per conversation, race-free).
+ * Read first: the scoped upsert (its where carries the merchant too) is not a native
+ * INSERT … ON CONFLICT but a transaction of four round trips, for a row that nearly always exists.
+ */
+export async function ensureSession(db: ScopedDb, opts: { merchantId: string; conversationId: string }, found?: AiSessionRow | null): Promise<AiSessionRow> {
+  const existing = found === undefined ? await findSession(db, opts.conversationId) : found;
+  return existing ?? db.aiSession.upsert({ where: { conversationId: opts.conversationId }, create: { merchantId: opts.merchantId, conversationId: opts.conversationId }, update: {} });
 }
