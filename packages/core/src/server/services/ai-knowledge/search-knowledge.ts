@@ -106,41 +106,71 @@ export interface RankedId {
   score: number;
 }
 
+export interface RankOptions {
+  merchantId: string;
+  table: KnowledgeTable;
+  terms: string[];
+  skip?: number;
+  take: number;
+  /** the terms' lexicon words, when the caller already has them */
+  words?: TermWord[];
+  /** bounds the entries scored (see candidateQueries); `total` then counts those scored */
+  budget?: number;
+}
+
 /**
- * The ids of the merchant's entries matching any term, best first: full-text rank (terms as
- * prefixes) plus the mean over terms of the similarity of the term's closest word in the entry
- * (a term counts when at least TYPO_SIMILARITY alike). `words` are the terms' lexicon words when
- * the caller already has them; `budget` bounds the entries scored (see candidateQueries): `total`
- * then counts the entries scored, so it is for picking the best, not for paging.
+ * The merchant's entries matching any term, best first, as `columns` (SQL over the entry `k`)
+ * plus `score` and `total`: full-text rank (terms as prefixes) plus the mean over terms of the
+ * similarity of the term's closest word in the entry (a term counts when at least
+ * TYPO_SIMILARITY alike).
  */
-export async function rankKnowledge(
-  db: ScopedDb,
-  opts: { merchantId: string; table: KnowledgeTable; terms: string[]; skip?: number; take: number; words?: TermWord[]; budget?: number },
-): Promise<{ ranked: RankedId[]; total: number }> {
-  if (opts.terms.length === 0) return { ranked: [], total: 0 };
+async function rankEntries<Row>(db: ScopedDb, opts: RankOptions, columns: Prisma.Sql): Promise<Array<Row & { score: number; total: number }>> {
+  if (opts.terms.length === 0) return [];
   const source = SOURCE[opts.table];
   const words = (opts.words ?? (await knowledgeWords(db, { merchantId: opts.merchantId, terms: opts.terms }))).filter((w) => w.source === source);
   const candidates = candidateQueries(words, opts.budget);
-  if (candidates.length === 0) return { ranked: [], total: 0 };
+  if (candidates.length === 0) return [];
   const table = Prisma.raw(opts.table === "ai_faq_entries" ? "ai_faq_entries" : "ai_products");
-  const rows = await db.$queryRaw<Array<{ id: string; score: number; total: number }>>`
+  return db.$queryRaw<Array<Row & { score: number; total: number }>>`
     WITH m AS (
       SELECT * FROM unnest(${words.map((w) => w.word)}::text[], ${words.map((w) => w.term)}::int[], ${words.map((w) => w.similarity)}::float8[]) AS m(word, term, similarity)
     ), candidates AS (
       SELECT DISTINCT c.id FROM unnest(${candidates.map((c) => c.query)}::tsquery[], ${candidates.map((c) => c.limit)}::int[]) AS q(query, lim)
       CROSS JOIN LATERAL (SELECT k.id FROM ${table} k WHERE k.merchant_id = ${opts.merchantId} AND k.search_vector @@ q.query LIMIT q.lim) c
     ), scored AS (
-      SELECT k.id, k.created_at,
-             ts_rank(k.search_vector, to_tsquery('simple', ${orQuery(opts.terms)})) AS fts,
-             (SELECT coalesce(sum(best), 0) FROM (
-                SELECT max(m.similarity) AS best FROM unnest(k.search_vector) AS v JOIN m ON m.word = v.lexeme GROUP BY m.term
-             ) b) / ${opts.terms.length}::float AS trgm
+      SELECT k.id,
+             ts_rank(k.search_vector, to_tsquery('simple', ${orQuery(opts.terms)}))
+             + (SELECT coalesce(sum(best), 0) FROM (
+                  SELECT max(m.similarity) AS best FROM unnest(k.search_vector) AS v JOIN m ON m.word = v.lexeme GROUP BY m.term
+               ) b) / ${opts.terms.length}::float AS score
       FROM ${table} k JOIN candidates c ON c.id = k.id
       WHERE k.merchant_id = ${opts.merchantId}
     )
-    SELECT id::text, (fts + trgm)::float AS score, count(*) OVER ()::int AS total
-    FROM scored
-    ORDER BY score DESC, created_at DESC, id
+    SELECT ${columns}, s.score::float AS score, count(*) OVER ()::int AS total
+    FROM scored s JOIN ${table} k ON k.id = s.id
+    ORDER BY s.score DESC, k.created_at DESC, k.id
     OFFSET ${opts.skip ?? 0} LIMIT ${opts.take}`;
+}
+
+export interface RankedId {
+  id: string;
+  score: number;
+}
+
+/** The ids of the merchant's entries matching any term, best first (see rankEntries), and how many match. */
+export async function rankKnowledge(db: ScopedDb, opts: RankOptions): Promise<{ ranked: RankedId[]; total: number }> {
+  const rows = await rankEntries<{ id: string }>(db, opts, Prisma.sql`k.id::text AS id`);
   return { ranked: rows.map((r) => ({ id: r.id, score: r.score })), total: rows[0]?.total ?? 0 };
 }
+
+/** The best products for the terms, with what the bot quotes of them (read now: stock and price as stored). */
+export const rankProducts = (db: ScopedDb, opts: Omit<RankOptions, "table">) =>
+  rankEntries<{ id: string; sku: string; name: string; description: string | null; price: Prisma.Decimal; currency: string; variants: unknown; stock: number | null; url: string | null }>(
+    db,
+    { ...opts, table: "ai_products" },
+    Prisma.sql`k.id::text AS id, k.sku, k.name, k.description, k.price, k.currency, k.variants, k.stock, k.url`,
+  );
+
+/** The best FAQ entries for the terms, with their question and answer. */
+export const rankFaqs = (db: ScopedDb, opts: Omit<RankOptions, "table">) =>
+  rankEntries<{ id: string; question: string; answer: string }>(db, { ...opts, table: "ai_faq_entries" }, Prisma.sql`k.id::text AS id, k.question, k.answer`);
