@@ -39,8 +39,8 @@ CREATE INDEX "ai_knowledge_words_trgm_idx" ON "ai_knowledge_words" USING GIN ("m
 
 -- The words of the rows a statement inserted, changed or deleted, counted in and out in one
 -- set-based upsert per statement (a stock or price update changes no word and writes nothing
--- here). Rows are upserted in word order, so two imports of one merchant wait for each other
--- rather than deadlock. A word no entry holds any more is removed.
+-- here). Rows are upserted in word order whatever the statement, so two writers of one merchant's
+-- entries wait for each other rather than deadlock. A word no entry holds any more is removed.
 CREATE FUNCTION mktx_count_knowledge_words() RETURNS trigger LANGUAGE plpgsql
 -- The body is an escape string whose semicolons are written \073: the migration runner (Prisma's
 -- pg adapter) cuts the script at every semicolon, even inside quotes.
@@ -65,9 +65,10 @@ BEGIN
       GROUP BY merchant_id, w HAVING sum(n) <> 0 ORDER BY merchant_id, w
     ON CONFLICT (merchant_id, source, word) DO UPDATE SET ndoc = k.ndoc + excluded.ndoc\073
   ELSE
-    UPDATE ai_knowledge_words k SET ndoc = k.ndoc - d.n
-      FROM (SELECT r.merchant_id, w, count(*)::int AS n FROM old_rows r, unnest(tsvector_to_array(r.search_vector)) AS w GROUP BY r.merchant_id, w) d
-      WHERE k.merchant_id = d.merchant_id AND k.source = src AND k.word = d.w\073
+    INSERT INTO ai_knowledge_words AS k (merchant_id, source, word, ndoc)
+      SELECT r.merchant_id, src, w, -count(*)::int FROM old_rows r, unnest(tsvector_to_array(r.search_vector)) AS w
+      GROUP BY r.merchant_id, w ORDER BY r.merchant_id, w
+    ON CONFLICT (merchant_id, source, word) DO UPDATE SET ndoc = k.ndoc + excluded.ndoc\073
   END IF\073
   DELETE FROM ai_knowledge_words k
     USING (SELECT DISTINCT r.merchant_id, w FROM old_rows r, unnest(tsvector_to_array(r.search_vector)) AS w) d
