@@ -3,8 +3,9 @@
 // call it (session, knowledge retrieval, NLU, answer, the turn stored), per message of the
 // evaluation set. Beside it the raw baseline: the bare retrieval SQL (the lexicon lookup and the
 // products' rank query, hand-written, on one pg connection) for the same messages, and the NLU
-// alone. One JSON line per
-// figure. Target: the bot's p95 ≤ 50 ms ("met" says whether it was; a miss is a figure, not a failure).
+// alone; then, on a few messages, the products' rank as it first was (every product of the
+// merchant scored with to_tsvector and word_similarity per row). One JSON line per figure. Target: the bot's p95 ≤ 50 ms ("met" says whether it was; a
+// miss is a figure, not a failure).
 //   BENCH_PRODUCTS (10000), BENCH_OTHER_PRODUCTS (2000), BENCH_MESSAGES (367: the eval set once)
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -82,7 +83,7 @@ const RAW_RANK = `
   SELECT id, count(*) OVER () FROM scored ORDER BY fts + trgm DESC, created_at DESC, id LIMIT 3`;
 const RAW_BUDGET = 100;
 
-// the same rank before the index-driven candidates: every product of the merchant scored
+// the rank as it first was, before indexes chose its candidates: every product of the merchant scored
 const FULL_SCAN_RANK = `
   WITH scored AS (
     SELECT k.id, k.created_at,
