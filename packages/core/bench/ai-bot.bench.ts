@@ -13,7 +13,7 @@ import { rmSync } from "node:fs";
 import pg from "pg";
 import { createDb } from "@mkt-x/db";
 import { migrateDatabase, startEmbeddedPostgres, withDatabase } from "@mkt-x/db/ops";
-import { candidateQueries, createEmbeddedAiProvider, loadEvalSet, retrievalTerms, scopeToMerchant, sendAiMessage, understandOffline, type TermWord } from "../src/server.ts";
+import { candidateQueries, createEmbeddedAiProvider, loadEvalSet, retrievalTerms, SCORING_BUDGET, scopeToMerchant, sendAiMessage, understandOffline, type TermWord } from "../src/server.ts";
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const OTHER_PRODUCTS = Number(process.env.BENCH_OTHER_PRODUCTS ?? 2_000);
@@ -81,7 +81,6 @@ const RAW_RANK = `
            (SELECT coalesce(sum(best), 0) FROM (SELECT max(m.similarity) AS best FROM unnest(k.search_vector) AS v JOIN m ON m.word = v.lexeme GROUP BY m.term) b) / $8::float AS trgm
     FROM ai_products k JOIN candidates c ON c.id = k.id WHERE k.merchant_id = $1)
   SELECT id, count(*) OVER () FROM scored ORDER BY fts + trgm DESC, created_at DESC, id LIMIT 3`;
-const RAW_BUDGET = 100;
 
 // the rank as it first was, before indexes chose its candidates: every product of the merchant scored
 const FULL_SCAN_RANK = `
@@ -144,7 +143,7 @@ try {
     if (terms.length === 0) return;
     const found = await rawClient.query<TermWord & { term: number }>(RAW_WORDS, [merchantId, terms]);
     const words = found.rows.filter((w) => w.source === "product").map((w) => ({ ...w, term: w.term - 1 }));
-    const candidates = candidateQueries(words, RAW_BUDGET);
+    const candidates = candidateQueries(words, SCORING_BUDGET);
     if (candidates.length === 0) return;
     await rawClient.query(RAW_RANK, [merchantId, terms.map((t) => `${t}:*`).join(" | "), words.map((w) => w.word), words.map((w) => w.term), words.map((w) => w.similarity),
       candidates.map((c) => c.query), candidates.map((c) => c.limit), terms.length]);

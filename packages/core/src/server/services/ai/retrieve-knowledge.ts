@@ -10,7 +10,7 @@ const CANDIDATES = 3;
  * At most about this many entries of a kind are scored per message (three times it when every
  * word is common): the bot wants the best few, and a common word must not cost the whole catalog.
  */
-const SCORING_BUDGET = 100;
+export const SCORING_BUDGET = 100;
 
 // Words of a question that say nothing about what is asked for (English and Vietnamese, folded).
 const FILLER = new Set(
