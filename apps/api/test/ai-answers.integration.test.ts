@@ -110,6 +110,23 @@ describe("answers from the catalog", () => {
     expect((await m.ask("áo khoác gió chất liệu gì vậy?")).response).toContain("Vải dù chống nước");
   });
 
+  it("names the product a message means in a catalog where its words are common, typo included", async () => {
+    const m = await merchant();
+    // 400 cotton shirts and 150 linen trousers: "linen" and "shirt" each bring more entries than the bot scores
+    await h.database.pool.query(
+      `INSERT INTO ai_products (merchant_id, sku, name, price, currency, stock)
+       SELECT $1, 'C-' || i, 'Cotton shirt ' || i, 20, 'USD', 5 FROM generate_series(1, 400) AS i
+       UNION ALL SELECT $1, 'T-' || i, 'Linen trousers ' || i, 30, 'USD', 5 FROM generate_series(1, 150) AS i`,
+      [m.merchantId],
+    );
+    const linenShirt = await m.create<{ id: string }>("/ai/knowledge/products", { sku: "LS-1", name: "Linen shirt", price: 45, currency: "USD", stock: 3 });
+    for (const q of ["do you have the linen shirt?", "is the linnen shirt in stock"]) {
+      const a = await m.ask(q);
+      expect(a.sources, q).toEqual([{ type: "product", id: linenShirt.id }]);
+      expect(a.response, q).toContain("$45.00");
+    }
+  });
+
   it("asks instead of inventing when the product is not in the catalog, with no sources", async () => {
     const m = await merchant();
     const a = await m.ask("do you have the velvet cape in stock?");

@@ -188,4 +188,25 @@ describe("search", () => {
     expect((await faqs("phi van chuyen"))[0]).toBe(ship.id);
     expect((await faqs("retrun polcy"))[0]).toBe(returns.id);
   });
+
+  it("searches the words products have now: renamed, imported and deleted ones, typos included", async () => {
+    const { token } = await merchantToken();
+    const search = async (q: string) => expectSuccess(await h.call<Success<ProductBody[]>>("GET", `/ai/knowledge/products?search=${encodeURIComponent(q)}`, { token })).map((p) => p.sku);
+    const scarf = expectSuccess(await post<ProductBody>("/ai/knowledge/products", token, { sku: "SC-1", name: "Wool scarf", price: 15, currency: "USD" }));
+    expect(await search("wol scarf")).toEqual(["SC-1"]);
+    expectSuccess(await h.call<Success<ProductBody>>("PUT", `/ai/knowledge/products/${scarf.id}`, { token, body: { name: "Cashmere shawl" } }));
+    expect(await search("scarf")).toEqual([]);
+    expect(await search("cashmer shawl")).toEqual(["SC-1"]);
+    // a stock change leaves the words as they were
+    expectSuccess(await h.call<Success<ProductBody>>("PUT", `/ai/knowledge/products/${scarf.id}`, { token, body: { stock: 2 } }));
+    expect(await search("cashmere")).toEqual(["SC-1"]);
+    expect(expectSuccess(await importCsv(token, "sku,name,price,currency\nBT-1,Leather boots,120,USD\nBT-2,Suede boots,110,USD\n"))).toMatchObject({ inserted: 2 });
+    expect((await search("bots")).sort()).toEqual(["BT-1", "BT-2"]);
+    // an import that changes a product's name (insert … on conflict update)
+    expect(expectSuccess(await importCsv(token, "sku,name,price,currency\nBT-2,Suede loafers,110,USD\n"))).toMatchObject({ inserted: 0, updated: 1 });
+    expect(await search("bots")).toEqual(["BT-1"]);
+    expect(await search("lofers")).toEqual(["BT-2"]);
+    expectSuccess(await h.call<Success<null>>("DELETE", `/ai/knowledge/products/${scarf.id}`, { token }));
+    expect(await search("cashmere shawl")).toEqual([]);
+  });
 });

@@ -109,8 +109,8 @@ export { validateTarget, isPublicAddress, systemResolver, type TargetPolicy, typ
 export { createFaq, getFaq, updateFaq, deleteFaq, listFaqs } from "./server/services/ai-knowledge/faqs.ts";
 export { createProduct, getProduct, updateProduct, deleteProduct, listProducts } from "./server/services/ai-knowledge/products.ts";
 export { importProductsCsv } from "./server/services/ai-knowledge/import-products-csv.ts";
-export { searchTerms, rankKnowledge } from "./server/services/ai-knowledge/search-knowledge.ts";
-export { retrievalTerms } from "./server/services/ai/retrieve-knowledge.ts";
+export { searchTerms, rankKnowledge, knowledgeWords, candidateQueries, type TermWord, type CandidateQuery } from "./server/services/ai-knowledge/search-knowledge.ts";
+export { retrievalTerms, SCORING_BUDGET } from "./server/services/ai/retrieve-knowledge.ts";
 export { lookupOrder, ORDER_LOOKUP_TIMEOUT_MS, type OrderLookupRuntime } from "./server/services/ai/order-lookup.ts";
 export { answerFromKnowledge, formatPrice } from "./server/services/ai/answer-from-knowledge.ts";
 export { suggestReply, pendingSuggestions, dismissSuggestion, SUGGESTION_CREATED_EVENT } from "./server/services/ai/suggestions.ts";

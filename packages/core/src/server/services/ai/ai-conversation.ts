@@ -1,13 +1,14 @@
-import { AiMessageResult, type AiContext, type AiTurn } from "../../../contract/ai.ts";
+import { AI_CONTEXT_MAX_TURNS, AiMessageResult, type AiContext, type AiTurn } from "../../../contract/ai.ts";
 import type { AiProvider } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import { getAiSettings, modelSettings } from "./ai-settings.ts";
+import { DEFAULT_AI_SETTINGS, modelSettings, toDto } from "./ai-settings.ts";
 import { emitConversationEvents } from "../../events/emit-events.ts";
 import { retrieveKnowledge } from "./retrieve-knowledge.ts";
 import { lookupOrder, type OrderLookupRuntime } from "./order-lookup.ts";
 import { understandOffline } from "./embedded-nlu.ts";
 import type { AiKnowledge } from "../../../ports/ai-provider.ts";
-import { assertConversation, ensureSession, EMPTY_AI_CONTEXT, keepLastTurns, readSlots, readTurns, sessionDto } from "./ai-session.ts";
+import { notFound } from "../../../errors.ts";
+import { type AiSessionRow, assertConversation, ensureSession, EMPTY_AI_CONTEXT, keepLastTurns, readSlots, readTurnStart, readTurns, sessionDto } from "./ai-session.ts";
 
 /** Why a session was escalated automatically. */
 export const LOW_CONFIDENCE_REASON = "low_confidence";
@@ -16,11 +17,10 @@ export const HUMAN_REQUEST_REASON = "human_request";
 export const HANDOVER_REASON = "needs_human_answer";
 
 /**
- * The merchant's facts for a message: catalog and FAQ matches, and when the message asks about an
- * order whose id is known, what the shop's order endpoint says (or that it could not be asked).
+ * When the message asks about an order whose id is known, what the shop's order endpoint says
+ * (or that it could not be asked), added to the catalog and FAQ matches.
  */
-async function gatherKnowledge(db: ScopedDb, opts: { merchantId: string; message: string; knownSlots: Record<string, string>; orderLookup?: OrderLookupRuntime | undefined }): Promise<AiKnowledge> {
-  const knowledge = await retrieveKnowledge(db, { merchantId: opts.merchantId, message: opts.message });
+async function withOrder(db: ScopedDb, knowledge: AiKnowledge, opts: { merchantId: string; message: string; knownSlots: Record<string, string>; orderLookup?: OrderLookupRuntime | undefined }): Promise<AiKnowledge> {
   // the order question is recognised the same way whichever provider answers
   const pre = understandOffline({ messages: [{ role: "user", content: opts.message }], knownSlots: opts.knownSlots });
   const orderId = pre.slots.orderId ?? opts.knownSlots.orderId;
@@ -48,41 +48,62 @@ export async function sendAiMessage(
     orderLookup?: OrderLookupRuntime | undefined;
   },
 ): Promise<AiMessageResult> {
-  await assertConversation(db, opts.conversationId);
-  const [settings, session] = await Promise.all([getAiSettings(db), ensureSession(db, opts)]);
+  // reads only, side by side (the catalog and FAQ matches depend on the message alone); the session
+  // is created once the conversation is known to be the caller's
+  const [start, matches] = await Promise.all([readTurnStart(db, opts), retrieveKnowledge(db, { merchantId: opts.merchantId, message: opts.message })]);
+  const settings = start.settings ? toDto(start.settings) : DEFAULT_AI_SETTINGS;
+  const session = await ensureSession(db, opts, start.session);
   const answered = (row: { lastMessageId: string | null; lastAnswer: unknown }) =>
     opts.sourceMessageId !== undefined && row.lastMessageId === opts.sourceMessageId ? AiMessageResult.safeParse(row.lastAnswer) : null;
   const earlier = answered(session);
   if (earlier?.success) return earlier.data;
   const userTurn: AiTurn = { role: "user", content: opts.message };
   const knownSlots = readSlots(session.slots);
-  const knowledge = await gatherKnowledge(db, { merchantId: opts.merchantId, message: opts.message, knownSlots, orderLookup: opts.orderLookup });
+  const knowledge = await withOrder(db, matches, { merchantId: opts.merchantId, message: opts.message, knownSlots, orderLookup: opts.orderLookup });
   const understanding = await ai.understand({ messages: [...readTurns(session.context), userTurn], settings: modelSettings(settings), knownSlots, knowledge });
   // whatever the provider says, an order the shop could not be asked about is a person's to answer
   const handover = understanding.handover === true || (understanding.intent === "order_status_query" && knowledge.order?.ok === false);
 
   const lowConfidence = understanding.confidence < settings.autoEscalationThreshold;
   const humanRequest = understanding.intent === "human_request";
+  const assistantTurn: AiTurn = { role: "assistant", content: understanding.response };
+  const answer = { intent: understanding.intent, confidence: understanding.confidence, response: understanding.response, slots: understanding.slots, sources: understanding.sources ?? [] };
+  // Nothing to escalate now (the common turn): one UPDATE, atomic by itself, appends to the row as
+  // it is when written (so concurrent messages all land) and keeps the last turns. No row: the
+  // same DM was answered meanwhile, and the transaction below returns that answer.
+  if (!lowConfidence && !humanRequest && !handover) {
+    const source = opts.sourceMessageId ?? null;
+    const [appended] = await db.$queryRaw<Array<{ escalated: boolean }>>`
+      UPDATE ai_sessions x SET
+        context = (SELECT coalesce(jsonb_agg(t.e ORDER BY t.n), '[]'::jsonb)
+                   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(x.context) = 'array' THEN x.context ELSE '[]'::jsonb END || ${JSON.stringify([userTurn, assistantTurn])}::jsonb) WITH ORDINALITY AS t(e, n)
+                   WHERE t.n > (CASE WHEN jsonb_typeof(x.context) = 'array' THEN jsonb_array_length(x.context) ELSE 0 END) + 2 - ${AI_CONTEXT_MAX_TURNS}),
+        slots = (CASE WHEN jsonb_typeof(x.slots) = 'object' THEN x.slots ELSE '{}'::jsonb END) || ${JSON.stringify(understanding.slots)}::jsonb,
+        current_intent = ${understanding.intent},
+        last_message_id = coalesce(${source}::uuid, x.last_message_id),
+        last_answer = CASE WHEN ${source}::uuid IS NULL THEN x.last_answer ELSE ${JSON.stringify(answer)}::jsonb || jsonb_build_object('requiresEscalation', x.escalated) END,
+        updated_at = now()
+      WHERE x.id = ${session.id}::uuid AND x.merchant_id = ${opts.merchantId} AND (${source}::uuid IS NULL OR x.last_message_id IS DISTINCT FROM ${source}::uuid)
+      RETURNING x.escalated`;
+    if (appended) return { ...answer, requiresEscalation: appended.escalated };
+  }
   // the provider call is outside the transaction; the append re-reads the locked row so concurrent messages all land
   return db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM ai_sessions WHERE id = ${session.id}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
-    const current = await tx.aiSession.findFirstOrThrow({ where: { id: session.id } });
+    // locked and read in one round trip
+    const [current] = await tx.$queryRaw<Array<Pick<AiSessionRow, "context" | "slots" | "escalated" | "lastMessageId" | "lastAnswer">>>`
+      SELECT context, slots, escalated, last_message_id AS "lastMessageId", last_answer AS "lastAnswer"
+      FROM ai_sessions WHERE id = ${session.id}::uuid AND merchant_id = ${opts.merchantId} FOR UPDATE`;
+    if (!current) throw notFound("Conversation", opts.conversationId);
     // the same DM answered meanwhile by another attempt: its answer stands, nothing is appended twice
     const meanwhile = answered(current);
     if (meanwhile?.success) return meanwhile.data;
     const escalateNow = !current.escalated && (lowConfidence || humanRequest || handover);
-    const result: AiMessageResult = {
-      intent: understanding.intent,
-      confidence: understanding.confidence,
-      response: understanding.response,
-      slots: understanding.slots,
-      requiresEscalation: current.escalated || escalateNow,
-      sources: understanding.sources ?? [],
-    };
-    await tx.aiSession.update({
+    const result: AiMessageResult = { ...answer, requiresEscalation: current.escalated || escalateNow };
+    // updateMany: nothing read back (the row's context is the largest thing the turn moves)
+    await tx.aiSession.updateMany({
       where: { id: session.id },
       data: {
-        context: keepLastTurns([...readTurns(current.context), userTurn, { role: "assistant", content: understanding.response }]),
+        context: keepLastTurns([...readTurns(current.context), userTurn, assistantTurn]),
         slots: { ...readSlots(current.slots), ...understanding.slots },
         currentIntent: understanding.intent,
         ...(escalateNow && { escalated: true, escalatedAt: new Date(), escalationReason: humanRequest ? HUMAN_REQUEST_REASON : handover ? HANDOVER_REASON : LOW_CONFIDENCE_REASON }),

@@ -2,6 +2,7 @@ import { notFound } from "../../../errors.ts";
 import { isUuid } from "../../../contract/common.ts";
 import { AI_ROLES, AI_CONTEXT_MAX_TURNS, type AiContext, type AiSlots, type AiTurn } from "../../../contract/ai.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
+import type { AiSettingsRow } from "./ai-settings.ts";
 
 export interface AiSessionRow {
   id: string;
@@ -53,7 +54,40 @@ export async function assertConversation(db: ScopedDb, conversationId: string): 
   if (!conversation) throw notFound("Conversation", conversationId);
 }
 
-/** The conversation's session, created empty when it has none (one per conversation, race-free). */
-export function ensureSession(db: ScopedDb, opts: { merchantId: string; conversationId: string }): Promise<AiSessionRow> {
-  return db.aiSession.upsert({ where: { conversationId: opts.conversationId }, create: { merchantId: opts.merchantId, conversationId: opts.conversationId }, update: {} });
+/**
+ * What a bot turn starts from, in one round trip: 404 unless the conversation exists and is the
+ * caller's, the merchant's AI settings (null: never saved) and the conversation's session (null:
+ * none yet).
+ */
+export async function readTurnStart(db: ScopedDb, opts: { merchantId: string; conversationId: string }): Promise<{ settings: AiSettingsRow | null; session: AiSessionRow | null }> {
+  if (!isUuid(opts.conversationId)) throw notFound("Conversation", opts.conversationId);
+  const [row] = await db.$queryRaw<Array<AiSettingsRow & Omit<AiSessionRow, "id"> & { hasSettings: boolean; sessionId: string | null }>>`
+    SELECT s.merchant_id IS NOT NULL AS "hasSettings", s.enabled, s.model, s.temperature, s.max_tokens AS "maxTokens",
+           s.auto_escalation_threshold AS "autoEscalationThreshold", s.system_prompt AS "systemPrompt", s.reply_mode AS "replyMode",
+           s.order_lookup_url AS "orderLookupUrl", s.updated_at AS "updatedAt",
+           x.id::text AS "sessionId", x.context, x.current_intent AS "currentIntent", x.slots, x.escalated, x.escalated_at AS "escalatedAt",
+           x.escalation_reason AS "escalationReason", x.last_message_id::text AS "lastMessageId", x.last_answer AS "lastAnswer"
+    FROM conversations c
+    LEFT JOIN ai_settings s ON s.merchant_id = c.merchant_id
+    LEFT JOIN ai_sessions x ON x.conversation_id = c.id AND x.merchant_id = c.merchant_id
+    WHERE c.id = ${opts.conversationId}::uuid AND c.merchant_id = ${opts.merchantId}`;
+  if (!row) throw notFound("Conversation", opts.conversationId);
+  const { hasSettings, sessionId, context, currentIntent, slots, escalated, escalatedAt, escalationReason, lastMessageId, lastAnswer, ...settings } = row;
+  return {
+    settings: hasSettings ? settings : null,
+    session: sessionId === null ? null : { id: sessionId, context, currentIntent, slots, escalated, escalatedAt, escalationReason, lastMessageId, lastAnswer },
+  };
+}
+
+/** The conversation's session, or null when it has none yet. */
+export const findSession = (db: ScopedDb, conversationId: string): Promise<AiSessionRow | null> => db.aiSession.findFirst({ where: { conversationId } });
+
+/**
+ * The conversation's session, created empty when it has none (one per conversation, race-free).
+ * Read first: the scoped upsert (its where carries the merchant too) is not a native
+ * INSERT … ON CONFLICT but a transaction of four round trips, for a row that nearly always exists.
+ */
+export async function ensureSession(db: ScopedDb, opts: { merchantId: string; conversationId: string }, found?: AiSessionRow | null): Promise<AiSessionRow> {
+  const existing = found === undefined ? await findSession(db, opts.conversationId) : found;
+  return existing ?? db.aiSession.upsert({ where: { conversationId: opts.conversationId }, create: { merchantId: opts.merchantId, conversationId: opts.conversationId }, update: {} });
 }

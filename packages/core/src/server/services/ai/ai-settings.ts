@@ -21,7 +21,7 @@ export const DEFAULT_AI_SETTINGS: AiSettings = {
   updatedAt: null,
 };
 
-interface AiSettingsRow {
+export interface AiSettingsRow {
   enabled: boolean;
   model: string;
   temperature: number;
@@ -35,7 +35,7 @@ interface AiSettingsRow {
 
 const replyModeOf = (v: string): AiReplyMode => (v === "draft" || v === "off" ? v : "auto");
 
-const toDto = (row: AiSettingsRow): AiSettings => ({
+export const toDto = (row: AiSettingsRow): AiSettings => ({
   enabled: row.enabled,
   model: row.model,
   temperature: row.temperature,

@@ -1,11 +1,16 @@
 // The merchant's facts for one customer message: the closest products and FAQ entries (search
 // words without the filler of a question), and the order it names when the shop can be asked.
-import type { AiKnowledge, KnownFaq, KnownProduct } from "../../../ports/ai-provider.ts";
+import type { AiKnowledge } from "../../../ports/ai-provider.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
-import { rankKnowledge, searchTerms } from "../ai-knowledge/search-knowledge.ts";
-import { productsByRank, readVariants } from "../ai-knowledge/products.ts";
+import { knowledgeWords, rankFaqs, rankProducts, searchTerms } from "../ai-knowledge/search-knowledge.ts";
+import { readVariants } from "../ai-knowledge/products.ts";
 
 const CANDIDATES = 3;
+/**
+ * At most about this many entries of a kind are scored per message (three times it when every
+ * word is common): the bot wants the best few, and a common word must not cost the whole catalog.
+ */
+export const SCORING_BUDGET = 100;
 
 // Words of a question that say nothing about what is asked for (English and Vietnamese, folded).
 const FILLER = new Set(
@@ -22,19 +27,14 @@ export const retrievalTerms = (message: string): string[] => searchTerms(message
 export async function retrieveKnowledge(db: ScopedDb, opts: { merchantId: string; message: string }): Promise<AiKnowledge> {
   const terms = retrievalTerms(opts.message);
   if (terms.length === 0) return { faqs: [], products: [] };
-  const [products, faqs] = await Promise.all([
-    rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_products", terms, take: CANDIDATES }),
-    rankKnowledge(db, { merchantId: opts.merchantId, table: "ai_faq_entries", terms, take: CANDIDATES }),
-  ]);
-  const score = new Map([...products.ranked, ...faqs.ranked].map((r) => [r.id, r.score]));
-  const [productRows, faqRows] = await Promise.all([
-    productsByRank(db, products.ranked.map((r) => r.id)),
-    faqs.ranked.length === 0 ? [] : db.aiFaqEntry.findMany({ where: { id: { in: faqs.ranked.map((r) => r.id) } } }),
-  ]);
-  const known: KnownProduct[] = productRows.map((p) => ({
-    id: p.id, sku: p.sku, name: p.name, description: p.description, price: p.price.toNumber(), currency: p.currency,
-    variants: readVariants(p.variants), stock: p.stock, url: p.url, score: score.get(p.id) ?? 0,
-  }));
-  const knownFaqs: KnownFaq[] = faqRows.map((f) => ({ id: f.id, question: f.question, answer: f.answer, score: score.get(f.id) ?? 0 })).sort((a, b) => b.score - a.score);
-  return { faqs: knownFaqs, products: known };
+  const words = await knowledgeWords(db, { merchantId: opts.merchantId, terms });
+  const rank = { merchantId: opts.merchantId, terms, words, take: CANDIDATES, budget: SCORING_BUDGET };
+  const [products, faqs] = await Promise.all([rankProducts(db, rank), rankFaqs(db, rank)]);
+  return {
+    products: products.map((p) => ({
+      id: p.id, sku: p.sku, name: p.name, description: p.description, price: p.price.toNumber(), currency: p.currency,
+      variants: readVariants(p.variants), stock: p.stock, url: p.url, score: p.score,
+    })),
+    faqs: faqs.map((f) => ({ id: f.id, question: f.question, answer: f.answer, score: f.score })),
+  };
 }
