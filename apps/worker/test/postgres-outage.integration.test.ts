@@ -74,9 +74,11 @@ beforeAll(async () => {
   // production: a developer's .env must not leak into the test
   const { X_CONSUMER_KEY: _k, X_CONSUMER_SECRET: _s, X_SANDBOX: _x, DATABASE_URL: _d, ...inherited } = process.env;
   const shared = { DATABASE_URL: own.url, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"), X_API_BASE_URL: xUrl, X_CONSUMER_KEY: CONSUMER_KEY, X_CONSUMER_SECRET: CONSUMER_SECRET, DM_SEND_WINDOWS: "off" };
-  // the worker first: it installs pg-boss's schema and queues on this fresh cluster
-  worker = await startWorkerProcess(shared);
-  api = await startApiProcess({ ...inherited, ...shared, NODE_ENV: "production", JWT_SECRET, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "100000" });
+  // both at once, as a deployment starts them: each installs pg-boss's schema and queues if missing (safely concurrent)
+  [worker, api] = await Promise.all([
+    startWorkerProcess(shared),
+    startApiProcess({ ...inherited, ...shared, NODE_ENV: "production", JWT_SECRET, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "100000" }),
+  ]);
   sandbox.configure({ webhookUrl: `${api.url}/api/v1/mkt-x/webhooks/twitter` });
   // a process that dies of the outage is the failure this file looks for: say how it died
   const apiProcess = api;
