@@ -1,6 +1,6 @@
 // X storms (issue 11, "prove it"): while a campaign runs and a flow welcomes new followers, X (the
 // sandbox) answers 30 % of DM sends with a 5xx, drawn from seeded generators so every run sees the
-// same sequence of hits, and once answers a burst of 429s with a reset three seconds out. The real
+// same sequence of hits, and once answers a burst of 429s with a reset six seconds out. The real
 // worker process sends. Every DM must reach X exactly once, nothing may be sent to X between the
 // 429 and its reset, X's own window must never be exceeded, and the campaign's figures must be X's.
 import { afterEach, describe, expect, it } from "vitest";
@@ -16,9 +16,13 @@ const FOLLOWERS = 6;
 const LIMIT_15M = 100;
 /** a campaign may fill its lane's share of the window (LANE_CEILING.campaign) */
 const CAMPAIGN_CEILING = Math.floor(LIMIT_15M * 0.8);
-const RESET_SECONDS = 3;
-/** a send already on the wire when X answered the 429 (the worker runs several at once) may land just after it */
-const ON_THE_WIRE_MS = 500;
+const RESET_SECONDS = 6;
+/**
+ * A send already past its checks when X answered the 429 (the worker runs several at once) may
+ * still land after it; on a loaded machine the sandbox, in this process, may see it late too.
+ * Anything later, until the reset, ignored the 429.
+ */
+const ON_THE_WIRE_MS = 2500;
 
 let e: E2E | undefined;
 let worker: WorkerProcess | undefined;
@@ -105,7 +109,7 @@ describe("X storms", () => {
         await new Promise((r) => setTimeout(r, 300));
       }
     })();
-    // mid-campaign, a burst of three 429s with X's reset three seconds out
+    // mid-campaign, a burst of three 429s with X's reset RESET_SECONDS out
     await eventually(async () => env.sandbox.dms().length, (n) => n >= 8, 60_000);
     env.sandbox.addFault({ method: "POST", path: "/2/dm_conversations", status: 429, count: 3, resetInSeconds: RESET_SECONDS });
     await following;
@@ -135,7 +139,7 @@ describe("X storms", () => {
     const first429 = Date.parse(tooMany[0]!.at);
     const resetAt = (Math.ceil(first429 / 1000) + RESET_SECONDS) * 1000;
     const early = sends.filter((r) => Date.parse(r.at) > first429 + ON_THE_WIRE_MS && Date.parse(r.at) < resetAt && r.fault !== 429);
-    expect(early).toEqual([]);
+    expect(early, JSON.stringify({ first429: tooMany[0]?.at, resetAt: new Date(resetAt).toISOString() })).toEqual([]);
     // the campaign's figures are X's record
     expect(settled.metrics).toMatchObject({ totalSent: RECIPIENTS, delivered: RECIPIENTS, failed: 0, skipped: 0 });
     const { rows } = await env.database.pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM messages WHERE campaign_id = $1 GROUP BY status", [storm.id]);
