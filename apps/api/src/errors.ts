@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { AppError, type ErrorDetails } from "@mkt-x/core";
-import { Prisma } from "@mkt-x/db";
+import { Prisma, isDatabaseUnavailable } from "@mkt-x/db";
 
 const fieldOf = (path: PropertyKey[]) => path.map(String).join(".");
 // an unknown key is reported on its parent object; name each key's own path instead
@@ -57,6 +57,8 @@ function translate(e: unknown): AppError {
     return e.cause ? translate(e.cause) : internal();
   }
   if (e instanceof ZodError) return new AppError("VALIDATION_ERROR", "Request validation failed", zodDetails(e));
+  // PostgreSQL stopped, restarting or unreachable: not our bug and not the caller's; retry shortly
+  if (isDatabaseUnavailable(e)) return new AppError("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
   if (e instanceof Prisma.PrismaClientKnownRequestError) {
     if (e.code === "P2002") return new AppError("DUPLICATE_RESOURCE", "Resource already exists");
     if (e.code === "P2025") return new AppError("RESOURCE_NOT_FOUND", "Resource not found");

@@ -11,6 +11,8 @@ export interface ApiProcess {
   child: ChildProcess;
   /** every JSON log line so far */
   logLines: { level?: number; msg?: string }[];
+  /** what it wrote to stderr so far (a crash's stack) */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
         const entry = JSON.parse(line) as { level?: number; msg?: string };
         logLines.push(entry);
         const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? "");
-        if (listening?.[1]) resolve({ url: listening[1], child, logLines, stop });
+        if (listening?.[1]) resolve({ url: listening[1], child, logLines, stderr: () => stderr, stop });
       }
     });
     child.on("exit", (code) => reject(new Error(`the API exited (${code}) before listening: ${stderr}`)));

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
-import { reserveSendSlot, type SendWindowLimits } from "../src/server/services/messages/send-windows.ts";
+import { reserveSendSlot, X_PAUSED, type SendWindowLimits } from "../src/server/services/messages/send-windows.ts";
 import { laneCeiling, laneOf, type SendLane } from "../src/domain/send-lanes.ts";
 
 let database: TestDatabase;
@@ -75,5 +75,25 @@ describe("lanes", () => {
     expect(await fill({ ...b, lane: "campaign" })).toEqual({ granted: 25, refusedBy: "app 24 hours" });
     // a's own replies are not bulk: they still go
     expect(await fill({ ...a, lane: "agent", max: 3 })).toEqual({ granted: 3, refusedBy: null });
+  });
+
+  it("a send that reaches its reservation after X answered 429 for the account waits for X's reset, and nothing is counted", async () => {
+    const limits: SendWindowLimits = { accountPer15m: BIG, accountPer24h: BIG, appPer24h: BIG, accountCampaignPer24h: BIG };
+    const merchantId = randomUUID();
+    const { rows } = await database.pool.query<{ id: string }>(
+      "INSERT INTO x_accounts (merchant_id, twitter_user_id, username, display_name) VALUES ($1, $2, 'paused_shop', 'Paused shop') RETURNING id",
+      [merchantId, String(Date.now())],
+    );
+    const accountId = rows[0]!.id;
+    const reset = new Date(now.getTime() + 6000);
+    // what the send pipeline writes on X's 429, while this send was past its precheck
+    await database.pool.query("UPDATE x_accounts SET send_paused_until = $2 WHERE id = $1", [accountId, reset]);
+    for (const lane of ["campaign", "agent"] as const) {
+      expect(await reserveSendSlot(database.db, { accountId, merchantId, lane, limits, now })).toEqual({ ok: false, retryAt: reset, window: X_PAUSED });
+    }
+    const counted = await database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM rate_counters WHERE key LIKE $1", [`dm:acct:${accountId}:%`]);
+    expect(counted.rows[0]?.n).toBe(0);
+    // after X's reset it may go
+    expect(await reserveSendSlot(database.db, { accountId, merchantId, lane: "campaign", limits, now: new Date(reset.getTime() + 1) })).toEqual({ ok: true });
   });
 });

@@ -16,12 +16,42 @@ export function createDb(url: string, opts: { poolSize?: number } = {}): Db {
   const connect = adapter.connect.bind(adapter);
   adapter.connect = async () => {
     const connected = await connect();
-    pools.set(db, connected.underlyingDriver());
+    const pool = connected.underlyingDriver();
+    releaseDeadClients(pool);
+    pools.set(db, pool);
     return connected;
   };
   const db = new PrismaClient({ adapter });
   return db;
 }
+
+/**
+ * Prisma's pg adapter (6.19) never releases a transaction's connection when PostgreSQL drops it
+ * mid-transaction (a restart, a failover, a terminated backend): its ROLLBACK fails and the adapter's
+ * release is not called. Each such client stays checked out, dead, until the pool is full of them
+ * and every later query waits forever: a worker stopped for good after a PostgreSQL restart. So a
+ * checked-out client whose connection fails goes back to the pool at once as broken (the pool drops
+ * it), and the adapter's own release of it later does nothing.
+ */
+function releaseDeadClients(pool: pg.Pool): void {
+  if (watched.has(pool)) return;
+  watched.add(pool);
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_err, client) => checkedOut.delete(client));
+  pool.on("connect", (client) => {
+    const dead = (err: Error) => {
+      if (!checkedOut.has(client)) return;
+      checkedOut.delete(client);
+      const release = client.release.bind(client);
+      client.release = () => {};
+      release(err);
+    };
+    client.on("error", dead);
+    client.on("end", () => dead(new Error("Connection terminated")));
+  });
+}
+const watched = new WeakSet<pg.Pool>();
 
 /** The pg pool behind a client made by createDb (its connection counts, for metrics); undefined before its first query. */
 export function dbPool(db: Db): pg.Pool | undefined {

@@ -4,3 +4,4 @@ export { createDb, dbPool, type Db, type Tx } from "./client.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/models.ts";
 export { pgConfigFromUrl } from "./pg-config.ts";
+export { isDatabaseUnavailable } from "./database-unavailable.ts";

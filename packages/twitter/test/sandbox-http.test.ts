@@ -121,6 +121,35 @@ describe("control API under /_sandbox", () => {
     expect(statuses).toEqual([500, 500, 401]);
   });
 
+  it("a fault with a rate hits that share of matching calls, the same calls for the same seed", async () => {
+    const run = async (seed: number) => {
+      await http("DELETE", "/_sandbox/faults");
+      expect((await http("POST", "/_sandbox/faults", { path: "/2/users/me", status: 503, sticky: true, rate: 0.3, seed })).status).toBe(201);
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await http("GET", "/2/users/me")).status);
+      // the spared calls reach X's handler (unsigned here: 401)
+      expect(new Set(statuses)).toEqual(new Set([503, 401]));
+      const listed = (await http("GET", "/_sandbox/faults")).json;
+      expect(listed).toEqual([expect.objectContaining({ rate: 0.3, seed, draws: 200 })]);
+      await http("DELETE", "/_sandbox/faults");
+      return statuses;
+    };
+    const first = await run(42);
+    const hits = first.filter((s) => s === 503).length;
+    expect(hits).toBeGreaterThan(40);
+    expect(hits).toBeLessThan(80);
+    expect(await run(42)).toEqual(first);
+    expect(await run(43)).not.toEqual(first);
+    // a counted fault with a rate counts its hits only, and rate is checked
+    await http("POST", "/_sandbox/faults", { path: "/2/users/me", status: 500, count: 3, rate: 0.5, seed: 7 });
+    const counted: number[] = [];
+    for (let i = 0; i < 40; i++) counted.push((await http("GET", "/2/users/me")).status);
+    expect(counted.filter((s) => s === 500)).toHaveLength(3);
+    expect((await http("GET", "/_sandbox/faults")).json).toEqual([]);
+    expect((await http("POST", "/_sandbox/faults", { status: 500, rate: 0 })).status).toBe(400);
+    expect((await http("POST", "/_sandbox/faults", { status: 500, rate: 1.5 })).status).toBe(400);
+  });
+
   it("inbound events over HTTP reach the configured webhook URL, signed", async () => {
     const config = await http("POST", "/_sandbox/config", { webhookUrl: receiver.url });
     expect(config.json).toEqual({ webhookUrl: receiver.url, echoOutbound: false });

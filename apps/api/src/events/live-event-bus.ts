@@ -106,7 +106,8 @@ export function createLiveEventBus(opts: LiveEventBusOptions): LiveEventBus {
   const maxPending = opts.maxPendingPerSubscription ?? 10_000;
   // reads (catch-up, replay, sweep) on a small pool; the LISTEN connection only listens
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 3 });
-  pool.on("error", (err) => log.warn({ err }, "live events pool error"));
+  // the message only: a pg error carries its client (connection parameters, the cancel key)
+  pool.on("error", (err) => log.warn({ err: err.message }, "live events pool error"));
   const subscribers = new Map<string, Set<Sub>>();
   let size = 0;
   let listener: pg.Client | null = null;
@@ -232,7 +233,7 @@ export function createLiveEventBus(opts: LiveEventBusOptions): LiveEventBus {
       client.removeAllListeners("notification");
       void client.end().catch(() => {});
       if (closed) return;
-      log.warn({ err }, "live events LISTEN connection lost; reconnecting");
+      log.warn({ err: err?.message }, "live events LISTEN connection lost; reconnecting");
       reconnect = setTimeout(() => {
         reconnect = null;
         listen().catch((e: unknown) => lost(e instanceof Error ? e : new Error(String(e))));

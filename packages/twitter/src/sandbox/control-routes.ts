@@ -26,7 +26,7 @@ export const CONTROL_ROUTES = [
   { method: "POST", path: "/_sandbox/users", body: "{ username, id?, name?, profileImageUrl? }", does: "add a user (or reissue its tokens)" },
   { method: "GET", path: "/_sandbox/webhooks", does: "registered webhooks and their subscriptions" },
   { method: "GET", path: "/_sandbox/config", does: "default webhook URL, echo setting, DM and post rate limits (dmLimitPer15m, postLimitPer15m) and dropWebhooks (POST to change; dropWebhooks: true simulates an outage: events are kept in X's DM history, and for POST /2/webhooks/replay, but not delivered)" },
-  { method: "POST", path: "/_sandbox/faults", body: "{ method?, path?, status?, count?, sticky?, resetInSeconds?, latencyMs? }", does: "make X API calls fail (GET lists, DELETE clears)" },
+  { method: "POST", path: "/_sandbox/faults", body: "{ method?, path?, status?, count?, sticky?, resetInSeconds?, latencyMs?, rate?, seed? }", does: "make X API calls fail or slow (GET lists, DELETE clears); rate: the share of matching calls hit, drawn from a generator seeded with seed (same seed, same hits)" },
   { method: "POST", path: "/_sandbox/reset", does: "forget everything" },
 ] as const;
 
@@ -103,6 +103,8 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: XSandboxCon
           sticky: { type: "boolean" },
           resetInSeconds: { type: "number", minimum: 0 },
           latencyMs: { type: "number", minimum: 0 },
+          rate: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+          seed: { type: "integer" },
         }),
       },
     },

@@ -6,6 +6,8 @@ import { z } from "zod";
  * Seconds without a heartbeat after which pg-boss fails an active job of a queue that sets it (the
  * worker holding it died or lost the database) and retries it. pg-boss's minimum; its workers beat
  * every half of it. The worker supervises every few seconds (WORKER_SUPERVISE_SECONDS) to notice.
+ * A job whose outcome could not be written (PostgreSQL went away as it finished) stops beating too,
+ * so it is retried seconds after the database is back instead of at its expiry, minutes later.
  */
 export const JOB_HEARTBEAT_SECONDS = 10;
 
@@ -22,7 +24,7 @@ export const JOB_MAINTENANCE_SECONDS = 300;
 export const JOBS = {
   "webhook.event": {
     payload: z.object({ webhookEventId: z.uuid() }),
-    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 120, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /**
    * One outbound DM through the send pipeline. Transient X failures are retried by the handler's
@@ -74,12 +76,12 @@ export const JOBS = {
       /** post_reply: the post the reply answers */
       inReplyToPostId: z.string().optional(),
     }),
-    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /** One node of one automation flow execution; a wait node's successor is enqueued to start later. */
   "flow.step": {
     payload: z.object({ executionId: z.uuid(), nodeId: z.string().min(1) }),
-    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+    queue: { deleteAfterSeconds: FINISHED_JOB_RETENTION_SECONDS, retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60, heartbeatSeconds: JOB_HEARTBEAT_SECONDS },
   },
   /**
    * One attempt of one outgoing-webhook delivery. The service schedules its own retries (24 h of

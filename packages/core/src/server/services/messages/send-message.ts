@@ -9,7 +9,7 @@ import { toMessageDto } from "./message-dto.ts";
 import { XApiError, type XClient, type XCredentials, type XRateLimit } from "../../../ports/x-client.ts";
 import type { TokenCipher } from "../../token-cipher.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
-import { DEFAULT_POST_WINDOWS, reservePostSlot, reserveSendSlot, type SendWindowLimits } from "./send-windows.ts";
+import { DEFAULT_POST_WINDOWS, reservePostSlot, reserveSendSlot, X_PAUSED, type SendWindowLimits } from "./send-windows.ts";
 import { markSent } from "./mark-sent.ts";
 import { LANE_PRIORITY, laneOf } from "../../../domain/send-lanes.ts";
 import { revokeAccount } from "../accounts/revocation.ts";
@@ -245,7 +245,7 @@ async function attempt(deps: SendPipelineDeps, message: SendRow, now: Date, uplo
       message.channel === "mention"
         ? await reservePostSlot(deps.db, { accountId: message.account_id, limits: deps.windows.posts ?? DEFAULT_POST_WINDOWS, now })
         : await reserveSendSlot(deps.db, { accountId: message.account_id, merchantId: message.merchant_id, lane: laneOf(message.origin), limits: deps.windows, now });
-    if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, `send window full (${slot.window})`, { notSent: !startedBefore }) };
+    if (!slot.ok) return { outcome: await defer(deps, message, slot.retryAt, slot.window === X_PAUSED ? X_PAUSED : `send window full (${slot.window})`, { notSent: !startedBefore }) };
   }
 
   if (message.channel === "mention") return postPublicReply(deps, message, creds, now, attemptNo, startedBefore);

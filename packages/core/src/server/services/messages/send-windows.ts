@@ -75,6 +75,9 @@ export interface ReserveOptions {
 
 const MERCHANT_BULK_PREFIX = "dm:app:bulk:";
 
+/** The refusal's `window` when X answered 429 for the account and its reset has not come yet. */
+export const X_PAUSED = "X rate limit: account paused until X's reset";
+
 export async function reserveSendSlot(db: Db, opts: ReserveOptions): Promise<Reservation> {
   const now = (opts.now ?? new Date()).getTime();
   const { lane, limits } = opts;
@@ -94,6 +97,10 @@ export async function reserveSendSlot(db: Db, opts: ReserveOptions): Promise<Res
   return db.$transaction(async (tx) => {
     // account lock first, app lock second: one order everywhere, so no deadlocks
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dm-window:${opts.accountId}`}))`;
+    // X answered 429 (send_paused_until) while this send waited for the locks, after its precheck:
+    // it must not go before X's reset either (a busy app queues many sends here)
+    const [paused] = await tx.$queryRaw<{ until: Date | null }[]>`SELECT send_paused_until AS until FROM x_accounts WHERE id = ${opts.accountId}::uuid`;
+    if (paused?.until && paused.until.getTime() > now) return { ok: false as const, retryAt: paused.until, window: X_PAUSED };
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dm-window:app'))`;
     for (const w of [...account, app]) {
       const { used, oldest } = await usage(tx, w, now);

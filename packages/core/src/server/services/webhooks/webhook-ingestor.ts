@@ -80,11 +80,21 @@ export function createWebhookIngestor(deps: { pool: Pool; boss: PgBoss; metrics?
 
   async function commit(batch: Pending[]): Promise<void> {
     const client = await deps.pool.connect();
+    // A checked-out client has no 'error' listener (the pool's is for idle clients): PostgreSQL
+    // going away between two of its queries would be an unhandled 'error' and end the process.
+    // The query in flight fails anyway; a client that failed is discarded, not returned to the pool.
+    let failed: unknown = null;
+    const onError = (err: Error) => (failed ??= err);
+    client.on("error", onError);
     let inserted: Set<string>;
     try {
       inserted = await write(client, batch);
+    } catch (e) {
+      failed ??= e;
+      throw e;
     } finally {
-      client.release();
+      client.removeListener("error", onError);
+      client.release(failed !== null);
     }
     for (const p of batch) {
       // an event stored by this batch counts for the first delivery that carried it
