@@ -11,6 +11,8 @@ export interface ApiProcess {
   child: ChildProcess;
   /** every JSON log line so far */
   logLines: { level?: number; msg?: string }[];
+  /** everything written to stdout and stderr so far, as written */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -19,7 +21,11 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["src/main.ts"], { cwd: join(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
   const logLines: ApiProcess["logLines"] = [];
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  let output = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+    output += chunk.toString("utf8");
+  });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -29,6 +35,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   return new Promise((resolve, reject) => {
     let buffered = "";
     child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
       buffered += chunk.toString("utf8");
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
@@ -37,7 +44,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
         const entry = JSON.parse(line) as { level?: number; msg?: string };
         logLines.push(entry);
         const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? "");
-        if (listening?.[1]) resolve({ url: listening[1], child, logLines, stop });
+        if (listening?.[1]) resolve({ url: listening[1], child, logLines, output: () => output, stop });
       }
     });
     child.on("exit", (code) => reject(new Error(`the API exited (${code}) before listening: ${stderr}`)));
