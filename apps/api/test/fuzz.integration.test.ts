@@ -14,6 +14,8 @@ import { createOwner, connectAccount, insertInboxContact, insertInboxConversatio
 import { expectNoInternals } from "./envelope-assertions.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1_206_2026);
+/** FUZZ_ONLY="POST /webhooks/twitter": that operation alone (its seeds stay the same), its failures printed whole */
+const ONLY = process.env.FUZZ_ONLY;
 /** fast-check runs per operation: valid-looking inputs, then malformed ones (FUZZ_SCALE=10 digs deeper, locally) */
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const VALID_RUNS = 4 * SCALE;
@@ -487,7 +489,7 @@ describe("fuzzing every operation of the OpenAPI document", () => {
 
     const failures: string[] = [];
     const tally = { requests: 0, byStatus: {} as Record<number, number> };
-    for (const op of ordered()) {
+    for (const op of ordered().filter((o) => !ONLY || `${o.method.toUpperCase()} ${o.path}` === ONLY)) {
       const valid = validInput(op);
       const malformed = fc.oneof(...bodyMutations(op, valid), ...paramMutations(op, valid));
       for (const [label, arbitrary, numRuns] of [["valid", valid, VALID_RUNS], ["malformed", malformed, MALFORMED_RUNS]] as const) {
@@ -508,7 +510,7 @@ describe("fuzzing every operation of the OpenAPI document", () => {
         );
         if (result.failed) {
           const cause = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
-          failures.push(`${cause}\n  reproduce: FUZZ_SEED=${SEED} (seed ${seed}, path ${result.counterexamplePath}); input ${JSON.stringify(result.counterexample?.[0])?.slice(0, 300)}`);
+          failures.push(`${cause}\n  reproduce: FUZZ_SEED=${SEED} FUZZ_SCALE=${SCALE} FUZZ_ONLY="${op.method.toUpperCase()} ${op.path}" (seed ${seed}, path ${result.counterexamplePath}); input ${JSON.stringify(result.counterexample?.[0])?.slice(0, ONLY ? undefined : 300)}`);
         }
       }
     }
