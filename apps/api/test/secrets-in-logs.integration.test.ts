@@ -2,7 +2,8 @@
 // configured with known secrets, taken through the requests that log (sign-in and its failures,
 // refresh, invites, API keys, connecting X accounts and X failing, X's webhooks, outgoing webhooks,
 // metrics, the OpenAI provider failing, a server fault), and then everything it wrote to stdout and
-// stderr is searched for each secret, as written and in the encodings a log could carry it in.
+// stderr is searched for each secret, as written and in the encodings a log could carry it in. The
+// worker runs beside it (its real main.ts) and is searched too: it sends the DM and the outgoing webhook.
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
@@ -10,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from "@mkt-x/db/testing";
 import { createMerchantWithOwner } from "@mkt-x/core/server";
 import { buildInboundDmPayload, createXSandbox, type XSandbox } from "@mkt-x/twitter/sandbox";
 import { BASE_PATH } from "../src/openapi.ts";
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { startApiProcess, type ApiProcess } from "./api-process.ts";
 import { insertInboxContact, insertInboxConversation, insertInboxMessage } from "./factories.ts";
 
@@ -32,6 +35,8 @@ let database: TestDatabase;
 let sandbox: XSandbox;
 let openai: Server;
 let api: ApiProcess;
+let worker: ChildProcess;
+let workerOutput = "";
 /** secrets handed out while the test runs: X tokens, API keys, webhook secrets, refresh tokens… */
 const issued: Record<string, string> = {};
 
@@ -49,7 +54,7 @@ beforeAll(async () => {
   const address = openai.address();
   const openaiUrl = typeof address === "object" && address ? `http://127.0.0.1:${address.port}/v1` : "";
   const { X_SANDBOX: _sandbox, ...inherited } = process.env;
-  api = await startApiProcess({
+  const env = {
     ...inherited,
     NODE_ENV: "production",
     DATABASE_URL: database.url,
@@ -64,10 +69,29 @@ beforeAll(async () => {
     LOG_LEVEL: "trace",
     // the outgoing webhook below targets this machine
     WEBHOOK_ALLOW_PRIVATE_TARGETS: "1",
+    WORKER_METRICS_PORT: "0",
+    WORKER_METRICS_HOST: "127.0.0.1",
+  };
+  api = await startApiProcess(env);
+  // the worker too (its real main.ts): it sends the DMs, calls OpenAI, delivers the outgoing webhooks
+  worker = spawn(join(import.meta.dirname, "..", "..", "..", "node_modules", ".bin", "tsx"), ["src/main.ts"], { cwd: join(import.meta.dirname, "..", "..", "worker"), env, stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    const take = (chunk: Buffer) => {
+      workerOutput += chunk.toString("utf8");
+      if (workerOutput.includes("worker metrics listening")) resolve();
+    };
+    worker.stdout?.on("data", take);
+    worker.stderr?.on("data", take);
+    worker.once("exit", (code) => reject(new Error(`the worker exited (${code}): ${workerOutput}`)));
   });
 }, 90_000);
 
 afterAll(async () => {
+  if (worker && worker.exitCode === null) {
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.kill("SIGTERM");
+    await exited;
+  }
   await api?.stop();
   await sandbox?.close();
   await new Promise((resolve) => openai?.close(resolve));
@@ -92,13 +116,21 @@ const dataOf = (a: Answer, key: string): string => {
   return value;
 };
 
+async function until(done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("the worker did not get there in time");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Each secret in the forms a log line could carry it: as is, JSON-escaped, URL-encoded, base64, hex. */
 function formsOf(secret: string): string[] {
   const bytes = Buffer.from(secret, "utf8");
   return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")])];
 }
 
-describe("the API's logs", () => {
+describe("the logs of the API and the worker", () => {
   it("carry none of the configured or issued secrets after requests that log", async () => {
     const email = `owner.${LEAK}@example.com`;
     const { merchantId } = await createMerchantWithOwner(database.db, { email, password: OWNER_PASSWORD, name: "Owner", merchantName: "Shop" });
@@ -166,17 +198,25 @@ describe("the API's logs", () => {
     const ai = await call("POST", `${BASE_PATH}/ai/conversations/${conversationId}/message`, { bearer: owner, body: { message: "where is my order #123?" } });
     expect(ai.status).toBeGreaterThanOrEqual(400);
 
-    // X's webhooks: CRC, a signed delivery, a forged one
+    // outgoing webhooks: the secret shown once (the worker signs its failing deliveries with it)
+    const webhook = await call("POST", `${BASE_PATH}/integrations/webhooks`, { bearer: owner, body: { url: "http://127.0.0.1:9/in", events: ["message.created"] } });
+    issued.webhookSecret = dataOf(webhook, "secret");
+    expect((await call("GET", `${BASE_PATH}/integrations/webhooks/${dataOf(webhook, "id")}`, { bearer: owner })).status).toBe(200);
+
+    // X's webhooks: CRC, a signed delivery (the worker stores the DM and answers it), a forged one
     expect((await call("GET", `${BASE_PATH}/webhooks/twitter?crc_token=${LEAK}`)).status).toBe(200);
     const event = JSON.stringify(buildInboundDmPayload({ sender: { id: "9001", username: "customer" }, recipient: { id: user.id, username: user.username }, text: "hello", eventId: `${Date.now()}` }));
     const signature = `sha256=${createHmac("sha256", CONFIGURED.X_CONSUMER_SECRET).update(event).digest("base64")}`;
     expect((await call("POST", `${BASE_PATH}/webhooks/twitter`, { raw: event, headers: { "x-twitter-webhooks-signature": signature } })).status).toBe(200);
     expect((await call("POST", `${BASE_PATH}/webhooks/twitter`, { raw: event, headers: { "x-twitter-webhooks-signature": `sha256=${createHmac("sha256", "forged").update(event).digest("base64")}` } })).status).toBe(401);
 
-    // outgoing webhooks: the secret shown once
-    const webhook = await call("POST", `${BASE_PATH}/integrations/webhooks`, { bearer: owner, body: { url: "http://127.0.0.1:9/in", events: ["message.created"] } });
-    issued.webhookSecret = dataOf(webhook, "secret");
-    expect((await call("GET", `${BASE_PATH}/integrations/webhooks/${dataOf(webhook, "id")}`, { bearer: owner })).status).toBe(200);
+    // the worker has processed the customer's DM and tried the outgoing webhook
+    await until(async () => {
+      const { rows } = await database.pool.query<{ pending: number; attempts: number }>(
+        "SELECT (SELECT count(*)::int FROM webhook_events WHERE status = 'received') AS pending, (SELECT coalesce(sum(attempts), 0)::int FROM webhook_deliveries) AS attempts",
+      );
+      return rows[0]?.pending === 0 && (rows[0]?.attempts ?? 0) > 0;
+    });
 
     // metrics: the right token and a wrong one
     expect((await call("GET", "/metrics", { bearer: CONFIGURED.METRICS_TOKEN })).status).toBe(200);
@@ -191,10 +231,11 @@ describe("the API's logs", () => {
       await database.pool.query("ALTER TABLE ai_faq_entries_gone RENAME TO ai_faq_entries");
     }
 
-    const logs = api.output();
+    const logs = `${api.output()}\n${workerOutput}`;
     // the run logged what it went through: requests, the failures, the fault
     expect(logs).toContain("procedure failed");
     expect(logs).toContain("webhook subscription failed");
+    expect(workerOutput.split("\n").length, workerOutput).toBeGreaterThan(1);
     expect(logs.split("\n").length).toBeGreaterThan(50);
     const secrets: Record<string, string> = {
       ...CONFIGURED,
