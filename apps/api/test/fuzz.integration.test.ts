@@ -455,6 +455,7 @@ function check(op: Operation, input: Input, res: ApiResponse, before: Record<str
     if (!isObj(body) || body.success !== false || typeof body.error !== "string" || body.error === "" || typeof body.code !== "string") faults.push("not the error envelope");
     else {
       if (!codes.includes(body.code) || ["INTERNAL_ERROR", "SERVICE_UNAVAILABLE"].includes(body.code)) faults.push(`code ${body.code} is not a 4xx code of the spec`);
+      else if (!(CODES_BY_STATUS[res.status] ?? []).includes(body.code)) faults.push(`code ${body.code} does not go with status ${res.status}`);
       const extra = Object.keys(body).filter((k) => !["success", "error", "code", "details"].includes(k));
       if (extra.length) faults.push(`extra envelope keys ${extra.join(",")}`);
       if ("details" in body && !isObj(body.details)) faults.push("details is not an object");
@@ -471,6 +472,22 @@ function check(op: Operation, input: Input, res: ApiResponse, before: Record<str
   }
   return faults.map((f) => `${op.method.toUpperCase()} ${op.path} [${input.kind}] ${f} — ${res.status} ${res.text.slice(0, 200)}`);
 }
+
+/** The codes each 4xx status may carry (spec/api.md's table; 413/414/415/431 are malformed requests, X refusing credentials on connect is a 400). */
+const CODES_BY_STATUS: Record<number, string[]> = {
+  400: ["VALIDATION_ERROR", "TWITTER_API_ERROR"],
+  401: ["UNAUTHORIZED"],
+  403: ["FORBIDDEN"],
+  404: ["RESOURCE_NOT_FOUND"],
+  405: ["RESOURCE_NOT_FOUND"],
+  409: ["DUPLICATE_RESOURCE", "CONFLICT"],
+  413: ["VALIDATION_ERROR"],
+  414: ["VALIDATION_ERROR"],
+  415: ["VALIDATION_ERROR"],
+  422: ["UNPROCESSABLE_ENTITY", "VALIDATION_ERROR"],
+  429: ["RATE_LIMIT_EXCEEDED"],
+  431: ["VALIDATION_ERROR"],
+};
 
 const errorCodes = (): unknown[] => {
   const error = resolve(doc.components?.schemas?.Error);
