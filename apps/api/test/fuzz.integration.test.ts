@@ -435,7 +435,8 @@ async function send(op: Operation, input: Input): Promise<ApiResponse> {
   // X's webhook: a valid-looking delivery is signed the way X signs (the precondition to get past 401)
   const signature = op.parameters.find((p) => p.in === "header" && p.name.toLowerCase() === "x-twitter-webhooks-signature");
   if (signature && input.kind !== "bad header") headers[signature.name] = `sha256=${createHmac("sha256", CONSUMER_SECRET).update(rawBody ?? "").digest("base64")}`;
-  return h.call(op.method.toUpperCase(), urlOf(op, input), { token, headers, ...(rawBody !== undefined && op.method !== "get" ? { rawBody } : {}) });
+  // public operations (X's webhooks and callback, sign-in) are called as their callers do: without a bearer
+  return h.call(op.method.toUpperCase(), urlOf(op, input), { token: op.public ? null : token, headers, ...(rawBody !== undefined && op.method !== "get" ? { rawBody } : {}) });
 }
 
 const rowCounts = async () => (await h.database.pool.query<{ counts: Record<string, number> }>(countsSql)).rows[0]?.counts ?? {};
