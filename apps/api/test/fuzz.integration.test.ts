@@ -20,6 +20,7 @@ const ONLY = process.env.FUZZ_ONLY;
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const VALID_RUNS = 4 * SCALE;
 const MALFORMED_RUNS = 11 * SCALE;
+const SEEDED_WEBHOOK_HOST = "hooks.example.com";
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 /**
  * Tables a refused request may legitimately write: the per-merchant request counter (every request
@@ -92,8 +93,10 @@ let countsSql = "";
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 beforeAll(async () => {
-  // every outgoing-webhook target resolves to a public address, so valid subscriptions are accepted
-  h = await startHarness({ signupEnabled: true, webhookTargets: { allowPrivate: false, resolve: async () => [{ address: "93.184.216.34", family: 4 as const }] } });
+  // no name is looked up on the network: the seeded subscription's host is public, every other host
+  // resolves to nothing (so an attachment or order-lookup URL is refused before anything is fetched)
+  const resolveHost = async (host: string) => (host === SEEDED_WEBHOOK_HOST ? [{ address: "93.184.216.34", family: 4 as const }] : []);
+  h = await startHarness({ signupEnabled: true, webhookTargets: { allowPrivate: false, resolve: resolveHost } });
   const res = await h.call<Doc>("GET", "/openapi.json", { token: null });
   expect(res.status).toBe(200);
   doc = res.body;
@@ -149,7 +152,7 @@ async function seed(): Promise<void> {
   const segmentId = (await post("/segments", { name: "Everyone", conditions: [] })).id;
   const campaignId = (await post("/campaigns", { name: "Fuzz campaign", templateId, segmentIds: [segmentId], accountId: account.id })).id;
   const flowId = (await post("/automation/flows", { name: "Fuzz flow", trigger: { type: "manual", config: {} }, nodes: [{ id: "tag", type: "add_tag", config: { tag: "fuzzed" } }, { id: "done", type: "end", config: {} }], connections: [{ fromNodeId: "tag", toNodeId: "done" }] })).id;
-  const webhookId = (await post("/integrations/webhooks", { url: "https://hooks.example.com/fuzz", events: ["message.created"] })).id;
+  const webhookId = (await post("/integrations/webhooks", { url: `https://${SEEDED_WEBHOOK_HOST}/fuzz`, events: ["message.created"] })).id;
   const userId = (await post("/team/users", { email: uniqueEmail("agent"), name: "Fuzz Agent", role: "agent", password: PASSWORD })).id;
   const { inviteToken } = await post<{ inviteToken: string }>("/team/users", { email: uniqueEmail("invited"), name: "Invited", role: "viewer" });
   const apiKeyId = (await post("/api-keys", { name: "fuzz key", role: "viewer" })).id;
