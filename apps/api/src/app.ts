@@ -1,5 +1,7 @@
 // The API as a fastify app factory: no listen here (main.ts listens; tests inject or listen on 0).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import Fastify, { type ConnectionError, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import rateLimit from "@fastify/rate-limit";
@@ -98,6 +100,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     routerOptions: { maxParamLength: 500 },
     bodyLimit: 1024 * 1024,
+    // refusals fastify makes before any route runs answer the envelope too, like every other refusal
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
@@ -269,6 +274,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 function errorMeta(e: AppError): { status: number; headers?: Record<string, string> } {
   const retryAfter = e.details && !Array.isArray(e.details) ? e.details.retryAfterSeconds : undefined;
   return typeof retryAfter === "number" ? { status: e.status, headers: { "retry-after": String(retryAfter) } } : { status: e.status };
+}
+
+/** A URL the router cannot decode, or a path parameter longer than maxParamLength. */
+function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const appError =
+    error.code === "FST_ERR_BAD_URL"
+      ? new AppError("VALIDATION_ERROR", "Malformed URL: a path segment is not valid percent-encoded UTF-8")
+      : error.code === "FST_ERR_MAX_PARAM_LENGTH"
+        ? new AppError("VALIDATION_ERROR", "A path parameter is too long", undefined, 414)
+        : toAppError(error);
+  void reply.code(appError.status).send(envelopeOf(appError));
+}
+
+/**
+ * A request Node's HTTP parser refuses (headers or URL over its size limit, bytes that are not
+ * HTTP): no fastify request exists, so the envelope is written on the socket as fastify's own
+ * default handler does with its own body.
+ */
+function answerClientError(error: ConnectionError, socket: Socket) {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, message] = error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request headers (or URL) too large"] : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request not received in time"] : [400, "Malformed HTTP request"];
+  const body = JSON.stringify(envelopeOf(new AppError("VALIDATION_ERROR", message, undefined, status)));
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy(error);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -13,6 +13,8 @@ export interface ApiProcess {
   logLines: { level?: number; msg?: string }[];
   /** what it wrote to stderr so far (a crash's stack) */
   stderr(): string;
+  /** everything written to stdout and stderr so far, as written */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,11 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["src/main.ts"], { cwd: join(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
   const logLines: ApiProcess["logLines"] = [];
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  let output = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+    output += chunk.toString("utf8");
+  });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -31,6 +37,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   return new Promise((resolve, reject) => {
     let buffered = "";
     child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
       buffered += chunk.toString("utf8");
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
@@ -39,7 +46,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
         const entry = JSON.parse(line) as { level?: number; msg?: string };
         logLines.push(entry);
         const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? "");
-        if (listening?.[1]) resolve({ url: listening[1], child, logLines, stderr: () => stderr, stop });
+        if (listening?.[1]) resolve({ url: listening[1], child, logLines, stderr: () => stderr, output: () => output, stop });
       }
     });
     child.on("exit", (code) => reject(new Error(`the API exited (${code}) before listening: ${stderr}`)));

@@ -77,6 +77,18 @@ describe("401 UNAUTHORIZED", () => {
     }],
     ["an unknown role", () => signHs({ ...validClaims(), role: "superuser" })],
     ["a token not yet valid (nbf in the future)", () => signHs({ ...validClaims(), nbf: inAnHour() })],
+    ["a token expired one second ago (no clock tolerance)", () => signHs({ ...validClaims(), exp: Math.floor(Date.now() / 1000) - 1 })],
+    ["an exp that is a string", () => signRaw({ ...validClaims(), exp: String(inAnHour()) })],
+    ["an nbf that is a string", () => signRaw({ ...validClaims(), nbf: "0" })],
+    ["an empty signature", async () => (await signHs(validClaims())).replace(/\.[^.]+$/, ".")],
+    ["a critical header extension the API does not understand", async () => {
+      const unsigned = `${b64url({ alg: "HS256", typ: "JWT", crit: ["exp-v2"], "exp-v2": 1 })}.${b64url(validClaims())}`;
+      return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
+    }],
+    ["a header that is not JSON", async () => {
+      const unsigned = `${Buffer.from("{alg:HS256").toString("base64url")}.${b64url(validClaims())}`;
+      return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
+    }],
   ];
 
   it.each(badTokens)("refuses %s", async (_label, make) => {

@@ -250,6 +250,20 @@ describe("attempts that connect nothing", () => {
     expect(outcome(back.location)).toEqual({ mine: "1", error: "invalid_request", message: expect.any(String) });
   });
 
+  it.each([
+    ["a NUL in denied", "denied", "denied=a%00b"],
+    ["a NUL in oauth_token", "invalid_request", "oauth_token=rt%00&oauth_verifier=v"],
+    ["a NUL in a known token's verifier", "invalid_request", "oauth_token=TOKEN&oauth_verifier=%00"],
+  ])("text PostgreSQL cannot hold (%s) is a request X never made: error=%s, not a 500", async (_label, error, query) => {
+    const merchantId = newMerchant();
+    const { oauthToken } = await startedBy(await adminOf(merchantId));
+    const calls = accessTokenCalls();
+    const back = await callback(callbackUrl(query.replace("TOKEN", oauthToken)));
+    expect(outcome(back.location)).toMatchObject({ error });
+    expect(await accountsOf(merchantId)).toEqual([]);
+    expect(accessTokenCalls()).toBe(calls);
+  });
+
   it("an X account connected elsewhere: error=duplicate, like POST /accounts' 409", async () => {
     const { user } = await connectAccount(h, { token: await adminOf(newMerchant()) });
     const merchantId = newMerchant();

@@ -199,6 +199,21 @@ describe("error envelope", () => {
     expectFailure(await h.call("GET", "/accounts?skip=99999999999999999999"), 400, "VALIDATION_ERROR");
   });
 
+  it("answers the envelope for URLs fastify's router refuses: invalid percent-encoding, an over-long parameter", async () => {
+    // %ED%A0%80 is a UTF-16 surrogate encoded as UTF-8: not decodable
+    expectFailure(await h.call("GET", "/accounts/%ED%A0%80"), 400, "VALIDATION_ERROR");
+    expectFailure(await h.call("PUT", "/accounts/%E0%A4%A", { body: { autoReplyEnabled: true } }), 400, "VALIDATION_ERROR");
+    // a route of fastify's own (short links) with a parameter over maxParamLength
+    expectFailure(await h.call("GET", `${h.url}/r/${"a".repeat(600)}`, { token: null }), 414, "VALIDATION_ERROR");
+  });
+
+  it("answers the envelope when Node's HTTP parser refuses the request (headers or URL over its size limit)", async () => {
+    const res = await h.call("GET", `/accounts?search=${"x".repeat(20_000)}`);
+    expectFailure(res, 431, "VALIDATION_ERROR");
+    const huge = await h.call("GET", "/accounts", { headers: { "x-padding": "y".repeat(20_000) } });
+    expectFailure(huge, 431, "VALIDATION_ERROR");
+  });
+
   it("never leaks internals for odd ids", async () => {
     for (const id of ["%00", "'; DROP TABLE x_accounts;--", "a".repeat(400), encodeURIComponent("../../etc/passwd"), randomUUID().toUpperCase()]) {
       const res = await h.call("GET", `/accounts/${encodeURIComponent(id)}`);

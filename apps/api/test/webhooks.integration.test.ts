@@ -296,6 +296,20 @@ describe("POST /webhooks/twitter", () => {
   });
 });
 
+describe("POST /webhooks/twitter with ids too long to index", () => {
+  it.each([
+    ["an unknown payload whose id is 600 KB", () => ({ id: "😀".repeat(150_000) })],
+    ["a DM whose id_str is 300 KB", () => ({ for_user_id: "1", direct_message_events: [{ type: "message_create", id_str: "9".repeat(300_000), message_create: { sender_id: "2", target: { recipient_id: "1" }, message_data: { text: "hi" } } }] })],
+    ["an X Activity event whose event_uuid is 100 KB", () => ({ data: { event_type: "dm.received", event_uuid: randomBytes(50_000).toString("hex"), payload: {} } })],
+  ])("stores %s (200), and a replay of it as a duplicate", async (_label, make) => {
+    const body = JSON.stringify(make());
+    const before = await counts();
+    expect(expectSuccess(await deliver(body))).toEqual({ received: 1, stored: 1, duplicates: 0 });
+    expect(expectSuccess(await deliver(body))).toEqual({ received: 1, stored: 0, duplicates: 1 });
+    expect(await counts()).toEqual({ events: before.events + 1, jobs: before.jobs + 1 });
+  });
+});
+
 describe("deliveries from the X sandbox to the API's own webhook", () => {
   let s: Harness;
   beforeAll(async () => {

@@ -13,6 +13,7 @@ import { secretPlace, type TokenCipher } from "../../token-cipher.ts";
 import { connectAccount } from "./connect-account.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { describeError } from "./deps.ts";
+import { isStorableText } from "../../../domain/storable-text.ts";
 
 export interface XConnectSettings {
   /** PUBLIC_BASE_URL + /api/v1/mkt-x/accounts/oauth/callback: the oauth_callback sent to X */
@@ -130,7 +131,8 @@ const withParams = (base: string, params: Record<string, string>): string => {
   return url.toString();
 };
 
-const usable = (value: string | undefined): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_CALLBACK_PARAM;
+// a NUL or a lone surrogate cannot be a token X issued, and PostgreSQL refuses to compare it (a 500)
+const usable = (value: string | undefined): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_CALLBACK_PARAM && isStorableText(value);
 
 export async function completeXConnect(deps: CompleteXConnectDeps, params: XConnectCallbackParams): Promise<XConnectOutcome> {
   const fail = (returnTo: string | null, error: XConnectError, message: string): XConnectOutcome => ({

@@ -17,7 +17,16 @@ const digest = (v: unknown) => createHash("sha256").update(JSON.stringify(v)).di
 /** Account Activity API arrays that are not events of their own. */
 const CONTEXT_KEYS = new Set(["for_user_id", "users", "apps", "user_has_blocked", "source"]);
 
+/** Longer keys are shortened to a prefix and a digest of the whole: stable, and within a btree index entry. */
+const MAX_KEY_LENGTH = 200;
+const bounded = (key: string) => (key.length <= MAX_KEY_LENGTH ? key : `${key.slice(0, 64)}…sha256:${createHash("sha256").update(key).digest("hex")}`);
+
 export function splitWebhookDelivery(body: unknown): SplitEvent[] {
+  // the ids in a key come from the payload: a huge one would not fit the unique index (a 500 for X)
+  return splitEvents(body).map((e) => ({ ...e, eventKey: bounded(e.eventKey) }));
+}
+
+function splitEvents(body: unknown): SplitEvent[] {
   if (!isObj(body)) return [{ eventKey: `unknown:${digest(body)}`, kind: "unknown", forUserId: null, payload: { body } }];
 
   // X Activity API: { data: { event_type, payload, ... } }
