@@ -75,6 +75,25 @@ describe("mentions become conversations answered in public", () => {
     expect(e.sandbox.dms().length).toBe(dmsBefore);
   });
 
+  it("a thread is one conversation whoever posts in it: each post keeps its author, the answer goes to the thread's latest post", async () => {
+    const lin = e.sandbox.addUser({ username: "lin_thread" });
+    const max = e.sandbox.addUser({ username: "max_thread" });
+    const opening = await e.sandbox.mention({ fromUserId: lin.id, toUserId: shop.id, text: `@${shop.username} do you ship to Hanoi?` });
+    const conv = await mentionOf("lin_thread");
+    const id = conv?.id ?? "";
+    const joined = await e.sandbox.mention({ fromUserId: max.id, toUserId: shop.id, text: "same question for Da Nang", inReplyToPostId: opening.postId, via: "xaa" });
+    const msgs = await eventually(() => e.call<{ data: { messages: (Msg & { contactId: string })[] } }>("GET", `/conversations/${id}`).then((r) => r.body.data.messages), (m) => m.length === 2);
+    expect(msgs.map((m) => m.twitterMessageId)).toEqual([opening.postId, joined.postId]);
+    expect(new Set(msgs.map((m) => m.contactId)).size).toBe(2);
+    const threads = (await list("channel=mention&limit=100")).filter((c) => c.threadId === opening.postId);
+    expect(threads.map((c) => [c.id, c.contact.username, c.messageCount])).toEqual([[id, "lin_thread", 2]]);
+
+    const sent = await e.call("POST", `/conversations/${id}/messages`, { content: "We ship to all of Vietnam 🇻🇳" });
+    expect(sent.status).toBe(200);
+    const post = await e.sandbox.waitForPost((p) => p.authorId === shop.id && p.text === "We ship to all of Vietnam 🇻🇳", 15_000);
+    expect(post).toMatchObject({ inReplyToPostId: joined.postId, conversationId: opening.postId });
+  });
+
   it("X's weighted 280 and attachments are refused with 400 before anything is queued", async () => {
     const tom = e.sandbox.addUser({ username: "tom_mentions" });
     await e.sandbox.mention({ fromUserId: tom.id, toUserId: shop.id, text: `@${shop.username} hi` });

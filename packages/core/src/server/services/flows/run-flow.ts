@@ -234,10 +234,10 @@ async function replyWithDmLink(tx: Tx, queue: JobQueue, exec: LockedExecution, n
   const postId = trigger.data.config.postId;
   const contact = await tx.contact.findFirst({ where: { id: exec.contact_id, merchantId: exec.merchant_id }, select: { id: true, accountId: true, account: { select: { twitterUserId: true } } } });
   if (!contact) return { failed: "the contact no longer exists" };
-  // their conversation in the post's thread, else their latest public thread with the account
+  // the thread of their latest post in reply to the account's post (the reply answers that post of theirs)
   const conversation =
-    (await tx.conversation.findFirst({ where: { merchantId: exec.merchant_id, contactId: contact.id, channel: "mention", threadId: postId }, select: { id: true } })) ??
-    (await tx.conversation.findFirst({ where: { merchantId: exec.merchant_id, contactId: contact.id, accountId: contact.accountId, channel: "mention" }, orderBy: { lastMessageAt: { sort: "desc", nulls: "last" } }, select: { id: true } }));
+    (await tx.conversation.findFirst({ where: { merchantId: exec.merchant_id, accountId: contact.accountId, channel: "mention", threadId: postId, messages: { some: { contactId: contact.id, direction: "inbound" } } }, select: { id: true } })) ??
+    (await tx.conversation.findFirst({ where: { merchantId: exec.merchant_id, accountId: contact.accountId, channel: "mention", messages: { some: { contactId: contact.id, direction: "inbound" } } }, orderBy: { lastMessageAt: { sort: "desc", nulls: "last" } }, select: { id: true } }));
   if (!conversation) return { failed: "the person has no post to reply to" };
   await enqueueOutboundMessage(tx, queue, {
     merchantId: exec.merchant_id,

@@ -306,7 +306,8 @@ type MentionEvent = Extract<InboundEvent, { type: "mention" }>;
 
 /**
  * A post that mentions the account or replies to it: a conversation of channel `mention`, one per
- * thread (X's conversation_id) and person, holding their posts; a new post in a closed thread
+ * thread (X's conversation_id), holding everyone's posts in it (each message with its author as
+ * contact; the conversation shows the person who posted first); a new post in a closed thread
  * reopens it. Writing in public is no consent to DMs: the contact's consent is left as it is.
  */
 async function applyMention(tx: Tx, queue: JobQueue, account: XAccountModel, e: MentionEvent): Promise<Applied> {
@@ -318,14 +319,14 @@ async function applyMention(tx: Tx, queue: JobQueue, account: XAccountModel, e: 
     WITH created AS (
       INSERT INTO conversations (merchant_id, account_id, contact_id, status, channel, thread_id, post_url, started_at)
       VALUES (${account.merchantId}, ${account.id}::uuid, ${contactId}::uuid, 'open', 'mention', ${threadId}, ${e.url}, ${e.at})
-      ON CONFLICT (account_id, thread_id, contact_id) WHERE channel = 'mention' DO NOTHING
+      ON CONFLICT (account_id, thread_id) WHERE channel = 'mention' DO NOTHING
       RETURNING id, contact_id),
     counted AS (UPDATE contacts SET conversation_count = conversation_count + 1 WHERE id IN (SELECT contact_id FROM created))
     SELECT id::text AS id FROM created`;
   let conversationId = created[0]?.id;
   if (conversationId) await emitConversationEvents(tx, "conversation.created", [conversationId]);
   else {
-    const existing = await tx.conversation.findFirst({ where: { merchantId: account.merchantId, accountId: account.id, contactId, channel: "mention", threadId }, select: { id: true } });
+    const existing = await tx.conversation.findFirst({ where: { merchantId: account.merchantId, accountId: account.id, channel: "mention", threadId }, select: { id: true } });
     if (!existing) throw new Error("mention conversation vanished");
     conversationId = existing.id;
   }
@@ -357,7 +358,7 @@ async function threadOf(tx: Tx, account: XAccountModel, e: MentionEvent): Promis
 async function applyOwnPost(tx: Tx, account: XAccountModel, e: MentionEvent): Promise<Applied> {
   const known = await tx.message.findUnique({ where: { accountId_twitterMessageId: { accountId: account.id, twitterMessageId: e.postId } }, select: { id: true } });
   if (known) return { status: "processed", effect: "echo of a recorded reply" };
-  // the conversation of the post it answers (one per person in a thread)
+  // the conversation of the post it answers (its thread), the message with the person it answers
   const answered = e.inReplyToPostId === null ? null : await tx.message.findFirst({ where: { merchantId: account.merchantId, accountId: account.id, twitterMessageId: e.inReplyToPostId, conversation: { channel: "mention" } }, select: { conversationId: true, contactId: true } });
   if (!answered) return { status: "skipped", reason: "the account's own post, outside a thread it holds" };
   const pending = await tx.$queryRaw<{ id: string }[]>`

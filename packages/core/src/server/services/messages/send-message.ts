@@ -87,7 +87,7 @@ interface SendRow {
   campaign_end_at: Date | null;
   /** direct_message | mention: a mention conversation's messages are public replies (POST /2/tweets) */
   channel: string;
-  /** mention: the latest post of the customer in the thread, the one the reply answers */
+  /** mention: the post the reply answers (the thread's latest; for an automated reply, its person's latest) */
   reply_to_post_id: string | null;
 }
 
@@ -123,7 +123,8 @@ async function runPipeline(deps: SendPipelineDeps, messageIds: string[], now: Da
            CASE WHEN v.channel = 'mention' THEN (
              SELECT p.twitter_message_id FROM messages p
              WHERE p.conversation_id = m.conversation_id AND p.direction = 'inbound' AND p.twitter_message_id IS NOT NULL
-             ORDER BY p.created_at DESC, p.id DESC LIMIT 1) END AS reply_to_post_id
+             -- an agent answers the thread's latest post; an automated reply (a flow's) the latest of the person it is for
+             ORDER BY (m.automated AND p.contact_id <> m.contact_id), p.created_at DESC, p.id DESC LIMIT 1) END AS reply_to_post_id
     FROM messages m JOIN x_accounts a ON a.id = m.account_id JOIN contacts c ON c.id = m.contact_id
     JOIN conversations v ON v.id = m.conversation_id
     LEFT JOIN campaigns k ON k.id = m.campaign_id
