@@ -171,7 +171,8 @@ export function createLiveEventBus(opts: LiveEventBusOptions): LiveEventBus {
       } while (readAgain && !closed);
     } catch (err) {
       if (!closed) {
-        log.warn({ err }, "live events read failed; retrying");
+        // the message only: pg's error objects carry connection details
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, "live events read failed; retrying");
         scheduleRecheck(1000);
       }
     } finally {
