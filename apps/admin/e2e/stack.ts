@@ -138,8 +138,16 @@ export async function signIn(page: Page, stack: Stack, who: { email: string; pas
   await page.waitForURL((u) => !u.pathname.startsWith("/sign-in"));
 }
 
-/** axe-core's serious and critical violations on the page as it is now (none expected). */
+/**
+ * axe-core's serious and critical violations on the page as it settles (none expected). A dialog
+ * fading in is half transparent for a moment, and axe would measure its colours mid-fade: the page's
+ * running transitions and animations finish first.
+ */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined)));
+  });
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 120)} — ${n.failureSummary ?? ""}`).slice(0, 3).join(", ")})`);
 }
