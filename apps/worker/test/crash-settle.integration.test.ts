@@ -5,8 +5,8 @@
 // for their 60 s expiry and a once-a-minute supervise, then their 30 s lease: ~110 s).
 import { afterEach, describe, expect, it } from "vitest";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { startE2E, type E2E } from "./e2e-harness.ts";
-import { CONSUMER_KEY, CONSUMER_SECRET, eventually } from "./harness.ts";
+import { startE2E, workerProcessEnv as workerEnv, type E2E } from "./e2e-harness.ts";
+import { eventually } from "./harness.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
 const RECIPIENTS = 1500;
@@ -43,17 +43,6 @@ async function setupCampaign(env: E2E): Promise<{ campaignId: string; accountXId
   return { campaignId: c.body.data.id, accountXId: shop.id, contactXIds: rows.map((r) => r.twitter_user_id) };
 }
 
-function workerEnv(env: E2E): Record<string, string> {
-  return {
-    DATABASE_URL: env.database.url,
-    TOKEN_ENCRYPTION_KEY: env.encryptionKey.toString("base64"),
-    X_API_BASE_URL: env.sandbox.url ?? "",
-    X_CONSUMER_KEY: CONSUMER_KEY,
-    X_CONSUMER_SECRET: CONSUMER_SECRET,
-    DM_SEND_WINDOWS: "off",
-    PUBLIC_BASE_URL: new URL(env.base).origin,
-  };
-}
 
 /** The sandbox's DMs from the account, per recipient. */
 function dmsPerRecipient(env: E2E, accountXId: string): Map<string, number> {

@@ -13,6 +13,19 @@ import { startWorkerHarness, CONSUMER_KEY, CONSUMER_SECRET, type WorkerHarness }
 
 export const JWT_SECRET = "e2e-secret-0123456789abcdef";
 
+/** The environment of a real worker process (worker-process.ts) on this stack: its database, key and sandbox; send windows off. */
+export function workerProcessEnv(env: WorkerHarness & { base: string }): Record<string, string> {
+  return {
+    DATABASE_URL: env.database.url,
+    TOKEN_ENCRYPTION_KEY: env.encryptionKey.toString("base64"),
+    X_API_BASE_URL: env.sandbox.url ?? "",
+    X_CONSUMER_KEY: CONSUMER_KEY,
+    X_CONSUMER_SECRET: CONSUMER_SECRET,
+    DM_SEND_WINDOWS: "off",
+    PUBLIC_BASE_URL: new URL(env.base).origin,
+  };
+}
+
 export interface E2E extends WorkerHarness {
   api: FastifyInstance;
   base: string;

@@ -2,8 +2,8 @@
 // process sends a campaign. The API's reads never wait on X: the dashboard's lists answer well under
 // X's latency while each send takes at least that long. A functional isolation check, not a benchmark.
 import { afterEach, describe, expect, it } from "vitest";
-import { startE2E, type E2E } from "./e2e-harness.ts";
-import { CONSUMER_KEY, CONSUMER_SECRET, eventually } from "./harness.ts";
+import { startE2E, workerProcessEnv, type E2E } from "./e2e-harness.ts";
+import { eventually } from "./harness.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
 const RECIPIENTS = 40;
@@ -41,15 +41,7 @@ describe("X slow", () => {
 
     // every X call, whatever it is, waits 2 s
     env.sandbox.addFault({ latencyMs: X_LATENCY_MS, sticky: true });
-    worker = await startWorkerProcess({
-      DATABASE_URL: env.database.url,
-      TOKEN_ENCRYPTION_KEY: env.encryptionKey.toString("base64"),
-      X_API_BASE_URL: env.sandbox.url ?? "",
-      X_CONSUMER_KEY: CONSUMER_KEY,
-      X_CONSUMER_SECRET: CONSUMER_SECRET,
-      DM_SEND_WINDOWS: "off",
-      PUBLIC_BASE_URL: new URL(env.base).origin,
-    });
+    worker = await startWorkerProcess(workerProcessEnv(env));
     expect((await env.call("POST", `/campaigns/${campaignId}/start`)).status).toBe(200);
     const isSend = (r: { method: string; path: string }) => r.method === "POST" && r.path.startsWith("/2/dm_conversations/");
     // sends are on their way to X (and waiting on it)

@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { SandboxRequest, SandboxUser } from "@mkt-x/twitter/sandbox";
-import { startE2E, type E2E } from "./e2e-harness.ts";
-import { CONSUMER_KEY, CONSUMER_SECRET, eventually } from "./harness.ts";
+import { startE2E, workerProcessEnv, type E2E } from "./e2e-harness.ts";
+import { eventually } from "./harness.ts";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
 const RECIPIENTS = 30;
@@ -86,12 +86,7 @@ describe("X storms", () => {
       env.sandbox.addFault({ method: "POST", path: "/2/dm_conversations", status, sticky: true, rate, seed });
     }
     worker = await startWorkerProcess({
-      DATABASE_URL: env.database.url,
-      TOKEN_ENCRYPTION_KEY: env.encryptionKey.toString("base64"),
-      X_API_BASE_URL: env.sandbox.url ?? "",
-      X_CONSUMER_KEY: CONSUMER_KEY,
-      X_CONSUMER_SECRET: CONSUMER_SECRET,
-      PUBLIC_BASE_URL: new URL(env.base).origin,
+      ...workerProcessEnv(env),
       DM_SEND_WINDOWS: "on",
       DM_LIMIT_ACCOUNT_15M: String(LIMIT_15M),
       DM_LIMIT_ACCOUNT_24H: "10000",

@@ -20,12 +20,12 @@ export interface JobQueue {
   deadLetter(record: Record<string, unknown>, opts?: EnqueueOptions): Promise<void>;
 }
 
-export function createPgBoss(url: string, opts: { max?: number; superviseSeconds?: number; maintenanceSeconds?: number } = {}): PgBoss {
+export function createPgBoss(url: string, opts: { max?: number; superviseSeconds?: number } = {}): PgBoss {
   // pg-boss notices expired jobs and lost heartbeats in its supervise pass, by default once a
   // minute per queue; the worker asks for it every few seconds, so a dead worker's jobs are retried
   // soon after their heartbeat stops (JOB_HEARTBEAT_SECONDS)
   const supervise = opts.superviseSeconds ? { superviseIntervalSeconds: opts.superviseSeconds, monitorIntervalSeconds: opts.superviseSeconds } : {};
-  return new PgBoss({ connectionString: url, schema: "pgboss", max: opts.max ?? 5, maintenanceIntervalSeconds: opts.maintenanceSeconds ?? JOB_MAINTENANCE_SECONDS, ...supervise });
+  return new PgBoss({ connectionString: url, schema: "pgboss", max: opts.max ?? 5, maintenanceIntervalSeconds: JOB_MAINTENANCE_SECONDS, ...supervise });
 }
 
 /** Creates every queue of the registry with its policy, plus the dead-letter queue. Idempotent. */

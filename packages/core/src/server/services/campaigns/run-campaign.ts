@@ -16,7 +16,7 @@ import { openConversations } from "../conversations/conversation-rows.ts";
 import { nextRun } from "../../../domain/recurrence.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { SendWindowLimits } from "../messages/send-windows.ts";
-import { explicitVariables, loadComposer } from "../templates/compose-message.ts";
+import { dmFields, explicitVariables, loadComposer } from "../templates/compose-message.ts";
 import { enqueueOutboundMessages, type OutboundMessageInput } from "../messages/enqueue-outbound-message.ts";
 import { segmentsPredicate } from "./segments-predicate.ts";
 import { emitCampaignEvents } from "../../events/emit-events.ts";
@@ -205,11 +205,9 @@ async function dispatchBatch(deps: CampaignRunDeps, job: { campaignId: string; r
           accountId: r.account_id,
           conversationId,
           contactId: r.contact_id,
-          content: withLinks.text,
-          type: dm.type,
-          metadata: dm.metadata,
           // the template's media goes with every DM (uploaded to X once per account by the send pipeline)
-          attachments: dm.attachments,
+          ...dmFields(dm),
+          content: withLinks.text,
           origin: "campaign",
           automated: true,
           idempotencyKey: key,

@@ -10,7 +10,7 @@ import type { TestCampaignInput } from "../../../contract/campaigns.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { ScopedDb } from "../../scoped-db.ts";
 import { enqueueOutboundMessages } from "../messages/enqueue-outbound-message.ts";
-import { explicitVariables, loadComposer, type ComposedMessage } from "../templates/compose-message.ts";
+import { dmFields, explicitVariables, loadComposer, type ComposedMessage } from "../templates/compose-message.ts";
 import { loadCampaign } from "./load-campaign.ts";
 
 export interface TestSendEntry {
@@ -73,10 +73,7 @@ export async function testSendCampaign(deps: { db: ScopedDb; queue: JobQueue; me
           accountId: contact.accountId,
           conversationId,
           contactId: contact.id,
-          content: dm.text,
-          type: dm.type,
-          metadata: dm.metadata,
-          attachments: dm.attachments,
+          ...dmFields(dm),
           origin: "test",
           automated: true,
           idempotencyKey: `test:${campaign.id}:${randomUUID()}`,

@@ -10,7 +10,7 @@ import { emitFlowExecutionEvents } from "../../events/emit-events.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { JobPayload } from "../../jobs/registry.ts";
 import { enqueueOutboundMessage } from "../messages/enqueue-outbound-message.ts";
-import { loadComposer } from "../templates/compose-message.ts";
+import { dmFields, loadComposer } from "../templates/compose-message.ts";
 import { parseFlowGraph } from "./flow-dto.ts";
 
 export interface FlowEngineDeps {
@@ -267,10 +267,7 @@ async function sendFlowMessage(tx: Tx, queue: JobQueue, exec: LockedExecution, n
     accountId: contact.accountId,
     conversationId,
     contactId: contact.id,
-    content: dm.text,
-    type: dm.type,
-    metadata: dm.metadata,
-    attachments: dm.attachments,
+    ...dmFields(dm),
     origin: "flow",
     automated: true,
     idempotencyKey: `flow:${exec.id}:${node.id}`,

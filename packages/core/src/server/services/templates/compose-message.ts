@@ -50,6 +50,9 @@ export type ComposedMessage =
   | { ok: true; type: TemplateShape["type"]; rendered: string; text: string; metadata: DmMetadata | null; attachments: OutgoingAttachment[] }
   | { ok: false; missing: string[]; error: string };
 
+/** What of a composed DM the outbound message carries (enqueueOutboundMessages' input). */
+export const dmFields = (dm: Extract<ComposedMessage, { ok: true }>) => ({ content: dm.text, type: dm.type, metadata: dm.metadata, attachments: dm.attachments });
+
 export interface Composer {
   readonly template: TemplateShape;
   /** The DM for this contact (null: no contact, as a preview without one), or why there is none. */
