@@ -68,7 +68,7 @@ describe("mentions in the inbox", () => {
     await thread(page).getByText("@maya_m", { exact: true }).waitFor();
     expect(await thread(page).getByRole("link", { name: "View post on X" }).getAttribute("href")).toBe(`https://x.com/maya_m/status/${mention.postId}`);
     expect(await page.getByRole("link", { name: "Open the thread on X" }).getAttribute("href")).toBe(`https://x.com/maya_m/status/${mention.postId}`);
-    await page.getByText("Posted on X under the customer's latest post, visible to everyone").waitFor();
+    await page.getByText("Posted on X under the thread's latest post, visible to everyone").waitFor();
     await page.getByRole("region", { name: "Contact" }).getByText("@maya_m").first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "mention-thread-1280");
@@ -98,6 +98,9 @@ describe("mentions in the inbox", () => {
     expect(await thread(page).getByRole("link", { name: "View post on X" }).nth(1).getAttribute("href")).toBe(`https://x.com/${shop.username}/status/${post.postId}`);
     await expect.poll(() => composer(page).inputValue()).toBe("");
     await screenshot(page, "mention-replied-1280");
+    await page.setViewportSize({ width: 768, height: 1000 });
+    await screenshot(page, "mention-replied-768");
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.context().close();
   }, 180_000);
 
@@ -136,6 +139,13 @@ describe("mentions in the inbox", () => {
     expect(stack.sandbox.posts().filter((p) => p.byApi)).toHaveLength(sent);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "mention-window-full-1280");
+    // at 768 px the thread is a screen of its own: the same refusal there
+    await page.setViewportSize({ width: 768, height: 1000 });
+    await composer(page).fill("@maya_m one more thing");
+    await postButton(page).click();
+    await alert.waitFor();
+    await screenshot(page, "mention-window-full-768");
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // the person removes the app at X: the account is revoked, and the box says why it cannot post
     await stack.sandbox.revoke({ userId: shop.id });

@@ -63,7 +63,7 @@ export function Composer({ onSend, blockedReason, publicReply = false }: Compose
     <Stack gap="xs" component="form" onSubmit={(e) => { e.preventDefault(); void send(); }}>
       <Textarea
         label={publicReply ? "Public reply" : "Reply"}
-        description={publicReply ? "Posted on X under the customer's latest post, visible to everyone" : undefined}
+        description={publicReply ? "Posted on X under the thread's latest post, visible to everyone" : undefined}
         placeholder={blockedReason ?? (publicReply ? "Write a public reply… (Ctrl+Enter posts)" : "Write a reply… (Ctrl+Enter sends)")}
         autosize
         minRows={2}
