@@ -85,8 +85,8 @@ describe("mentions in the inbox", () => {
     const buttonFocus = await postButton(page).evaluate((el) => ({ focused: el === document.activeElement, outline: getComputedStyle(el).outlineStyle, width: getComputedStyle(el).outlineWidth }));
     expect(buttonFocus).toMatchObject({ focused: true, outline: "solid" });
     expect(buttonFocus.width).not.toBe("0px");
-    const blurredBorder = await composer(page).evaluate((el) => getComputedStyle(el).borderColor);
-    expect(focusedBorder).not.toBe(blurredBorder); // the box showed its focus
+    // the box showed its focus: its border changes back once focus has left (after its transition)
+    await expect.poll(() => composer(page).evaluate((el) => getComputedStyle(el).borderColor)).not.toBe(focusedBorder);
     await page.keyboard.press("Shift+Tab");
     const posted = stack.sandbox.waitForPost((p) => p.text === answer, 20_000);
     await page.keyboard.press("Control+Enter");
